@@ -1,0 +1,45 @@
+// A cataloger is a per-layer analyzer (it reads the files it asked for in each layer) plus an
+// optional step after the layers are merged, where it can join facts from several files (a
+// dpkg package's file list and copyright live in other files than its status entry).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/package.hpp"
+#include "image/layer_reader.hpp"
+#include "image/merged_fs.hpp"
+
+namespace bulwark::catalog {
+
+// The merged image as finalize() and OS detection see it.
+class MergeContext {
+ public:
+  MergeContext(const image::MergedFs& fs, const std::vector<image::LayerResult>& layers)
+      : fs_(fs), layers_(layers) {}
+  const image::MergedFs& fs() const { return fs_; }
+  const std::vector<image::LayerResult>& layers() const { return layers_; }
+  // Facts recorded for the visible version of `path` (nullptr when the path is not visible or
+  // has no facts). Symlinks are not followed: facts are keyed by the path they were read at.
+  const std::vector<std::string>* facts(std::string_view path) const;
+  // Captured content of the visible file at `path`, following symlinks inside the root.
+  const std::string* captured(std::string_view path) const;
+  // The detected operating system (set before catalogers' finalize() runs; empty if unknown).
+  const core::OsInfo& os() const { return os_; }
+  void set_os(core::OsInfo os) { os_ = std::move(os); }
+
+ private:
+  core::OsInfo os_;
+  const image::MergedFs& fs_;
+  const std::vector<image::LayerResult>& layers_;
+};
+
+class Cataloger : public image::Analyzer {
+ public:
+  // Adjusts the merged, visible packages this cataloger produced (attach owned files,
+  // licenses...). Packages from other catalogers are not passed in.
+  virtual void finalize(const MergeContext& /*ctx*/, std::vector<core::Package>& /*packages*/) const {}
+};
+
+}  // namespace bulwark::catalog

@@ -1,0 +1,203 @@
+#include "catalog/dpkg.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include "core/limits.hpp"
+#include "core/path.hpp"
+#include "core/purl.hpp"
+
+namespace bulwark::catalog {
+
+using core::Result;
+
+namespace {
+
+constexpr std::string_view kStatus = "var/lib/dpkg/status";
+constexpr std::string_view kStatusDir = "var/lib/dpkg/status.d/";
+constexpr std::string_view kInfoDir = "var/lib/dpkg/info/";
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+// One deb822 paragraph: field name -> first-line value (continuation lines are not needed
+// for the fields we read, except that they must not be mistaken for fields).
+using Paragraph = std::vector<std::pair<std::string_view, std::string_view>>;
+
+std::string_view field(const Paragraph& p, std::string_view name) {
+  for (const auto& [k, v] : p) {
+    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return v;
+    }
+  }
+  return {};
+}
+
+template <typename Fn>
+void for_each_paragraph(std::string_view text, Fn&& fn) {
+  Paragraph para;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    std::string_view line = text.substr(pos, eol - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (trim(line).empty()) {
+      if (!para.empty()) fn(para);
+      para.clear();
+    } else if (line.front() != ' ' && line.front() != '\t' && line.front() != '#') {
+      auto colon = line.find(':');
+      if (colon != std::string_view::npos) para.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
+    }
+    if (eol == text.size()) break;
+    pos = eol + 1;
+  }
+  if (!para.empty()) fn(para);
+}
+
+// Status is "want flag state"; files are on disk in every state but these two.
+bool files_installed(std::string_view status) {
+  if (status.empty()) return true;  // distroless status.d entries often omit Status
+  auto last_space = status.rfind(' ');
+  auto state = last_space == std::string_view::npos ? status : status.substr(last_space + 1);
+  return state != "not-installed" && state != "config-files";
+}
+
+}  // namespace
+
+DpkgParseResult parse_dpkg_status(std::string_view text) {
+  DpkgParseResult out;
+  for_each_paragraph(text, [&](const Paragraph& p) {
+    auto name = field(p, "Package");
+    auto version = field(p, "Version");
+    auto status = field(p, "Status");
+    if (name.empty()) {
+      out.warnings.push_back("paragraph without a Package field skipped");
+      return;
+    }
+    if (!files_installed(status)) return;
+    if (version.empty()) {
+      out.warnings.push_back("package " + std::string(name) + " has no Version; skipped");
+      return;
+    }
+    core::Package pkg;
+    pkg.name = std::string(name);
+    pkg.version = std::string(version);
+    pkg.ecosystem = "deb";
+    pkg.architecture = std::string(field(p, "Architecture"));
+    // "Source: name (version)" when the source version differs from the binary's.
+    auto source = field(p, "Source");
+    if (source.empty()) {
+      pkg.source_name = pkg.name;
+      pkg.source_version = pkg.version;
+    } else {
+      auto paren = source.find('(');
+      pkg.source_name = std::string(trim(source.substr(0, paren)));
+      if (paren != std::string_view::npos) {
+        auto close = source.find(')', paren);
+        pkg.source_version = std::string(trim(source.substr(paren + 1, close == std::string_view::npos ? close : close - paren - 1)));
+      } else {
+        pkg.source_version = pkg.version;
+      }
+    }
+    core::DpkgMetadata meta;
+    meta.maintainer = std::string(field(p, "Maintainer"));
+    meta.status = std::string(status);
+    auto size = field(p, "Installed-Size");
+    std::from_chars(size.data(), size.data() + size.size(), meta.installed_size_kib);
+    pkg.metadata = std::move(meta);
+    out.packages.push_back(std::move(pkg));
+  });
+  return out;
+}
+
+std::vector<std::string> parse_debian_copyright(std::string_view text) {
+  std::set<std::string> licenses;
+  bool dep5 = text.substr(0, 7) == "Format:" || text.find("copyright-format/1.0") != std::string_view::npos;
+  if (dep5) {
+    for_each_paragraph(text, [&](const Paragraph& p) {
+      for (const auto& [k, v] : p) {
+        if (k != "License") continue;
+        if (!v.empty()) licenses.emplace(v);
+      }
+    });
+  } else {
+    // Free-form files name the common licenses they use by path.
+    constexpr std::string_view kCommon = "/usr/share/common-licenses/";
+    for (size_t pos = text.find(kCommon); pos != std::string_view::npos; pos = text.find(kCommon, pos + 1)) {
+      size_t start = pos + kCommon.size();
+      size_t end = start;
+      while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '-' ||
+                                   text[end] == '.' || text[end] == '+')) {
+        ++end;
+      }
+      auto name = text.substr(start, end - start);
+      while (!name.empty() && name.back() == '.') name.remove_suffix(1);
+      if (!name.empty()) licenses.emplace(name);
+    }
+  }
+  return {licenses.begin(), licenses.end()};
+}
+
+std::vector<image::PathPattern> DpkgCataloger::patterns() const {
+  return {image::PathPattern::exact(std::string(kStatus)), image::PathPattern::prefix(std::string(kStatusDir)),
+          image::PathPattern::glob("var/lib/dpkg/info/*.list"), image::PathPattern::glob("usr/share/doc/*/copyright")};
+}
+
+Result<void> DpkgCataloger::analyze(const image::Entry& entry, image::EntryContent& content,
+                                    image::LayerFacts& out) const {
+  const std::string& path = entry.path;
+  BW_ASSIGN_OR_RETURN(auto text, content.read_all(core::limits().max_file_read));
+  if (path == kStatus || (path.starts_with(kStatusDir) && !path.ends_with(".md5sums"))) {
+    auto parsed = parse_dpkg_status(text);
+    for (auto& w : parsed.warnings) out.warnings.push_back(path + ": " + w);
+    out.packages_by_path[path] = std::move(parsed.packages);
+    return core::ok();
+  }
+  if (path.starts_with(kInfoDir) && path.ends_with(".list")) {
+    std::vector<std::string> files;
+    size_t pos = 0;
+    while (pos < text.size()) {
+      size_t eol = text.find('\n', pos);
+      if (eol == std::string::npos) eol = text.size();
+      auto norm = core::normalize_image_path(std::string_view(text).substr(pos, eol - pos));
+      if (norm && !norm->empty()) files.push_back(std::move(*norm));
+      pos = eol + 1;
+    }
+    out.facts_by_path[path] = std::move(files);
+    return core::ok();
+  }
+  if (path.ends_with("/copyright")) {
+    out.facts_by_path[path] = parse_debian_copyright(text);
+  }
+  return core::ok();
+}
+
+void DpkgCataloger::finalize(const MergeContext& ctx, std::vector<core::Package>& packages) const {
+  const auto& os = ctx.os();
+  std::string vendor = os.id == "ubuntu" ? "ubuntu" : "debian";
+  std::string distro = os.id.empty() ? "" : os.id + "-" + os.version_id;
+  for (auto& p : packages) {
+    std::string info = std::string(kInfoDir) + p.name;
+    const auto* files = ctx.facts(info + ":" + p.architecture + ".list");
+    if (files == nullptr) files = ctx.facts(info + ".list");
+    if (files != nullptr) p.files = *files;
+    const auto* lic = ctx.facts("usr/share/doc/" + p.name + "/copyright");
+    if (lic != nullptr) p.licenses = *lic;
+    core::PackageUrl purl{"deb", vendor, p.name, p.version, {}, ""};
+    if (!p.architecture.empty()) purl.qualifiers["arch"] = p.architecture;
+    if (!distro.empty()) purl.qualifiers["distro"] = distro;
+    if (!p.source_name.empty() && p.source_name != p.name) {
+      purl.qualifiers["upstream"] = p.source_name;
+    }
+    p.purl = purl.to_string();
+  }
+}
+
+}  // namespace bulwark::catalog

@@ -1,0 +1,128 @@
+#include "catalog/sbom.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "catalog/os_release.hpp"
+#include "core/path.hpp"
+#include "image/merged_fs.hpp"
+#include "image/path_matcher.hpp"
+
+namespace bulwark::catalog {
+
+namespace {
+
+// True when layer `l` deletes `path` with a whiteout or an opaque directory above it.
+bool deleted_in(const image::LayerResult& l, const std::string& path) {
+  for (const auto& w : l.files.whiteouts) {
+    if (path == w || core::is_under(path, w)) return true;
+  }
+  for (const auto& d : l.files.opaque_dirs) {
+    if (core::is_under(path, d)) return true;
+  }
+  return false;
+}
+
+struct Tracked {
+  core::Package pkg;
+  int introduced = 0;
+};
+
+// Follows the package set of one evidence file through the layers: a package's layer is the
+// one that introduced its current version; packages that disappear are removed at that layer.
+void follow_evidence(const std::string& path, const std::vector<image::LayerResult>& layers, bool directory_source,
+                     std::vector<core::Package>& installed, std::vector<core::Package>& removed) {
+  std::map<std::string, Tracked> current;
+  auto remove_all_missing = [&](const std::map<std::string, Tracked>& next, int layer) {
+    for (auto& [id, t] : current) {
+      if (next.count(id) == 0) {
+        t.pkg.removed_in_layer = layer;
+        t.pkg.locations = {core::Location{path, t.introduced,
+                                          layers[static_cast<size_t>(t.introduced)].blob_digest
+                                              ? layers[static_cast<size_t>(t.introduced)].blob_digest->str()
+                                              : ""}};
+        removed.push_back(t.pkg);
+      }
+    }
+  };
+  for (size_t li = 0; li < layers.size(); ++li) {
+    const auto& l = layers[li];
+    int layer = l.layer;
+    auto it = l.facts.packages_by_path.find(path);
+    if (deleted_in(l, path) && it == l.facts.packages_by_path.end()) {
+      remove_all_missing({}, layer);
+      current.clear();
+      continue;
+    }
+    if (it == l.facts.packages_by_path.end()) continue;
+    std::map<std::string, Tracked> next;
+    for (const auto& p : it->second) {
+      auto id = core::package_identity(p);
+      auto prev = current.find(id);
+      int introduced = (prev != current.end() && prev->second.pkg.version == p.version) ? prev->second.introduced : layer;
+      next[id] = Tracked{p, introduced};
+    }
+    remove_all_missing(next, layer);
+    current = std::move(next);
+  }
+  for (auto& [id, t] : current) {
+    const auto& l = layers[static_cast<size_t>(t.introduced)];
+    t.pkg.locations = {core::Location{path, directory_source ? -1 : t.introduced,
+                                      l.blob_digest ? l.blob_digest->str() : ""}};
+    installed.push_back(std::move(t.pkg));
+  }
+}
+
+bool package_less(const core::Package& a, const core::Package& b) {
+  auto key = [](const core::Package& p) {
+    return std::tie(p.ecosystem, p.name, p.version, p.architecture);
+  };
+  if (key(a) != key(b)) return key(a) < key(b);
+  return a.locations < b.locations;
+}
+
+}  // namespace
+
+Sbom build_sbom(const image::Image& image, const std::vector<image::LayerResult>& layers,
+                const std::vector<std::unique_ptr<Cataloger>>& catalogers) {
+  Sbom sbom;
+  auto fs = image::MergedFs::build(layers);
+  MergeContext ctx(fs, layers);
+  sbom.os = detect_os(ctx);
+  ctx.set_os(sbom.os);
+
+  // Which cataloger produced each evidence path: the same matcher the reader used.
+  std::vector<std::vector<image::PathPattern>> patterns;
+  for (const auto& c : catalogers) patterns.push_back(c->patterns());
+  image::PathMatcher matcher(patterns);
+  std::vector<std::vector<core::Package>> installed(catalogers.size());
+  std::vector<std::vector<core::Package>> removed(catalogers.size());
+
+  std::vector<std::string> evidence_paths;
+  for (const auto& l : layers) {
+    for (const auto& [path, pkgs] : l.facts.packages_by_path) evidence_paths.push_back(path);
+    for (const auto& w : l.facts.warnings) {
+      sbom.warnings.push_back((image.rootfs_dir.empty() ? "layer " + std::to_string(l.layer + 1) + ": " : "") + w);
+    }
+  }
+  std::sort(evidence_paths.begin(), evidence_paths.end());
+  evidence_paths.erase(std::unique(evidence_paths.begin(), evidence_paths.end()), evidence_paths.end());
+  for (const auto& path : evidence_paths) {
+    auto mask = matcher.match(path);
+    size_t owner = 0;
+    while (owner < catalogers.size() && (mask & (image::AnalyzerMask{1} << owner)) == 0) ++owner;
+    if (owner == catalogers.size()) continue;
+    follow_evidence(path, layers, !image.rootfs_dir.empty(), installed[owner], removed[owner]);
+  }
+  for (size_t i = 0; i < catalogers.size(); ++i) {
+    catalogers[i]->finalize(ctx, installed[i]);
+    catalogers[i]->finalize(ctx, removed[i]);
+    for (auto& p : installed[i]) sbom.packages.push_back(std::move(p));
+    for (auto& p : removed[i]) sbom.removed_packages.push_back(std::move(p));
+  }
+  std::sort(sbom.packages.begin(), sbom.packages.end(), package_less);
+  std::sort(sbom.removed_packages.begin(), sbom.removed_packages.end(), package_less);
+  return sbom;
+}
+
+}  // namespace bulwark::catalog

@@ -1,0 +1,27 @@
+// From per-layer results to the image's SBOM: merge the layers, keep each package's evidence
+// from the topmost visible version of its file, date each package to the layer that added its
+// current version, and list packages that a later layer removed.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "catalog/cataloger.hpp"
+#include "core/package.hpp"
+#include "image/image.hpp"
+#include "image/layer_reader.hpp"
+
+namespace bulwark::catalog {
+
+struct Sbom {
+  core::OsInfo os;
+  std::vector<core::Package> packages;          // installed in the final filesystem, sorted
+  std::vector<core::Package> removed_packages;  // added by a layer, removed by a later one
+  std::vector<std::string> warnings;
+};
+
+Sbom build_sbom(const image::Image& image, const std::vector<image::LayerResult>& layers,
+                const std::vector<std::unique_ptr<Cataloger>>& catalogers);
+
+}  // namespace bulwark::catalog

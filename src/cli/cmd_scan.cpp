@@ -1,0 +1,39 @@
+#include "cli/app.hpp"
+#include "report/report.hpp"
+
+namespace bulwark::cli {
+
+void add_scan_command(CLI::App& app, GlobalOptions& g) {
+  auto* cmd = app.add_subcommand("scan", "Scan an image: OS, packages with their layers, and findings");
+  auto args = std::make_shared<ImageArgs>();
+  auto format = std::make_shared<std::string>("table");
+  add_image_args(*cmd, *args);
+  std::vector<std::string> names;
+  for (const auto& w : report::writers()) names.emplace_back(w.name);
+  cmd->add_option("-f,--format", *format, "Output format (table, json, cyclonedx, spdx)")
+      ->check(CLI::IsMember(names))
+      ->capture_default_str();
+  cmd->footer(
+      "Today a scan reports the operating system and every package with the layer that added it;\n"
+      "vulnerability, misconfiguration, secret and malware findings join the same report as those\n"
+      "scanners land. Exit status 1 will mean findings at or above --fail-on.\n\n"
+      "EXAMPLES\n"
+      "  bulwark scan app.tar\n"
+      "  bulwark scan oci:./layout --format json -o report.json");
+  cmd->callback([&g, args, format] {
+    auto opts = to_scan_options(*args, g);
+    if (!opts.ok()) {
+      g.exit_code = report_error(opts.error());
+      return;
+    }
+    auto r = run_scan(*opts);
+    if (!r.ok()) {
+      g.exit_code = report_error(r.error());
+      return;
+    }
+    auto written = write_output(args->output, report::find_writer(*format)->write(*r));
+    g.exit_code = written.ok() ? kExitOk : report_error(written.error());
+  });
+}
+
+}  // namespace bulwark::cli

@@ -1,0 +1,139 @@
+#include "cli/scan_pipeline.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <thread>
+
+#include "build_info.hpp"
+#include "catalog/catalogers.hpp"
+#include "catalog/sbom.hpp"
+#include "core/log.hpp"
+#include "image/layer_reader.hpp"
+
+namespace bulwark::cli {
+
+namespace {
+
+// Draws "layers 2/6  120.5/395.3 MiB  210 MiB/s" on stderr until stopped.
+class ProgressLine {
+ public:
+  explicit ProgressLine(image::Progress& p) : p_(p), start_(std::chrono::steady_clock::now()) {
+    thread_ = std::jthread([this](std::stop_token st) {
+      while (!st.stop_requested()) {
+        draw();
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
+    });
+  }
+  ~ProgressLine() {
+    thread_.request_stop();
+    thread_.join();
+    std::fputs("\r\033[K", stderr);
+  }
+  ProgressLine(const ProgressLine&) = delete;
+  ProgressLine& operator=(const ProgressLine&) = delete;
+
+ private:
+  void draw() {
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    double read = static_cast<double>(p_.stored_bytes_read.load()) / (1 << 20);
+    double total = static_cast<double>(p_.stored_bytes_total.load()) / (1 << 20);
+    std::fprintf(stderr, "\r\033[Kbulwark: layers %d/%d  %.1f%s MiB  %.0f MiB/s", p_.layers_done.load(),
+                 p_.layers_total, read, total > 0 ? fmt::format("/{:.1f}", total).c_str() : "",
+                 secs > 0 ? read / secs : 0.0);
+  }
+  image::Progress& p_;
+  std::chrono::steady_clock::time_point start_;
+  std::jthread thread_;
+};
+
+report::Target describe_target(const std::string& input, const image::Image& img,
+                               const std::vector<image::LayerResult>& layers) {
+  report::Target t;
+  t.input = input;
+  t.source = img.source;
+  t.reference = img.reference;
+  if (img.manifest_digest) t.manifest_digest = img.manifest_digest->str();
+  if (img.config_digest) t.config_digest = img.config_digest->str();
+  t.platform = img.platform.str();
+  for (size_t i = 0; i < img.layers.size(); ++i) {
+    const auto& ref = img.layers[i];
+    report::LayerSummary s;
+    s.index = ref.index;
+    const auto& r = layers[i];
+    if (r.blob_digest) s.digest = r.blob_digest->str();
+    if (ref.diff_id) s.diff_id = ref.diff_id->str();
+    s.diff_id_verified = r.diff_id.has_value() && ref.diff_id && *r.diff_id == *ref.diff_id;
+    s.media_type = ref.media_type;
+    s.size = static_cast<int64_t>(r.stored_bytes);
+    s.created_by = ref.created_by;
+    t.layers.push_back(std::move(s));
+  }
+  return t;
+}
+
+}  // namespace
+
+std::string default_cache_dir() {
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x != nullptr && *x == '/') return std::string(x) + "/bulwark";
+  if (const char* h = std::getenv("HOME"); h != nullptr && *h == '/') return std::string(h) + "/.cache/bulwark";
+  return "/tmp/bulwark-cache-" + std::to_string(::getuid());
+}
+
+std::string scanner_version() { return std::string(kVersion) + " (git " + kGitRevision + ")"; }
+
+std::string report_timestamp() {
+  std::time_t t = std::time(nullptr);
+  if (const char* sde = std::getenv("SOURCE_DATE_EPOCH"); sde != nullptr && *sde != '\0') {
+    char* end = nullptr;
+    long long v = std::strtoll(sde, &end, 10);
+    if (end != nullptr && *end == '\0' && v >= 0) t = static_cast<std::time_t>(v);
+  }
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+core::Result<report::Report> run_scan(const ScanOptions& options) {
+  image::OpenOptions open_opts;
+  open_opts.platform = options.platform;
+  BW_ASSIGN_OR_RETURN(auto img, image::open_image(options.target, open_opts));
+  core::log_info("{}: {} with {} layers, platform {}", options.target, img.source, img.layers.size(),
+                 img.platform.str());
+
+  auto catalogers = catalog::all_catalogers();
+  std::vector<const image::Analyzer*> analyzers;
+  for (const auto& c : catalogers) analyzers.push_back(c.get());
+
+  image::Progress progress;
+  image::ReadOptions read_opts;
+  read_opts.verify_diff_ids = options.verify_diff_ids;
+  read_opts.threads = options.threads;
+  if (options.use_cache) read_opts.cache_dir = options.cache_dir.empty() ? default_cache_dir() : options.cache_dir;
+  read_opts.progress = &progress;
+  std::optional<ProgressLine> line;
+  if (options.progress && ::isatty(STDERR_FILENO) != 0) line.emplace(progress);
+  auto layers = image::read_layers(img, analyzers, read_opts);
+  line.reset();
+  if (!layers.ok()) return std::move(layers).error().with_context(options.target);
+
+  auto sbom = catalog::build_sbom(img, *layers, catalogers);
+  report::Report r;
+  r.target = describe_target(options.target, img, *layers);
+  r.os = sbom.os;
+  r.packages = std::move(sbom.packages);
+  r.removed_packages = std::move(sbom.removed_packages);
+  r.warnings = std::move(sbom.warnings);
+  r.scanner_version = scanner_version();
+  r.created = report_timestamp();
+  for (const auto& w : r.warnings) core::log_warn("{}", w);
+  return r;
+}
+
+}  // namespace bulwark::cli

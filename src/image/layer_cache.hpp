@@ -1,0 +1,39 @@
+// On-disk cache of per-layer analysis results (Trivy's idea, pkg/cache/key.go): keyed by the
+// VERIFIED blob digest plus every analyzer's name and version plus the scan options, so a
+// changed analyzer invalidates only its results. Never keyed by a config's diff_id, which is
+// only a claim: a config could name a clean layer's diff_id for a malicious blob.
+//
+// A second index remembers which stored file ranges were verified to hold which digest
+// (device, inode, size, mtime, ctime, range), so a warm scan need not re-hash unchanged files.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "image/layer_reader.hpp"
+
+namespace bulwark::image {
+
+class LayerCache {
+ public:
+  explicit LayerCache(std::string dir) : dir_(std::move(dir)) {}
+
+  static std::string key(const core::Digest& blob_digest, const std::vector<const Analyzer*>& analyzers,
+                         std::string_view options_key);
+
+  std::optional<LayerResult> load(const std::string& key) const;  // nullopt on miss or corrupt file
+  core::Result<void> store(const std::string& key, const LayerResult& result) const;
+
+  std::optional<core::Digest> verified_digest(const FileIdentity& id) const;
+  void remember_verified(const FileIdentity& id, const core::Digest& digest) const;
+
+ private:
+  std::string dir_;
+};
+
+// Exposed for tests and fuzzing: the cache file encoding.
+std::string encode_layer_result(const LayerResult& r);
+core::Result<LayerResult> decode_layer_result(std::string_view data);
+
+}  // namespace bulwark::image

@@ -1,0 +1,283 @@
+#include "image/layer_reader.hpp"
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "core/limits.hpp"
+#include "core/log.hpp"
+#include "image/layer_cache.hpp"
+#include "image/path_matcher.hpp"
+#include "image/tar_entries.hpp"
+
+namespace bulwark::image {
+
+using core::Error;
+using core::Result;
+
+Result<std::string> EntryContent::read_all(uint64_t limit) {
+  std::string out;
+  std::byte buf[65536];
+  while (true) {
+    BW_ASSIGN_OR_RETURN(size_t n, read(buf));
+    if (n == 0) return out;
+    if (out.size() + n > limit) return Error::limit("file larger than the read limit of " + std::to_string(limit) + " bytes");
+    out.append(reinterpret_cast<const char*>(buf), n);
+  }
+}
+
+Result<size_t> StringContent::read(std::span<std::byte> buf) {
+  size_t n = std::min(buf.size(), data_.size() - pos_);
+  std::memcpy(buf.data(), data_.data() + pos_, n);
+  pos_ += n;
+  return n;
+}
+
+namespace {
+
+// Contents of matched files kept for hardlinks to them later in the same layer.
+constexpr uint64_t kHardlinkReplayBudget = 64ULL << 20;
+
+// Builds one layer's index and offers matching entries to the analyzers that asked.
+class LayerScanner final : public EntryVisitor {
+ public:
+  LayerScanner(const std::vector<const Analyzer*>& analyzers, const PathMatcher& matcher, LayerResult& out)
+      : analyzers_(analyzers), matcher_(matcher), out_(out) {}
+
+  Result<void> on_entry(const Entry& entry, EntryContent& content) override {
+    out_.files.entries.push_back(entry);
+    if (entry.type != EntryType::kFile && entry.type != EntryType::kHardlink) return core::ok();
+    AnalyzerMask mask = matcher_.match(entry.path);
+    if (mask == 0) return core::ok();
+    std::string data;
+    if (entry.type == EntryType::kHardlink) {
+      auto it = replay_.find(entry.link_target);
+      if (it == replay_.end()) {
+        out_.facts.warnings.push_back(entry.path + ": hardlink to " + entry.link_target +
+                                      ", whose content was not kept; not analyzed");
+        return core::ok();
+      }
+      data = it->second;
+    } else {
+      auto r = content.read_all(core::limits().max_file_read);
+      if (!r.ok()) {
+        // A truncated stream is fatal for the layer; an oversized file only for that file.
+        if (r.error().code() == core::ErrorCode::kLimitExceeded) {
+          out_.facts.warnings.push_back(entry.path + ": " + r.error().message());
+          return core::ok();
+        }
+        return std::move(r).error().with_context(entry.path);
+      }
+      data = std::move(r).value();
+      if (replay_bytes_ + data.size() <= kHardlinkReplayBudget) {
+        replay_bytes_ += data.size();
+        replay_[entry.path] = data;
+      }
+    }
+    for (size_t i = 0; i < analyzers_.size(); ++i) {
+      if ((mask & (AnalyzerMask{1} << i)) == 0) continue;
+      StringContent sc(data);
+      auto r = analyzers_[i]->analyze(entry, sc, out_.facts);
+      if (!r.ok()) out_.facts.warnings.push_back(entry.path + ": " + std::string(analyzers_[i]->name()) + ": " + r.error().message());
+    }
+    return core::ok();
+  }
+  void on_whiteout(const std::string& p) override { out_.files.whiteouts.push_back(p); }
+  void on_opaque_dir(const std::string& d) override { out_.files.opaque_dirs.push_back(d); }
+  void on_bad_entry(const std::string& raw, const std::string& reason) override {
+    out_.facts.warnings.push_back(raw + ": " + reason);
+  }
+
+ private:
+  const std::vector<const Analyzer*>& analyzers_;
+  const PathMatcher& matcher_;
+  LayerResult& out_;
+  std::map<std::string, std::string> replay_;
+  uint64_t replay_bytes_ = 0;
+};
+
+// Counts stored bytes for the progress display.
+class ProgressStream final : public ByteStream {
+ public:
+  ProgressStream(std::unique_ptr<ByteStream> inner, Progress* p) : inner_(std::move(inner)), p_(p) {}
+  Result<size_t> read(std::span<std::byte> buf) override {
+    BW_ASSIGN_OR_RETURN(size_t n, inner_->read(buf));
+    if (p_ != nullptr) p_->stored_bytes_read += n;
+    return n;
+  }
+
+ private:
+  std::unique_ptr<ByteStream> inner_;
+  Progress* p_;
+};
+
+// Counts uncompressed bytes (the tar stream) for the report and bomb diagnostics.
+class CountingStream final : public ByteStream {
+ public:
+  explicit CountingStream(ByteStream& inner) : inner_(inner) {}
+  Result<size_t> read(std::span<std::byte> buf) override {
+    BW_ASSIGN_OR_RETURN(size_t n, inner_.read(buf));
+    count_ += n;
+    return n;
+  }
+  uint64_t count() const { return count_; }
+
+ private:
+  ByteStream& inner_;
+  uint64_t count_ = 0;
+};
+
+struct Context {
+  const Image& image;
+  const std::vector<const Analyzer*>& analyzers;
+  const PathMatcher& matcher;
+  const ReadOptions& options;
+  std::optional<LayerCache> cache;
+};
+
+std::string layer_name(const LayerRef& l) {
+  return "layer " + std::to_string(l.index + 1) + " (" + l.blob.display() + ")";
+}
+
+// Hashes the stored blob without analyzing it: a warm cache hit on a file not seen before.
+Result<core::Digest> hash_stored(const Context& ctx, const LayerRef& layer) {
+  BW_ASSIGN_OR_RETURN(auto raw, ctx.image.store->open(layer.blob));
+  HashingStream h(std::make_unique<ProgressStream>(std::move(raw), ctx.options.progress), layer.blob.digest,
+                  layer_name(layer));
+  std::vector<std::byte> buf(1 << 20);
+  while (true) {
+    BW_ASSIGN_OR_RETURN(size_t n, h.read(buf));
+    if (n == 0) break;
+  }
+  return *h.computed();
+}
+
+Result<LayerResult> analyze_layer(const Context& ctx, const LayerRef& layer) {
+  const std::string name = layer_name(layer);
+  auto identity = ctx.image.store->identity(layer.blob);
+
+  if (ctx.cache) {
+    std::optional<core::Digest> trusted;
+    if (identity) {
+      auto v = ctx.cache->verified_digest(*identity);
+      if (v && (!layer.blob.digest || *v == *layer.blob.digest)) trusted = v;
+    }
+    std::optional<core::Digest> candidate = trusted ? trusted : layer.blob.digest;
+    if (candidate) {
+      if (auto hit = ctx.cache->load(LayerCache::key(*candidate, ctx.analyzers, ctx.options.options_key))) {
+        if (!trusted) {
+          // The cached result belongs to the content address; prove this file holds it.
+          BW_ASSIGN_OR_RETURN(auto d, hash_stored(ctx, layer));
+          if (identity) ctx.cache->remember_verified(*identity, d);
+        }
+        if (ctx.options.verify_diff_ids && layer.diff_id && (!hit->diff_id || *hit->diff_id != *layer.diff_id)) {
+          return Error::digest_mismatch(name + ": uncompressed content does not match the config's diff_id " +
+                                        layer.diff_id->str());
+        }
+        hit->layer = layer.index;
+        hit->from_cache = true;
+        return std::move(*hit);
+      }
+    }
+  }
+
+  LayerResult out;
+  out.layer = layer.index;
+  BW_ASSIGN_OR_RETURN(auto raw, ctx.image.store->open(layer.blob));
+  auto stored = std::make_unique<HashingStream>(std::make_unique<ProgressStream>(std::move(raw), ctx.options.progress),
+                                                layer.blob.digest, name);
+  HashingStream* stored_hash = stored.get();
+  Compression compression = Compression::kNone;
+  BW_ASSIGN_OR_RETURN(auto decompressed, make_auto_decompressor(std::move(stored), name, &compression));
+  std::unique_ptr<HashingStream> diff_hash;
+  ByteStream* tar = decompressed.get();
+  if (compression != Compression::kNone && ctx.options.verify_diff_ids) {
+    diff_hash = std::make_unique<HashingStream>(std::move(decompressed), layer.diff_id, name + " diff_id");
+    tar = diff_hash.get();
+  }
+  CountingStream counted(*tar);
+  LayerScanner scanner(ctx.analyzers, ctx.matcher, out);
+  BW_TRY(read_tar_entries(counted, name, scanner));
+
+  out.blob_digest = stored_hash->computed();
+  out.stored_bytes = stored_hash->bytes();
+  out.uncompressed_bytes = counted.count();
+  if (compression == Compression::kNone) {
+    // Stored uncompressed: the blob digest is the diff_id, so checking costs nothing.
+    out.diff_id = out.blob_digest;
+    if (layer.diff_id && *out.diff_id != *layer.diff_id) {
+      return Error::digest_mismatch(name + ": content hashes to " + out.diff_id->str() +
+                                    " but the config's diff_id is " + layer.diff_id->str());
+    }
+  } else if (diff_hash) {
+    out.diff_id = diff_hash->computed();
+  }
+  if (ctx.cache && out.blob_digest) {
+    auto key = LayerCache::key(*out.blob_digest, ctx.analyzers, ctx.options.options_key);
+    if (auto r = ctx.cache->store(key, out); !r.ok()) core::log_warn("layer cache: {}", r.error().message());
+    if (identity) ctx.cache->remember_verified(*identity, *out.blob_digest);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<LayerResult>> read_layers(const Image& image, const std::vector<const Analyzer*>& analyzers,
+                                             const ReadOptions& options) {
+  if (analyzers.size() > kMaxAnalyzers) return Error::internal("more analyzers than the matcher supports");
+  std::vector<std::vector<PathPattern>> patterns;
+  patterns.reserve(analyzers.size());
+  for (const auto* a : analyzers) patterns.push_back(a->patterns());
+  PathMatcher matcher(patterns);
+
+  if (!image.rootfs_dir.empty()) {
+    LayerResult out;
+    LayerScanner scanner(analyzers, matcher, out);
+    BW_TRY(read_dir_entries(image.rootfs_dir, scanner));
+    std::vector<LayerResult> v;
+    v.push_back(std::move(out));
+    return v;
+  }
+
+  Context ctx{image, analyzers, matcher, options, std::nullopt};
+  if (options.cache_dir) ctx.cache.emplace(*options.cache_dir);
+  const size_t n = image.layers.size();
+  if (options.progress != nullptr) {
+    options.progress->layers_total = static_cast<int>(n);
+    uint64_t total = 0;
+    for (const auto& l : image.layers) total += l.blob.size > 0 ? static_cast<uint64_t>(l.blob.size) : 0;
+    options.progress->stored_bytes_total = total;
+  }
+
+  std::vector<std::optional<Result<LayerResult>>> results(n);
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  auto worker = [&] {
+    while (!failed) {
+      size_t i = next++;
+      if (i >= n) return;
+      results[i] = analyze_layer(ctx, image.layers[i]);
+      if (!results[i]->ok()) failed = true;
+      if (options.progress != nullptr) ++options.progress->layers_done;
+    }
+  };
+  unsigned threads = options.threads != 0 ? options.threads : std::max(1U, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<size_t>(threads, n));
+  {
+    std::vector<std::jthread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+  }
+  std::vector<LayerResult> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (results[i] && !results[i]->ok()) return std::move(*results[i]).error();
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (!results[i]) return Error::internal("layer " + std::to_string(i + 1) + " was not read");
+    out.push_back(std::move(*results[i]).value());
+  }
+  return out;
+}
+
+}  // namespace bulwark::image

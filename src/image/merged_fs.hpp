@@ -1,0 +1,39 @@
+// The image's filesystem as a container would see it, with history: for every path, the layer
+// that added its current version, and for paths no longer visible, which layer removed them.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "image/layer_reader.hpp"
+
+namespace bulwark::image {
+
+struct FileRecord {
+  Entry entry;
+  int layer = 0;                         // layer that wrote this version
+  std::optional<int> removed_in_layer;   // set for records in removed() only
+};
+
+class MergedFs {
+ public:
+  static MergedFs build(const std::vector<LayerResult>& layers);
+
+  // The visible entry at `path` (no symlink following), or nullptr.
+  const FileRecord* find(std::string_view path) const;
+  // Follows symlinks in every component, never leaving the root; nullopt for loops (more than
+  // max_symlink_hops) and dangling links.
+  std::optional<std::string> resolve(std::string_view path) const;
+  // Visible entries, sorted by path.
+  const std::map<std::string, FileRecord, std::less<>>& visible() const { return visible_; }
+  // Entries a later layer deleted or replaced by a whiteout/opaque dir (not overwritten ones).
+  const std::vector<FileRecord>& removed() const { return removed_; }
+
+ private:
+  std::map<std::string, FileRecord, std::less<>> visible_;
+  std::vector<FileRecord> removed_;
+};
+
+}  // namespace bulwark::image

@@ -1,0 +1,39 @@
+// One precompiled matcher for every analyzer's path patterns. Matching an entry costs a few
+// hash lookups (exact path, suffix per distinct suffix length, glob by literal parent dir)
+// regardless of how many analyzers are registered; only dir-wildcard globs fall back to
+// fnmatch, and there are few of those.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "image/layer_reader.hpp"
+
+namespace bulwark::image {
+
+using AnalyzerMask = uint64_t;  // bit i = analyzer i wants the entry
+inline constexpr size_t kMaxAnalyzers = 64;
+
+class PathMatcher {
+ public:
+  // patterns[i] are analyzer i's patterns.
+  explicit PathMatcher(const std::vector<std::vector<PathPattern>>& patterns);
+  AnalyzerMask match(std::string_view path) const;
+
+ private:
+  struct Glob {
+    std::string pattern;
+    AnalyzerMask mask;
+  };
+  std::unordered_map<std::string, AnalyzerMask> exact_;
+  std::vector<size_t> suffix_lengths_;
+  std::unordered_map<std::string, AnalyzerMask> suffixes_;
+  std::vector<std::pair<std::string, AnalyzerMask>> prefixes_;
+  std::unordered_map<std::string, std::vector<Glob>> globs_by_parent_;  // literal parent dir
+  std::vector<Glob> other_globs_;
+};
+
+}  // namespace bulwark::image

@@ -1,0 +1,87 @@
+#include "catalog/sbom.hpp"
+
+#include <gtest/gtest.h>
+
+#include "catalog/catalogers.hpp"
+#include "image/image.hpp"
+#include "support/image_builder.hpp"
+#include "support/test_env.hpp"
+
+namespace bulwark::catalog {
+namespace {
+
+using testing::ImageBuilder;
+using testing::TarEntry;
+
+std::string status_entry(const std::string& name, const std::string& version) {
+  return "Package: " + name + "\nStatus: install ok installed\nArchitecture: amd64\nVersion: " + version + "\n\n";
+}
+
+Sbom scan(const std::string& target) {
+  auto img = image::open_image(target, {});
+  EXPECT_TRUE(img.ok()) << img.error().message();
+  auto catalogers = all_catalogers();
+  std::vector<const image::Analyzer*> analyzers;
+  for (const auto& c : catalogers) analyzers.push_back(c.get());
+  auto layers = image::read_layers(*img, analyzers, {});
+  EXPECT_TRUE(layers.ok()) << layers.error().message();
+  return build_sbom(*img, *layers, catalogers);
+}
+
+const core::Package* find(const std::vector<core::Package>& v, const std::string& name) {
+  for (const auto& p : v) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+TEST(Sbom, DatesEachPackageToTheLayerThatAddedItsCurrentVersion) {
+  testing::TempDir tmp;
+  ImageBuilder b;
+  b.layer({TarEntry::file("usr/lib/os-release", "ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n"),
+           TarEntry::symlink("etc/os-release", "../usr/lib/os-release"),
+           TarEntry::file("var/lib/dpkg/status", status_entry("base", "1.0") + status_entry("nano", "7.2-1") +
+                                                     status_entry("libssl3", "3.0.1-1")),
+           TarEntry::file("var/lib/dpkg/info/nano.list", "/.\n/usr\n/usr/bin/nano\n")});
+  // Layer 2: libssl3 upgraded, nano purged (its files whited out), curl added.
+  b.layer({TarEntry::file("var/lib/dpkg/status", status_entry("base", "1.0") + status_entry("libssl3", "3.0.2-1") +
+                                                     status_entry("curl", "7.88.1-10")),
+           TarEntry::whiteout("usr/bin/nano"), TarEntry::whiteout("var/lib/dpkg/info/nano.list")});
+  b.write_oci_layout(tmp.str() + "/l");
+  auto sbom = scan(tmp.str() + "/l");
+
+  EXPECT_EQ(sbom.os.id, "debian");
+  EXPECT_EQ(sbom.os.version_id, "12");
+  ASSERT_EQ(sbom.packages.size(), 3U);
+  EXPECT_EQ(find(sbom.packages, "base")->locations[0].layer_index, 0);
+  EXPECT_EQ(find(sbom.packages, "libssl3")->locations[0].layer_index, 1);
+  EXPECT_EQ(find(sbom.packages, "libssl3")->version, "3.0.2-1");
+  EXPECT_EQ(find(sbom.packages, "curl")->locations[0].layer_index, 1);
+  EXPECT_EQ(find(sbom.packages, "curl")->locations[0].path, "var/lib/dpkg/status");
+  EXPECT_EQ(find(sbom.packages, "curl")->purl, "pkg:deb/debian/curl@7.88.1-10?arch=amd64&distro=debian-12");
+  ASSERT_EQ(sbom.removed_packages.size(), 1U);  // nano; an upgrade is not a removal
+  const auto* nano = find(sbom.removed_packages, "nano");
+  ASSERT_NE(nano, nullptr);
+  EXPECT_EQ(nano->locations[0].layer_index, 0);
+  EXPECT_EQ(nano->removed_in_layer, 1);
+}
+
+TEST(Sbom, WhiteoutOfADistrolessStatusFileRemovesItsPackage) {
+  testing::TempDir tmp;
+  ImageBuilder b;
+  b.layer({TarEntry::file("var/lib/dpkg/status.d/base-files", status_entry("base-files", "12.4")),
+           TarEntry::file("var/lib/dpkg/status.d/tzdata", status_entry("tzdata", "2024a-0")),
+           TarEntry::file("var/lib/dpkg/status.d/tzdata.md5sums", "abc  usr/share/zoneinfo/UTC\n"),
+           TarEntry::file("etc/debian_version", "12.4\n")});
+  b.layer({TarEntry::whiteout("var/lib/dpkg/status.d/tzdata")});
+  b.write_docker_archive(tmp.str() + "/d.tar");
+  auto sbom = scan(tmp.str() + "/d.tar");
+  ASSERT_EQ(sbom.packages.size(), 1U);
+  EXPECT_EQ(sbom.packages[0].name, "base-files");
+  ASSERT_EQ(sbom.removed_packages.size(), 1U);
+  EXPECT_EQ(sbom.removed_packages[0].name, "tzdata");
+  EXPECT_EQ(sbom.os.id, "debian");
+}
+
+}  // namespace
+}  // namespace bulwark::catalog

@@ -1,0 +1,229 @@
+#include "image/layer_reader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+
+#include "image/merged_fs.hpp"
+#include "support/image_builder.hpp"
+#include "support/test_env.hpp"
+
+namespace bulwark::image {
+namespace {
+
+using testing::ImageBuilder;
+using testing::LayerCompression;
+using testing::TarEntry;
+
+// Records what it was offered, as facts keyed by path (so results travel through the cache).
+class RecordingAnalyzer final : public Analyzer {
+ public:
+  explicit RecordingAnalyzer(std::vector<PathPattern> p, std::string name = "recorder")
+      : patterns_(std::move(p)), name_(std::move(name)) {}
+  std::string_view name() const override { return name_; }
+  int version() const override { return 1; }
+  std::vector<PathPattern> patterns() const override { return patterns_; }
+  core::Result<void> analyze(const Entry& e, EntryContent& c, LayerFacts& out) const override {
+    BW_ASSIGN_OR_RETURN(auto data, c.read_all(1 << 20));
+    out.captured[e.path] = data;
+    std::lock_guard lock(mu_);
+    ++calls_;
+    return core::ok();
+  }
+  int calls() const {
+    std::lock_guard lock(mu_);
+    return calls_;
+  }
+
+ private:
+  std::vector<PathPattern> patterns_;
+  std::string name_;
+  mutable std::mutex mu_;
+  mutable int calls_ = 0;
+};
+
+Image open(const std::string& target) {
+  auto img = open_image(target, {});
+  EXPECT_TRUE(img.ok()) << img.error().message();
+  return std::move(img).value();
+}
+
+TEST(LayerReader, OffersOnlyMatchingEntriesToTheAnalyzersThatAskedForThem) {
+  testing::TempDir tmp;
+  ImageBuilder b;
+  b.layer({TarEntry::file("etc/os-release", "ID=debian\n"), TarEntry::file("usr/share/doc/a/copyright", "x"),
+           TarEntry::file("usr/share/doc/a/b/copyright", "nested"), TarEntry::file("srv/app/package.json", "{}"),
+           TarEntry::file("srv/app/other.txt", "no")});
+  b.write_oci_layout(tmp.str() + "/l");
+  RecordingAnalyzer os({PathPattern::exact("etc/os-release")}, "os");
+  RecordingAnalyzer doc({PathPattern::glob("usr/share/doc/*/copyright")}, "doc");
+  RecordingAnalyzer npm({PathPattern::suffix("/package.json")}, "npm");
+  auto layers = read_layers(open(tmp.str() + "/l"), {&os, &doc, &npm}, {});
+  ASSERT_TRUE(layers.ok()) << layers.error().message();
+  const auto& cap = (*layers)[0].facts.captured;
+  EXPECT_EQ(cap.size(), 3U);
+  EXPECT_EQ(cap.at("etc/os-release"), "ID=debian\n");
+  EXPECT_TRUE(cap.count("usr/share/doc/a/copyright"));
+  EXPECT_FALSE(cap.count("usr/share/doc/a/b/copyright"));  // '*' does not cross '/'
+  EXPECT_TRUE(cap.count("srv/app/package.json"));
+  EXPECT_EQ(os.calls() + doc.calls() + npm.calls(), 3);
+}
+
+TEST(LayerReader, ReadsLongPaxNamesHardlinksAndRecordsWhiteouts) {
+  testing::TempDir tmp;
+  std::string long_dir(180, 'd');
+  ImageBuilder b;
+  b.layer({TarEntry::file(long_dir + "/" + std::string(120, 'f') + "/marker", "deep"),
+           TarEntry::file("lib/real.so", "ELF"), TarEntry::hardlink("lib/alias.so", "lib/real.so"),
+           TarEntry::symlink("lib/link.so", "real.so")});
+  b.layer({TarEntry::whiteout("lib/real.so"), TarEntry::opaque("etc")});
+  b.write_docker_archive(tmp.str() + "/img.tar");
+  RecordingAnalyzer rec({PathPattern::suffix("/marker"), PathPattern::prefix("lib/")});
+  auto layers = read_layers(open(tmp.str() + "/img.tar"), {&rec}, {});
+  ASSERT_TRUE(layers.ok()) << layers.error().message();
+  const auto& l0 = (*layers)[0];
+  EXPECT_EQ(l0.facts.captured.at(long_dir + "/" + std::string(120, 'f') + "/marker"), "deep");
+  EXPECT_EQ(l0.facts.captured.at("lib/alias.so"), "ELF");  // replayed from its hardlink target
+  const auto& l1 = (*layers)[1];
+  EXPECT_EQ(l1.files.whiteouts, std::vector<std::string>{"lib/real.so"});
+  EXPECT_EQ(l1.files.opaque_dirs, std::vector<std::string>{"etc"});
+  EXPECT_TRUE(l1.files.entries.empty());  // whiteout markers are not files
+  // Uncompressed classic layers: the stored digest is the diff_id, verified for free.
+  ASSERT_TRUE(l0.diff_id.has_value());
+  EXPECT_EQ(l0.diff_id->hex, testing::sha256_hex(b.layers()[0].tar));
+}
+
+TEST(LayerReader, EntriesEscapingTheRootAreIgnoredWithAWarning) {
+  testing::TempDir tmp;
+  ImageBuilder b;
+  b.layer({TarEntry::file("../../etc/passwd", "root:x:0:0"), TarEntry::file("ok", "fine")});
+  b.write_oci_layout(tmp.str() + "/l");
+  auto layers = read_layers(open(tmp.str() + "/l"), {}, {});
+  ASSERT_TRUE(layers.ok()) << layers.error().message();
+  ASSERT_EQ((*layers)[0].files.entries.size(), 1U);
+  EXPECT_EQ((*layers)[0].files.entries[0].path, "ok");
+  ASSERT_EQ((*layers)[0].facts.warnings.size(), 1U);
+  EXPECT_NE((*layers)[0].facts.warnings[0].find("escapes the image root"), std::string::npos);
+}
+
+TEST(LayerReader, TamperedLayerBlobFailsNamingTheBlob) {
+  testing::TempDir tmp;
+  ImageBuilder b;
+  b.layer({TarEntry::file("a", std::string(5000, 'x'))}, LayerCompression::kNone);
+  b.write_oci_layout(tmp.str() + "/l");
+  auto hex = testing::sha256_hex(b.layers()[0].stored);
+  auto blob = tmp.path() / "l/blobs/sha256" / hex;
+  auto data = testing::read_file(blob);
+  data[600] = 'y';
+  testing::write_file(blob, data);
+  auto layers = read_layers(open(tmp.str() + "/l"), {}, {});
+  ASSERT_FALSE(layers.ok());
+  EXPECT_EQ(layers.error().code(), core::ErrorCode::kDigestMismatch);
+  EXPECT_NE(layers.error().message().find(hex), std::string::npos);
+}
+
+TEST(LayerReader, TruncatedLayerIsAnError) {
+  testing::TempDir tmp;
+  ImageBuilder b;
+  b.layer({TarEntry::file("a", std::string(100000, 'x'))});
+  auto stored = b.layers()[0].stored;
+  b.write_docker_archive(tmp.str() + "/img.tar", /*classic=*/false);
+  // Rewrite the archive with the layer blob cut in half (and its name no longer its digest).
+  auto layers_hex = testing::sha256_hex(stored);
+  auto config = b.config_json();
+  testing::write_plain_tar(tmp.str() + "/cut.tar",
+                           {{"config.json", config},
+                            {"layer.tar.gz", stored.substr(0, stored.size() / 2)},
+                            {"manifest.json", R"([{"Config":"config.json","Layers":["layer.tar.gz"]}])"}});
+  auto layers = read_layers(open(tmp.str() + "/cut.tar"), {}, {});
+  ASSERT_FALSE(layers.ok());
+  EXPECT_NE(layers.error().message().find("truncated"), std::string::npos) << layers.error().message();
+}
+
+TEST(LayerReader, VerifiesDiffIdsOnRequest) {
+  testing::TempDir tmp;
+  ImageBuilder b;
+  b.layer({TarEntry::file("a", "1")}).claim_diff_id(0, "sha256:" + std::string(64, '0'));
+  b.write_oci_layout(tmp.str() + "/l");
+  auto img = open(tmp.str() + "/l");
+  EXPECT_TRUE(read_layers(img, {}, {}).ok());  // not checked by default for compressed layers
+  ReadOptions opts;
+  opts.verify_diff_ids = true;
+  auto r = read_layers(img, {}, opts);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), core::ErrorCode::kDigestMismatch);
+}
+
+TEST(LayerCache, SecondScanComesFromTheCache) {
+  testing::TempDir tmp;
+  ImageBuilder b;
+  b.layer({TarEntry::file("etc/os-release", "ID=debian\n")}).layer({TarEntry::file("x", "y")});
+  b.write_docker_archive(tmp.str() + "/img.tar");
+  RecordingAnalyzer rec({PathPattern::exact("etc/os-release")});
+  ReadOptions opts;
+  opts.cache_dir = tmp.str() + "/cache";
+  auto img = open(tmp.str() + "/img.tar");
+  auto first = read_layers(img, {&rec}, opts);
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE((*first)[0].from_cache);
+  auto second = read_layers(img, {&rec}, opts);
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE((*second)[0].from_cache);
+  EXPECT_TRUE((*second)[1].from_cache);
+  EXPECT_EQ(rec.calls(), 1);
+  EXPECT_EQ((*second)[0].facts.captured, (*first)[0].facts.captured);
+  EXPECT_EQ((*second)[0].files.entries.size(), (*first)[0].files.entries.size());
+  // A new analyzer version invalidates the entry.
+  RecordingAnalyzer other({PathPattern::exact("etc/os-release")}, "other");
+  auto third = read_layers(img, {&other}, opts);
+  ASSERT_TRUE(third.ok());
+  EXPECT_FALSE((*third)[0].from_cache);
+}
+
+// The attack: a config claims the diff_id of a layer the cache knows as clean, while the
+// blob it ships is malicious. The cache is keyed by the verified blob digest, so the
+// malicious layer is analyzed, not skipped.
+TEST(LayerCache, ClaimedDiffIdOfACleanLayerDoesNotSkipAMaliciousOne) {
+  testing::TempDir tmp;
+  RecordingAnalyzer rec({PathPattern::prefix("etc/")});
+  ReadOptions opts;
+  opts.cache_dir = tmp.str() + "/cache";
+
+  ImageBuilder clean;
+  clean.layer({TarEntry::file("etc/motd", "hello")});
+  clean.write_docker_archive(tmp.str() + "/clean.tar");
+  auto c = read_layers(open(tmp.str() + "/clean.tar"), {&rec}, opts);
+  ASSERT_TRUE(c.ok());
+
+  ImageBuilder evil;
+  evil.layer({TarEntry::file("etc/motd", "hello"), TarEntry::file("etc/cron.d/miner", "* * * * * root /tmp/x")},
+             LayerCompression::kGzip)
+      .claim_diff_id(0, "sha256:" + testing::sha256_hex(clean.layers()[0].tar));
+  evil.write_docker_archive(tmp.str() + "/evil.tar", /*classic=*/false);
+  auto e = read_layers(open(tmp.str() + "/evil.tar"), {&rec}, opts);
+  ASSERT_TRUE(e.ok()) << e.error().message();
+  EXPECT_FALSE((*e)[0].from_cache);
+  EXPECT_TRUE((*e)[0].facts.captured.count("etc/cron.d/miner"));
+}
+
+// A blob replaced in place behind a cached digest is re-verified, not trusted by name.
+TEST(LayerCache, ReplacedBlobFileIsReverifiedNotTrusted) {
+  testing::TempDir tmp;
+  ImageBuilder b;
+  b.layer({TarEntry::file("etc/motd", "hello")});
+  b.write_oci_layout(tmp.str() + "/l");
+  RecordingAnalyzer rec({PathPattern::prefix("etc/")});
+  ReadOptions opts;
+  opts.cache_dir = tmp.str() + "/cache";
+  ASSERT_TRUE(read_layers(open(tmp.str() + "/l"), {&rec}, opts).ok());
+  auto blob = tmp.path() / "l/blobs/sha256" / testing::sha256_hex(b.layers()[0].stored);
+  ImageBuilder evil;
+  evil.layer({TarEntry::file("etc/motd", "owned")});
+  testing::write_file(blob, evil.layers()[0].stored);
+  auto r = read_layers(open(tmp.str() + "/l"), {&rec}, opts);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), core::ErrorCode::kDigestMismatch);
+}
+
+}  // namespace
+}  // namespace bulwark::image

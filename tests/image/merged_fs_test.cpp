@@ -1,0 +1,76 @@
+#include "image/merged_fs.hpp"
+
+#include <gtest/gtest.h>
+
+namespace bulwark::image {
+namespace {
+
+Entry file(std::string p) { return Entry{std::move(p), EntryType::kFile, 1, 0644, 0, 0, ""}; }
+Entry dir(std::string p) { return Entry{std::move(p), EntryType::kDir, 0, 0755, 0, 0, ""}; }
+Entry link(std::string p, std::string t) { return Entry{std::move(p), EntryType::kSymlink, 0, 0777, 0, 0, std::move(t)}; }
+
+LayerResult layer(int i, std::vector<Entry> e, std::vector<std::string> wh = {}, std::vector<std::string> opq = {}) {
+  LayerResult r;
+  r.layer = i;
+  r.files.entries = std::move(e);
+  r.files.whiteouts = std::move(wh);
+  r.files.opaque_dirs = std::move(opq);
+  return r;
+}
+
+TEST(MergedFs, WhiteoutRemovesPathAndSubtree) {
+  std::vector<LayerResult> layers;
+  layers.push_back(layer(0, {dir("app"), dir("app/node_modules"), dir("app/node_modules/minimist"),
+                             file("app/node_modules/minimist/package.json"), file("root/.aws/credentials")}));
+  layers.push_back(layer(1, {}, {"app/node_modules/minimist", "root/.aws/credentials"}));
+  auto fs = MergedFs::build(layers);
+  EXPECT_EQ(fs.find("app/node_modules/minimist/package.json"), nullptr);
+  EXPECT_EQ(fs.find("root/.aws/credentials"), nullptr);
+  ASSERT_NE(fs.find("app/node_modules"), nullptr);
+  ASSERT_EQ(fs.removed().size(), 3U);
+  for (const auto& r : fs.removed()) {
+    EXPECT_EQ(r.layer, 0);
+    EXPECT_EQ(r.removed_in_layer, 1);
+  }
+}
+
+TEST(MergedFs, OpaqueDirHidesLowerContentButKeepsItsOwnLayer) {
+  std::vector<LayerResult> layers;
+  layers.push_back(layer(0, {dir("opt/keys"), file("opt/keys/id_rsa")}));
+  layers.push_back(layer(1, {dir("opt/keys"), file("opt/keys/README.txt")}, {}, {"opt/keys"}));
+  auto fs = MergedFs::build(layers);
+  EXPECT_EQ(fs.find("opt/keys/id_rsa"), nullptr);
+  ASSERT_NE(fs.find("opt/keys/README.txt"), nullptr);
+  EXPECT_EQ(fs.find("opt/keys/README.txt")->layer, 1);
+}
+
+TEST(MergedFs, LaterVersionRecordsTheLayerThatWroteIt) {
+  std::vector<LayerResult> layers;
+  layers.push_back(layer(0, {file("var/lib/dpkg/status")}));
+  layers.push_back(layer(1, {file("var/lib/dpkg/status")}));
+  EXPECT_EQ(MergedFs::build(layers).find("var/lib/dpkg/status")->layer, 1);
+}
+
+TEST(MergedFs, ResolvesSymlinkChainsInsideTheRoot) {
+  std::vector<LayerResult> layers;
+  layers.push_back(layer(0, {dir("usr"), dir("usr/lib"), file("usr/lib/os-release"), link("etc/os-release", "../usr/lib/os-release"),
+                             link("lib", "usr/lib"), link("etc/alias", "/lib/os-release"),
+                             link("escape", "../../../../usr/lib/os-release")}));
+  auto fs = MergedFs::build(layers);
+  EXPECT_EQ(fs.resolve("etc/os-release"), "usr/lib/os-release");
+  EXPECT_EQ(fs.resolve("etc/alias"), "usr/lib/os-release");
+  EXPECT_EQ(fs.resolve("lib/os-release"), "usr/lib/os-release");
+  EXPECT_EQ(fs.resolve("escape"), "usr/lib/os-release");  // clamped at the root, as a runtime would
+  EXPECT_EQ(fs.resolve("missing"), std::nullopt);
+}
+
+TEST(MergedFs, SymlinkLoopGivesUpInsteadOfHanging) {
+  std::vector<LayerResult> layers;
+  layers.push_back(layer(0, {link("a", "b"), link("b", "a"), link("self", "self/x")}));
+  auto fs = MergedFs::build(layers);
+  EXPECT_EQ(fs.resolve("a"), std::nullopt);
+  EXPECT_EQ(fs.resolve("self"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace bulwark::image
