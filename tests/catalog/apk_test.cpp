@@ -120,6 +120,13 @@ TEST(ApkInstalled, SkipsRecordsWithoutNameOrVersion) {
   EXPECT_EQ(r.warnings[1], "record at line 9: package noversion has no version (V:); skipped");
 }
 
+TEST(ApkInstalled, SkipsRecordsWithImpossibleNames) {
+  auto r = parse_apk_installed("P:a/b\nV:1\n\nP:a b\nV:1\n\nP:caf\xc3\xa9\nV:1\n\nP:ok+x_y.z-1\nV:1\n");
+  ASSERT_EQ(r.packages.size(), 1u);
+  EXPECT_EQ(r.packages[0].name, "ok+x_y.z-1");
+  EXPECT_EQ(r.warnings.size(), 3u);
+}
+
 TEST(ApkInstalled, SkipsHugeLines) {
   std::string text = "P:big\nV:1.0-r0\nT:" + std::string(kMaxApkLineBytes, 'x') + "\nA:x86_64\n";
   auto r = parse_apk_installed(text);
