@@ -18,7 +18,9 @@ constexpr std::string_view kInstalledDb = "lib/apk/db/installed";
 // Hostile files must not turn into millions of warnings: report the first few, count the rest.
 constexpr size_t kMaxWarnings = 20;
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
@@ -28,7 +30,9 @@ std::string_view trim(std::string_view s) {
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+           auto lower = [](char c) {
+             return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+           };
            return lower(x) == lower(y);
          });
 }
@@ -57,8 +61,8 @@ struct Record {
   size_t first_line = 0;
   bool any_field = false;
   std::string name, version, arch, origin, license, commit, maintainer, checksum;
-  std::string dir;         // the last F: line, normalised
-  bool dir_valid = true;   // false after an F: line that escapes the root
+  std::string dir;        // the last F: line, normalised
+  bool dir_valid = true;  // false after an F: line that escapes the root
   std::vector<std::string> files;
 };
 
@@ -176,28 +180,44 @@ ApkParseResult parse_apk_installed(std::string_view text) {
     }
     std::string_view value = line.substr(2);
     switch (line[0]) {
-      case 'P': record.name = std::string(trim(value)); break;
-      case 'V': record.version = std::string(trim(value)); break;
-      case 'A': record.arch = std::string(trim(value)); break;
-      case 'o': record.origin = std::string(trim(value)); break;
-      case 'L': record.license = std::string(value); break;
-      case 'c': record.commit = std::string(trim(value)); break;
-      case 'm': record.maintainer = std::string(trim(value)); break;
-      case 'C': record.checksum = std::string(trim(value)); break;
+      case 'P':
+        record.name = std::string(trim(value));
+        break;
+      case 'V':
+        record.version = std::string(trim(value));
+        break;
+      case 'A':
+        record.arch = std::string(trim(value));
+        break;
+      case 'o':
+        record.origin = std::string(trim(value));
+        break;
+      case 'L':
+        record.license = std::string(value);
+        break;
+      case 'c':
+        record.commit = std::string(trim(value));
+        break;
+      case 'm':
+        record.maintainer = std::string(trim(value));
+        break;
+      case 'C':
+        record.checksum = std::string(trim(value));
+        break;
       case 'F': {
         auto dir = core::normalize_image_path(value);
         record.dir = dir.value_or("");
         record.dir_valid = dir.has_value();
         if (!dir) {
-          warn.add("line " + std::to_string(line_no) + ": directory escapes the root; its files skipped");
+          warn.add("line " + std::to_string(line_no) +
+                   ": directory escapes the root; its files skipped");
         }
         break;
       }
       case 'R': {
         if (!record.dir_valid) break;
-        auto path = core::normalize_image_path(record.dir.empty() ? std::string(value)
-                                                                  : record.dir + "/" +
-                                                                        std::string(value));
+        auto path = core::normalize_image_path(
+            record.dir.empty() ? std::string(value) : record.dir + "/" + std::string(value));
         if (path && !path->empty()) {
           record.files.push_back(std::move(*path));
         } else {
@@ -205,12 +225,14 @@ ApkParseResult parse_apk_installed(std::string_view text) {
         }
         break;
       }
-      default: break;  // sizes, dependencies, file modes and checksums, build time...
+      default:
+        break;  // sizes, dependencies, file modes and checksums, build time...
     }
   }
   finish_record(record, result.packages, warn);
   if (malformed > 0) {
-    warn.add(std::to_string(malformed) + " lines without a \"<key>:\" prefix ignored (first at line " +
+    warn.add(std::to_string(malformed) +
+             " lines without a \"<key>:\" prefix ignored (first at line " +
              std::to_string(first_malformed) + ")");
   }
   warn.finish();

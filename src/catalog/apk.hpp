@@ -26,7 +26,7 @@ class ApkCataloger final : public Cataloger {
 };
 
 // Lines longer than this are not apk database lines; they are skipped with a warning.
-inline constexpr size_t kMaxApkLineBytes = 64 * 1024;
+inline constexpr size_t kMaxApkLineBytes = size_t{64} << 10;
 
 // Exposed for tests and fuzzing.
 struct ApkParseResult {

@@ -8,6 +8,7 @@
 #include "catalog/apk.hpp"
 #include "catalog/dpkg.hpp"
 #include "catalog/os_release.hpp"
+#include "catalog/rpm.hpp"
 
 namespace bulwark::catalog {
 
@@ -16,6 +17,7 @@ std::vector<std::unique_ptr<Cataloger>> all_catalogers() {
   list.push_back(std::make_unique<OsReleaseCataloger>());
   list.push_back(std::make_unique<DpkgCataloger>());
   list.push_back(std::make_unique<ApkCataloger>());
+  list.push_back(std::make_unique<RpmCataloger>());
 
   std::set<std::string_view> names;
   for (const auto& c : list) {

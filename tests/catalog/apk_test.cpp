@@ -43,9 +43,9 @@ TEST(ApkInstalled, ReadsEveryRecordInOrder) {
   EXPECT_TRUE(r.warnings.empty()) << r.warnings.front();
   std::vector<std::string> names;
   for (const auto& p : r.packages) names.push_back(p.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"musl", "busybox", "ca-certificates-bundle",
-                                             "libcrypto3", "libssl3", "zlib", "musl-utils",
-                                             "alpine-baselayout-data"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"musl", "busybox", "ca-certificates-bundle", "libcrypto3",
+                                      "libssl3", "zlib", "musl-utils", "alpine-baselayout-data"}));
 }
 
 TEST(ApkInstalled, ReadsMusl) {
@@ -92,16 +92,14 @@ TEST(ApkInstalled, KeepsSpdxExpressionsWhole) {
 }
 
 TEST(ApkLicense, SplitsLegacyListsAndKeepsExpressions) {
-  EXPECT_EQ(split_apk_license("MIT BSD GPL2+"),
-            (std::vector<std::string>{"MIT", "BSD", "GPL2+"}));
+  EXPECT_EQ(split_apk_license("MIT BSD GPL2+"), (std::vector<std::string>{"MIT", "BSD", "GPL2+"}));
   EXPECT_EQ(split_apk_license("  GPL-2.0-only  "), std::vector<std::string>{"GPL-2.0-only"});
   EXPECT_EQ(split_apk_license("MIT  MIT\tZlib"), (std::vector<std::string>{"MIT", "Zlib"}));
   EXPECT_EQ(split_apk_license("(MIT OR Apache-2.0)  AND Unicode-DFS-2016"),
             std::vector<std::string>{"(MIT OR Apache-2.0) AND Unicode-DFS-2016"});
   EXPECT_EQ(split_apk_license("GPL-2.0-or-later WITH Linux-syscall-note"),
             std::vector<std::string>{"GPL-2.0-or-later WITH Linux-syscall-note"});
-  EXPECT_EQ(split_apk_license("GPL2+ or Artistic"),
-            std::vector<std::string>{"GPL2+ or Artistic"});
+  EXPECT_EQ(split_apk_license("GPL2+ or Artistic"), std::vector<std::string>{"GPL2+ or Artistic"});
   EXPECT_TRUE(split_apk_license("").empty());
   EXPECT_TRUE(split_apk_license(" \t ").empty());
 }
@@ -121,7 +119,8 @@ TEST(ApkInstalled, SkipsRecordsWithoutNameOrVersion) {
 }
 
 TEST(ApkInstalled, SkipsRecordsWithImpossibleNames) {
-  auto r = parse_apk_installed("P:a/b\nV:1\n\nP:a b\nV:1\n\nP:caf\xc3\xa9\nV:1\n\nP:ok+x_y.z-1\nV:1\n");
+  auto r =
+      parse_apk_installed("P:a/b\nV:1\n\nP:a b\nV:1\n\nP:caf\xc3\xa9\nV:1\n\nP:ok+x_y.z-1\nV:1\n");
   ASSERT_EQ(r.packages.size(), 1u);
   EXPECT_EQ(r.packages[0].name, "ok+x_y.z-1");
   EXPECT_EQ(r.warnings.size(), 3u);
@@ -147,8 +146,7 @@ TEST(ApkInstalled, CountsMalformedLinesOnce) {
   ASSERT_EQ(r.packages.size(), 1u);
   EXPECT_EQ(r.packages[0].version, "1-r0");
   ASSERT_EQ(r.warnings.size(), 1u);
-  EXPECT_EQ(r.warnings[0],
-            "3 lines without a \"<key>:\" prefix ignored (first at line 2)");
+  EXPECT_EQ(r.warnings[0], "3 lines without a \"<key>:\" prefix ignored (first at line 2)");
 }
 
 TEST(ApkInstalled, ToleratesCrlfMissingFinalNewlineAndExtraBlankLines) {
@@ -255,7 +253,8 @@ TEST(ApkPurl, VendorFollowsApkBasedDistributionsOnly) {
   core::OsInfo wolfi;
   wolfi.id = "wolfi";
   wolfi.version_id = "20230201";
-  EXPECT_EQ(apk_purl(p, wolfi), "pkg:apk/wolfi/busybox@1.36.1-r15?arch=aarch64&distro=wolfi-20230201");
+  EXPECT_EQ(apk_purl(p, wolfi),
+            "pkg:apk/wolfi/busybox@1.36.1-r15?arch=aarch64&distro=wolfi-20230201");
 
   core::OsInfo pmos;
   pmos.id = "postmarketos";

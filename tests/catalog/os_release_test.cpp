@@ -44,8 +44,7 @@ TEST(OsRelease, ReadsTheOsReleaseOfEachDistribution) {
       {"debian-12.os-release", os("debian", "12", "bookworm", "Debian GNU/Linux 12 (bookworm)")},
       {"ubuntu-22.04.os-release", os("ubuntu", "22.04", "jammy", "Ubuntu 22.04.3 LTS", "debian")},
       {"alpine-3.19.os-release", os("alpine", "3.19.1", "", "Alpine Linux v3.19")},
-      {"rhel-9.os-release",
-       os("rhel", "9.3", "", "Red Hat Enterprise Linux 9.3 (Plow)", "fedora")},
+      {"rhel-9.os-release", os("rhel", "9.3", "", "Red Hat Enterprise Linux 9.3 (Plow)", "fedora")},
       {"centos-7.os-release", os("centos", "7", "", "CentOS Linux 7 (Core)", "rhel fedora")},
       {"fedora-39.os-release", os("fedora", "39", "", "Fedora Linux 39 (Container Image)")},
       {"amzn-2.os-release", os("amzn", "2", "", "Amazon Linux 2", "centos rhel fedora")},
@@ -99,7 +98,9 @@ TEST(OsRelease, SkipsMalformedLinesAndKeepsTheRest) {
 
 TEST(OsRelease, EmptyOrGarbageGivesNoOs) {
   EXPECT_TRUE(os_from_os_release("").empty());
-  EXPECT_TRUE(os_from_os_release("\x7f" "ELF\x02\x01\x01").empty());
+  EXPECT_TRUE(os_from_os_release("\x7f"
+                                 "ELF\x02\x01\x01")
+                  .empty());
   EXPECT_TRUE(os_from_os_release("NAME=\"Linux\"\n").empty());
 }
 
@@ -205,8 +206,8 @@ TEST(DetectOs, FallsBackToUsrLibOsRelease) {
   Files f{{{"usr/lib/os-release", fixture("fedora-39.os-release")},
            {"etc/fedora-release", fixture("fedora-39.fedora-release")}}};
   auto got = detect_os(f.lookup(), false);
-  EXPECT_EQ(got, os("fedora", "39", "", "Fedora Linux 39 (Container Image)", "",
-                    "usr/lib/os-release"));
+  EXPECT_EQ(got,
+            os("fedora", "39", "", "Fedora Linux 39 (Container Image)", "", "usr/lib/os-release"));
 }
 
 TEST(DetectOs, OsReleaseBeatsDebianVersion) {
@@ -226,9 +227,9 @@ TEST(DetectOs, LsbReleaseBeatsDebianVersionOnUbuntu) {
 
 TEST(DetectOs, FallsBackToDebianVersion) {
   Files f{{{"etc/debian_version", "12.4\n"}}};
-  EXPECT_EQ(detect_os(f.lookup(), false),
-            os("debian", "12", "bookworm", "Debian GNU/Linux 12.4 (bookworm)", "",
-               "etc/debian_version"));
+  EXPECT_EQ(
+      detect_os(f.lookup(), false),
+      os("debian", "12", "bookworm", "Debian GNU/Linux 12.4 (bookworm)", "", "etc/debian_version"));
 }
 
 TEST(DetectOs, OsReleaseWithoutIdFallsThrough) {
@@ -325,10 +326,9 @@ TEST(OsReleaseCataloger, AsksForEveryReleaseFile) {
     EXPECT_EQ(p.kind, image::PathPattern::Kind::kExact) << p.text;
     exact.insert(p.text);
   }
-  for (const char* path :
-       {"etc/os-release", "usr/lib/os-release", "etc/debian_version", "etc/alpine-release",
-        "etc/redhat-release", "etc/centos-release", "etc/fedora-release", "etc/system-release",
-        "etc/lsb-release"}) {
+  for (const char* path : {"etc/os-release", "usr/lib/os-release", "etc/debian_version",
+                           "etc/alpine-release", "etc/redhat-release", "etc/centos-release",
+                           "etc/fedora-release", "etc/system-release", "etc/lsb-release"}) {
     EXPECT_EQ(exact.count(path), 1u) << path;
   }
 }

@@ -22,7 +22,9 @@ struct SuiteCase {
 };
 
 // Names the case instead of dumping its bytes when a parameterised test fails.
-void PrintTo(const SuiteCase& c, std::ostream* os) { *os << c.id; }
+void PrintTo(const SuiteCase& c, std::ostream* os) {
+  *os << c.id;
+}
 
 std::string str_or_empty(const json& j, const char* key) {
   if (!j.contains(key) || j[key].is_null()) return "";
@@ -57,8 +59,8 @@ std::vector<SuiteCase> load_suite() {
     std::string file = t.value("source_file", "");
     file = file.substr(file.rfind('/') + 1);
     file = file.substr(0, file.find('.'));
-    std::string id = std::to_string(index++) + "_" + file + "_" +
-                     t.value("test_group", "") + "_" + t.value("test_type", "");
+    std::string id = std::to_string(index++) + "_" + file + "_" + t.value("test_group", "") + "_" +
+                     t.value("test_type", "");
     for (char& c : id) {
       if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
     }
@@ -77,8 +79,8 @@ TEST_P(PurlSpecSuite, MatchesExpectedOutput) {
   SCOPED_TRACE("input: " + t["input"].dump());
 
   // Recommended cases normalise sloppy input; required ones hold ECMA-427 as written.
-  const bool lenient = t.value("test_group", "") == "recommended" ||
-                       t.value("bulwark_mode", "") == "lenient";
+  const bool lenient =
+      t.value("test_group", "") == "recommended" || t.value("bulwark_mode", "") == "lenient";
   const auto mode = lenient ? PurlParseMode::kLenient : PurlParseMode::kStrict;
   const bool should_fail = t.value("expected_failure", false);
   const std::string type = t.value("test_type", "");
@@ -149,8 +151,11 @@ TEST(PackageUrl, BuildsApkPurlWithDistro) {
 }
 
 TEST(PackageUrl, EncodesDebianEpochAndPlus) {
-  PackageUrl p{.type = "deb", .namespace_ = "debian", .name = "libssl3",
-               .version = "3.0.11-1~deb12u2+b1", .qualifiers = {{"arch", "amd64"}}};
+  PackageUrl p{.type = "deb",
+               .namespace_ = "debian",
+               .name = "libssl3",
+               .version = "3.0.11-1~deb12u2+b1",
+               .qualifiers = {{"arch", "amd64"}}};
   EXPECT_EQ(p.to_string(), "pkg:deb/debian/libssl3@3.0.11-1~deb12u2%2Bb1?arch=amd64");
   PackageUrl q{.type = "deb", .namespace_ = "debian", .name = "attr", .version = "1:2.4.47-2"};
   EXPECT_EQ(q.to_string(), "pkg:deb/debian/attr@1:2.4.47-2");
@@ -219,8 +224,7 @@ TEST(PackageUrl, RejectsMalformedInput) {
 TEST(PackageUrl, TypeRuleErrorsNameTheType) {
   auto p = PackageUrl::parse("pkg:apk/curl@8.5.0-r0");
   ASSERT_FALSE(p.ok());
-  EXPECT_NE(p.error().message().find("purl type 'apk'"), std::string::npos)
-      << p.error().message();
+  EXPECT_NE(p.error().message().find("purl type 'apk'"), std::string::npos) << p.error().message();
 }
 
 TEST(PackageUrl, DropsRelativeSubpathSegmentsAndEmptyQualifiers) {
