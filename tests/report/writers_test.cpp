@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -17,10 +18,10 @@
 namespace bulwark::report {
 namespace {
 
-using ::testing::MatchesRegex;
 using nlohmann::json;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
 using ::testing::Not;
 
 constexpr std::string_view kLayer0 =
@@ -42,9 +43,10 @@ std::string purl(std::string type, std::string ns, std::string name, std::string
       .to_string();
 }
 
+constexpr std::array<std::string_view, 3> kLayerDigests = {kLayer0, kLayer1, kLayer2};
+
 core::Location at(std::string path, int layer) {
-  static const std::string_view kDigests[] = {kLayer0, kLayer1, kLayer2};
-  return {std::move(path), layer, std::string(kDigests[layer])};
+  return {std::move(path), layer, std::string(kLayerDigests.at(static_cast<size_t>(layer)))};
 }
 
 core::Package deb(std::string name, std::string version, std::string source,
@@ -156,6 +158,10 @@ Report sample_report() {
   core::Package curl = deb("curl", "7.88.1-10+deb12u5", "curl", "7.88.1-10+deb12u5", {"curl"}, 1);
   curl.removed_in_layer = 2;
   r.removed_packages.push_back(curl);
+
+  // Listed out of order: writers sort.
+  r.removed_files = {
+      {"usr/bin/curl", 1, 2}, {"app/.env", 1, 2}, {"usr/lib/x86_64-linux-gnu/libcurl.so.4", 1, 2}};
 
   r.findings.push_back({"vulnerability",
                         "CVE-2024-0727",
@@ -298,6 +304,7 @@ TEST(Writers, OutputDoesNotDependOnInputOrder) {
   std::reverse(shuffled.packages.begin(), shuffled.packages.end());
   std::rotate(shuffled.packages.begin(), shuffled.packages.begin() + 3, shuffled.packages.end());
   std::reverse(shuffled.findings.begin(), shuffled.findings.end());
+  std::reverse(shuffled.removed_files.begin(), shuffled.removed_files.end());
   for (const auto& w : writers()) {
     EXPECT_EQ(w.write(sample_report()), w.write(shuffled)) << w.name;
   }
@@ -422,6 +429,29 @@ TEST(CycloneDx, PackagesSharingAPurlGetDistinctBomRefs) {
   }
   EXPECT_EQ(lodash, 2);
   EXPECT_EQ(refs.count(bom["metadata"]["component"]["bom-ref"].get<std::string>()), 0U);
+}
+
+TEST(CycloneDx, ExactDuplicatesAndMissingPurlsStillGetUniqueRefs) {
+  Report r = sample_report();
+  r.packages.push_back(r.packages.back());  // the same entry twice
+  core::Package bare;
+  bare.name = "mystery";
+  bare.ecosystem = "binary";
+  r.packages.push_back(bare);
+  json bom = parse(write_cyclonedx(r));
+  std::set<std::string> refs;
+  for (const auto& c : bom["components"]) {
+    EXPECT_TRUE(refs.insert(c["bom-ref"].get<std::string>()).second) << c["bom-ref"];
+  }
+  const json* mystery = find_by(bom["components"], "name", "mystery");
+  ASSERT_NE(mystery, nullptr);
+  EXPECT_FALSE(mystery->contains("purl"));
+  EXPECT_FALSE(mystery->contains("version"));
+  json spdx = parse(write_spdx(r));
+  std::set<std::string> ids;
+  for (const auto& p : spdx["packages"]) {
+    EXPECT_TRUE(ids.insert(p["SPDXID"].get<std::string>()).second) << p["SPDXID"];
+  }
 }
 
 TEST(CycloneDx, LicensesAreIdsExpressionsOrNames) {
@@ -630,9 +660,16 @@ TEST(JsonReport, SchemaFileHasTheWritersVersion) {
 
 TEST(JsonReport, KeysComeInDocumentedOrder) {
   std::string out = write_json(sample_report());
-  std::vector<std::string> keys = {"\"schema_version\"",   "\"scanner\"",  "\"created\"",
-                                   "\"target\"",           "\"os\"",       "\"packages\"",
-                                   "\"removed_packages\"", "\"findings\"", "\"warnings\""};
+  std::vector<std::string> keys = {"\"schema_version\"",
+                                   "\"scanner\"",
+                                   "\"created\"",
+                                   "\"target\"",
+                                   "\"os\"",
+                                   "\"packages\"",
+                                   "\"removed_packages\"",
+                                   "\"removed_files\"",
+                                   "\"findings\"",
+                                   "\"warnings\""};
   size_t last = 0;
   for (const auto& k : keys) {
     size_t pos = out.find(k);
@@ -689,6 +726,14 @@ TEST(JsonReport, RemovedPackagesKeepTheLayerThatRemovedThem) {
   EXPECT_EQ(doc["removed_packages"][0]["removed_in_layer"], 2);
   EXPECT_EQ(doc["removed_packages"][0]["locations"][0]["layer_index"], 1);
   EXPECT_EQ(find_by(doc["packages"], "name", "curl"), nullptr);
+}
+
+TEST(JsonReport, RemovedFilesAreSortedByPath) {
+  json doc = parse(write_json(sample_report()));
+  ASSERT_EQ(doc["removed_files"].size(), 3U);
+  EXPECT_EQ(doc["removed_files"][0],
+            json::parse(R"({"path": "app/.env", "added_in_layer": 1, "removed_in_layer": 2})"));
+  EXPECT_EQ(doc["removed_files"][1]["path"], "usr/bin/curl");
 }
 
 TEST(JsonReport, FindingsMostSevereFirst) {
@@ -814,6 +859,13 @@ TEST(Table, FindingsSectionOnlyWhenThereAreFindings) {
   Report clean = sample_report();
   clean.findings.clear();
   EXPECT_THAT(write_table(clean), Not(HasSubstr("Findings")));
+}
+
+TEST(Table, CountsRemovedFiles) {
+  EXPECT_THAT(write_table(sample_report()), HasSubstr("\nRemoved files: 3, "));
+  Report r = sample_report();
+  r.removed_files.clear();
+  EXPECT_THAT(write_table(r), Not(HasSubstr("Removed files")));
 }
 
 TEST(Table, CountsWarnings) {

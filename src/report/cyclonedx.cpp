@@ -1,0 +1,223 @@
+// CycloneDX 1.5 JSON (https://cyclonedx.org/docs/1.5/json/). The image is metadata.component;
+// the OS and every installed package are components. Packages a later layer removed are left
+// out: an SBOM lists what the image contains, and the native JSON report keeps them.
+#include <map>
+#include <set>
+
+#include "core/digest.hpp"
+#include "report/licenses.hpp"
+#include "report/report.hpp"
+#include "report/writer_common.hpp"
+
+namespace bulwark::report {
+namespace {
+
+using nlohmann::ordered_json;
+
+constexpr std::string_view kSpecVersion = "1.5";
+
+void add_property(ordered_json& props, std::string_view name, std::string_view value) {
+  if (value.empty()) return;
+  props.push_back({{"name", name}, {"value", value}});
+}
+
+ordered_json properties_of(const Target& t) {
+  ordered_json props = ordered_json::array();
+  add_property(props, "bulwark:image:input", t.input);
+  add_property(props, "bulwark:image:source", t.source);
+  add_property(props, "bulwark:image:platform", t.platform);
+  add_property(props, "bulwark:image:manifest-digest", t.manifest_digest);
+  add_property(props, "bulwark:image:config-digest", t.config_digest);
+  // One entry per layer in index order (CycloneDX allows repeated names), so a package's
+  // bulwark:layer:index points at the n-th of these.
+  for (const auto& layer : t.layers) {
+    add_property(props, "bulwark:image:layer:digest", layer.digest.empty() ? "-" : layer.digest);
+  }
+  for (const auto& layer : t.layers) {
+    add_property(props, "bulwark:image:layer:diff-id", layer.diff_id.empty() ? "-" : layer.diff_id);
+  }
+  return props;
+}
+
+// "EITHER a list of licenses (each an SPDX id or a name) OR exactly one expression", as the
+// schema's licenseChoice says. Several declared licenses that include an expression become
+// one expression joined by AND, which is what a package under all of them means; if one of
+// them is not valid SPDX, everything goes in as named licenses so nothing is lost.
+ordered_json licenses_of(const core::Package& p) {
+  const std::vector<std::string> declared = detail::unique_licenses(p);
+  std::vector<detail::LicenseChoice> choices;
+  bool any_expression = false;
+  bool any_name = false;
+  for (const auto& d : declared) {
+    choices.push_back(detail::classify_license(d));
+    any_expression |= choices.back().kind == detail::LicenseChoice::Kind::kExpression;
+    any_name |= choices.back().kind == detail::LicenseChoice::Kind::kName;
+  }
+  ordered_json out = ordered_json::array();
+  if (any_expression && !any_name) {
+    std::string expression;
+    for (const auto& c : choices) {
+      if (!expression.empty()) expression += " AND ";
+      bool compound = choices.size() > 1 && c.text.find(' ') != std::string::npos;
+      expression += compound ? "(" + c.text + ")" : c.text;
+    }
+    out.push_back({{"expression", expression}});
+    return out;
+  }
+  for (size_t i = 0; i < choices.size(); ++i) {
+    if (choices[i].kind == detail::LicenseChoice::Kind::kId) {
+      out.push_back({{"license", {{"id", choices[i].text}}}});
+    } else {
+      out.push_back(
+          {{"license",
+            {{"name", choices[i].kind == detail::LicenseChoice::Kind::kName ? choices[i].text
+                                                                            : declared[i]}}}});
+    }
+  }
+  return out;
+}
+
+ordered_json properties_of(const core::Package& p) {
+  ordered_json props = ordered_json::array();
+  for (const auto& loc : p.locations) {
+    add_property(props, "bulwark:location:path", loc.path);
+    if (loc.layer_index >= 0) {
+      add_property(props, "bulwark:layer:index", std::to_string(loc.layer_index));
+    }
+    add_property(props, "bulwark:layer:digest", loc.layer_digest);
+  }
+  add_property(props, "bulwark:package:ecosystem", p.ecosystem);
+  add_property(props, "bulwark:package:architecture", p.architecture);
+  add_property(props, "bulwark:package:source-name", p.source_name);
+  add_property(props, "bulwark:package:source-version", p.source_version);
+  if (const auto* m = std::get_if<core::DpkgMetadata>(&p.metadata)) {
+    add_property(props, "bulwark:dpkg:maintainer", m->maintainer);
+    add_property(props, "bulwark:dpkg:status", m->status);
+    if (m->installed_size_kib > 0) {
+      add_property(props, "bulwark:dpkg:installed-size-kib", std::to_string(m->installed_size_kib));
+    }
+  } else if (const auto* a = std::get_if<core::ApkMetadata>(&p.metadata)) {
+    add_property(props, "bulwark:apk:origin", a->origin);
+    add_property(props, "bulwark:apk:commit", a->commit);
+    add_property(props, "bulwark:apk:maintainer", a->maintainer);
+    add_property(props, "bulwark:apk:checksum", a->checksum);
+  } else if (const auto* r = std::get_if<core::RpmMetadata>(&p.metadata)) {
+    if (r->epoch) add_property(props, "bulwark:rpm:epoch", std::to_string(*r->epoch));
+    add_property(props, "bulwark:rpm:release", r->release);
+    add_property(props, "bulwark:rpm:source-rpm", r->source_rpm);
+    add_property(props, "bulwark:rpm:modularity-label", r->modularity_label);
+    add_property(props, "bulwark:rpm:vendor", r->vendor);
+    add_property(props, "bulwark:rpm:db-format", r->db_format);
+  }
+  return props;
+}
+
+// bom-refs must be unique in the document. The purl is the natural one; packages that share
+// a purl (the same npm package installed in two directories) get a suffix derived from what
+// tells them apart, and truly identical entries a counter.
+std::vector<std::string> bom_refs(const std::vector<const core::Package*>& packages) {
+  std::map<std::string, int> base_count;
+  std::vector<std::string> bases;
+  for (const auto* p : packages) {
+    std::string base =
+        !p->purl.empty() ? p->purl : "bulwark:" + p->ecosystem + "/" + p->name + "@" + p->version;
+    ++base_count[base];
+    bases.push_back(std::move(base));
+  }
+  std::vector<std::string> refs;
+  std::set<std::string> used;
+  for (size_t i = 0; i < packages.size(); ++i) {
+    std::string ref = bases[i];
+    if (base_count[ref] > 1) {
+      ref += (ref.find('?') == std::string::npos ? "?" : "&");
+      ref += "package-id=" +
+             core::Sha256::hex_of(detail::package_identity_key(*packages[i])).substr(0, 16);
+    }
+    std::string unique = ref;
+    for (int n = 2; !used.insert(unique).second; ++n) unique = ref + "-" + std::to_string(n);
+    refs.push_back(std::move(unique));
+  }
+  return refs;
+}
+
+}  // namespace
+
+std::string write_cyclonedx(const Report& r) {
+  const auto packages = detail::sorted_packages(r.packages);
+  const auto refs = bom_refs(packages);
+  const std::string image_ref = "image:" + detail::image_name(r.target);
+  const std::string os_ref = r.os.empty() ? "" : "os:" + r.os.id + "@" + r.os.version_id;
+
+  ordered_json doc;
+  doc["bomFormat"] = "CycloneDX";
+  doc["specVersion"] = kSpecVersion;
+  doc["serialNumber"] = "";  // filled in last, from the rest of the document
+  doc["version"] = 1;
+
+  ordered_json& meta = doc["metadata"];
+  if (!r.created.empty()) meta["timestamp"] = r.created;
+  meta["tools"]["components"] = ordered_json::array(
+      {{{"type", "application"}, {"name", "bulwark"}, {"version", detail::scanner_version(r)}}});
+  ordered_json image;
+  image["type"] = "container";
+  image["bom-ref"] = image_ref;
+  image["name"] = detail::image_name(r.target);
+  if (auto v = detail::image_version(r.target); !v.empty()) image["version"] = v;
+  if (r.target.manifest_digest.rfind("sha256:", 0) == 0) {
+    image["hashes"] = ordered_json::array(
+        {{{"alg", "SHA-256"}, {"content", r.target.manifest_digest.substr(7)}}});
+  }
+  if (auto props = properties_of(r.target); !props.empty()) image["properties"] = props;
+  meta["component"] = image;
+
+  ordered_json components = ordered_json::array();
+  if (!r.os.empty()) {
+    ordered_json os;
+    os["type"] = "operating-system";
+    os["bom-ref"] = os_ref;
+    os["name"] = r.os.id;
+    if (!r.os.version_id.empty()) os["version"] = r.os.version_id;
+    if (!r.os.pretty_name.empty()) os["description"] = r.os.pretty_name;
+    ordered_json props = ordered_json::array();
+    add_property(props, "bulwark:os:codename", r.os.codename);
+    add_property(props, "bulwark:os:id-like", r.os.id_like);
+    add_property(props, "bulwark:os:evidence-path", r.os.evidence_path);
+    if (!props.empty()) os["properties"] = props;
+    components.push_back(os);
+  }
+  for (size_t i = 0; i < packages.size(); ++i) {
+    const core::Package& p = *packages[i];
+    ordered_json c;
+    // "library" for distribution packages too: CycloneDX recommends it when nothing more
+    // specific fits, and it is what consumers matching vulnerabilities by purl expect.
+    c["type"] = "library";
+    c["bom-ref"] = refs[i];
+    c["name"] = p.name;
+    if (!p.version.empty()) c["version"] = p.version;
+    if (auto licenses = licenses_of(p); !licenses.empty()) c["licenses"] = licenses;
+    if (!p.purl.empty()) c["purl"] = p.purl;
+    if (!p.locations.empty()) {
+      ordered_json occurrences = ordered_json::array();
+      for (const auto& loc : p.locations) occurrences.push_back({{"location", loc.path}});
+      c["evidence"]["occurrences"] = occurrences;
+    }
+    if (auto props = properties_of(p); !props.empty()) c["properties"] = props;
+    components.push_back(std::move(c));
+  }
+  doc["components"] = std::move(components);
+
+  // The image depends on its OS and on every package in it. Packages get no entries of their
+  // own: an entry claims a package's dependencies are known (an empty one, that it has none),
+  // and bulwark does not read them. Nor does it hang distribution packages off the OS
+  // component: an image can hold several package databases (an rpmdb copied into a Debian
+  // image), and which one the OS manages is a guess.
+  ordered_json image_deps = ordered_json::array();
+  if (!os_ref.empty()) image_deps.push_back(os_ref);
+  for (const auto& ref : refs) image_deps.push_back(ref);
+  doc["dependencies"] = ordered_json::array({{{"ref", image_ref}, {"dependsOn", image_deps}}});
+
+  doc["serialNumber"] = "urn:uuid:" + detail::uuid_from_content(detail::dump_ordered(doc));
+  return detail::dump_ordered(doc);
+}
+
+}  // namespace bulwark::report

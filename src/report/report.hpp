@@ -1,0 +1,89 @@
+// The Report every output format is written from, and the registry of writers.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/package.hpp"
+
+namespace bulwark::report {
+
+inline constexpr std::string_view kReportSchemaVersion = "1.0.0";
+
+struct LayerSummary {
+  int index = 0;
+  std::string digest;   // blob digest "sha256:..." ("" for a directory)
+  std::string diff_id;  // from the config (verified when `diff_id_verified`)
+  bool diff_id_verified = false;
+  std::string media_type;
+  int64_t size = 0;     // stored bytes
+  std::string created_by;
+};
+
+enum class Severity { kUnknown, kNone, kLow, kMedium, kHigh, kCritical };
+
+// One type for every kind of finding (DESIGN.md); the SBOM issue produces none yet, but the
+// writers already carry them so later kinds need no new plumbing.
+struct Finding {
+  std::string kind;  // vulnerability|misconfig|secret|malware|license|policy
+  std::string id;
+  std::string title;
+  Severity severity = Severity::kUnknown;
+  std::string target;  // purl, or path[:line], or resource
+  std::optional<int> layer;
+  std::string evidence;  // already redacted
+  std::string fix;
+  std::vector<std::string> references;
+};
+
+struct Target {
+  std::string input;      // what the user passed
+  std::string source;     // docker-archive | oci-layout | oci-archive | dir
+  std::string reference;  // tag or ref name
+  std::string manifest_digest;
+  std::string config_digest;
+  std::string platform;   // "linux/amd64"
+  std::vector<LayerSummary> layers;
+};
+
+struct RemovedFile {
+  std::string path;
+  int added_in_layer = 0;
+  int removed_in_layer = 0;
+};
+
+struct Report {
+  Target target;
+  core::OsInfo os;
+  std::vector<core::Package> packages;          // sorted by (ecosystem, name, version, arch)
+  std::vector<core::Package> removed_packages;
+  std::vector<RemovedFile> removed_files;  // deleted by a later layer but still in the blobs
+  std::vector<Finding> findings;
+  std::vector<std::string> warnings;
+  std::string scanner_version;  // "0.1.0 (git abc123)"
+  std::string created;          // RFC 3339 UTC; from SOURCE_DATE_EPOCH when set
+};
+
+std::string_view severity_name(Severity s);
+
+using WriteFn = std::string (*)(const Report&);
+struct Writer {
+  std::string_view name;         // --format value
+  std::string_view description;  // one line for --help
+  WriteFn write;
+};
+
+// The one list of output formats (writers.cpp).
+std::span<const Writer> writers();
+const Writer* find_writer(std::string_view name);
+
+// Writers, one file each.
+std::string write_cyclonedx(const Report& r);  // CycloneDX 1.5 JSON
+std::string write_spdx(const Report& r);       // SPDX 2.3 JSON
+std::string write_json(const Report& r);       // native JSON, docs/schema/report.schema.json
+std::string write_table(const Report& r);      // human-readable table for terminals
+
+}  // namespace bulwark::report

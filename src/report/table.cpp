@@ -1,0 +1,250 @@
+// A table for terminals: a header block about the image, then packages, removed packages and
+// findings in aligned columns. Every string from the image is made printable first: a package
+// name is untrusted input, and an escape sequence in it must not reach the terminal.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <initializer_list>
+
+#include "report/report.hpp"
+#include "report/writer_common.hpp"
+
+namespace bulwark::report {
+namespace {
+
+constexpr std::string_view kColumnGap = "  ";
+constexpr size_t kCreatedByWidth = 60;
+constexpr size_t kShortDigestHex = 12;
+
+// A string as it will appear, and its width in terminal cells (one per code point: the
+// names in package databases are ASCII in practice, so East Asian wide characters are not
+// measured).
+struct Cell {
+  std::string text;
+  size_t width = 0;
+};
+
+bool is_escaped_code_point(char32_t cp) {
+  return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
+         // Bidirectional overrides and isolates reorder what follows them on screen.
+         cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
+
+// Valid UTF-8 is kept, control and bidi characters become \u escapes, invalid bytes \x escapes.
+Cell printable(std::string_view s) {
+  Cell cell;
+  size_t i = 0;
+  while (i < s.size()) {
+    auto b = static_cast<unsigned char>(s[i]);
+    size_t len = b < 0x80           ? 1
+                 : (b >> 5) == 0x6  ? 2
+                 : (b >> 4) == 0xe  ? 3
+                 : (b >> 3) == 0x1e ? 4
+                                    : 0;
+    char32_t cp = len == 1 ? b : len == 2 ? (b & 0x1f) : len == 3 ? (b & 0x0f) : (b & 0x07);
+    bool valid = len > 0 && i + len <= s.size();
+    for (size_t k = 1; valid && k < len; ++k) {
+      auto c = static_cast<unsigned char>(s[i + k]);
+      valid = (c >> 6) == 0x2;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    // Reject overlong forms, surrogates and values past U+10FFFF.
+    static constexpr std::array<char32_t, 5> kMinForLength = {0, 0, 0x80, 0x800, 0x10000};
+    if (valid && (cp < kMinForLength[len] || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)) {
+      valid = false;
+    }
+    if (!valid) {
+      cell.text += fmt::format("\\x{:02x}", b);
+      cell.width += 4;
+      i += 1;
+      continue;
+    }
+    if (is_escaped_code_point(cp)) {
+      std::string escaped = fmt::format("\\u{:04x}", static_cast<uint32_t>(cp));
+      cell.width += escaped.size();
+      cell.text += escaped;
+    } else {
+      cell.text.append(s.substr(i, len));
+      cell.width += 1;
+    }
+    i += len;
+  }
+  return cell;
+}
+
+// Cut to `max` cells, marking the cut; only ever applied to a Cell made by printable(), so
+// the cut lands on a code point boundary by walking UTF-8 lead bytes.
+Cell truncated(Cell cell, size_t max) {
+  if (cell.width <= max) return cell;
+  size_t cells = 0;
+  size_t pos = 0;
+  while (pos < cell.text.size() && cells < max - 3) {
+    ++pos;
+    while (pos < cell.text.size() && (static_cast<unsigned char>(cell.text[pos]) >> 6) == 0x2)
+      ++pos;
+    ++cells;
+  }
+  return {cell.text.substr(0, pos) + "...", cells + 3};
+}
+
+class Table {
+ public:
+  explicit Table(std::initializer_list<std::string_view> headers) {
+    std::vector<Cell> row;
+    row.reserve(headers.size());
+    for (auto h : headers) row.push_back({std::string(h), h.size()});
+    rows_.push_back(std::move(row));
+  }
+  void add(std::vector<Cell> row) { rows_.push_back(std::move(row)); }
+
+  void render(std::string& out) const {
+    std::vector<size_t> widths(rows_.front().size(), 0);
+    for (const auto& row : rows_) {
+      for (size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].width);
+    }
+    for (const auto& row : rows_) {
+      std::string line;
+      for (size_t c = 0; c < row.size(); ++c) {
+        line += row[c].text;
+        if (c + 1 < row.size())
+          line += std::string(widths[c] - row[c].width, ' ') + std::string(kColumnGap);
+      }
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out += line + "\n";
+    }
+  }
+
+ private:
+  std::vector<std::vector<Cell>> rows_;
+};
+
+std::string short_digest(std::string_view digest) {
+  auto colon = digest.find(':');
+  if (colon == std::string_view::npos || digest.size() <= colon + 1 + kShortDigestHex) {
+    return std::string(digest);
+  }
+  return std::string(digest.substr(0, colon + 1 + kShortDigestHex));
+}
+
+// Decimal units, as registries and `docker images` show sizes.
+std::string human_size(int64_t bytes) {
+  static constexpr std::array<std::string_view, 5> kUnits = {"B", "kB", "MB", "GB", "TB"};
+  if (bytes < 1000) return fmt::format("{} B", bytes);
+  auto value = static_cast<double>(bytes);
+  size_t unit = 0;
+  while (value >= 1000 && unit + 1 < kUnits.size()) {
+    value /= 1000;
+    ++unit;
+  }
+  return fmt::format("{:.1f} {}", value, kUnits[unit]);
+}
+
+Cell layer_cell(const core::Package& p) {
+  if (p.locations.empty() || p.locations.front().layer_index < 0) return {"-", 1};
+  return printable(std::to_string(p.locations.front().layer_index));
+}
+
+void header_line(std::string& out, std::string_view label, std::string_view value) {
+  if (value.empty()) return;
+  out += fmt::format("{:<10}{}\n", label, printable(value).text);
+}
+
+void write_header(const Report& r, std::string& out) {
+  const Target& t = r.target;
+  header_line(out, "Target", detail::image_name(t));
+  if (!t.reference.empty() && t.input != t.reference) header_line(out, "Input", t.input);
+  header_line(out, "Source", t.source);
+  header_line(out, "Digest", t.manifest_digest);
+  header_line(out, "Config", t.config_digest);
+  header_line(out, "Platform", t.platform);
+  if (!r.os.empty()) {
+    std::string os = r.os.pretty_name.empty() ? r.os.id + " " + r.os.version_id : r.os.pretty_name;
+    header_line(out, "OS", os);
+  }
+  header_line(out, "Created", r.created);
+  header_line(out, "Scanner", "bulwark " + detail::scanner_version(r));
+  if (t.layers.empty()) return;
+  out += fmt::format("{:<10}{}\n", "Layers", t.layers.size());
+  Table layers({"#", "DIGEST", "SIZE", "CREATED BY"});
+  for (const auto& l : t.layers) {
+    layers.add({printable(std::to_string(l.index)),
+                printable(short_digest(l.digest.empty() ? l.diff_id : l.digest)),
+                printable(human_size(l.size)),
+                truncated(printable(l.created_by), kCreatedByWidth)});
+  }
+  std::string rendered;
+  layers.render(rendered);
+  // Indent the layer table under its label.
+  size_t start = 0;
+  while (start < rendered.size()) {
+    size_t end = rendered.find('\n', start);
+    out += "  " + rendered.substr(start, end - start + 1);
+    start = end + 1;
+  }
+}
+
+}  // namespace
+
+std::string write_table(const Report& r) {
+  std::string out;
+  write_header(r, out);
+
+  const auto packages = detail::sorted_packages(r.packages);
+  out += fmt::format("\nPackages ({})\n", packages.size());
+  if (packages.empty()) {
+    out += "No packages found.\n";
+  } else {
+    Table table({"NAME", "VERSION", "ECOSYSTEM", "LAYER"});
+    for (const auto* p : packages) {
+      table.add(
+          {printable(p->name), printable(p->version), printable(p->ecosystem), layer_cell(*p)});
+    }
+    table.render(out);
+  }
+
+  const auto removed = detail::sorted_packages(r.removed_packages);
+  if (!removed.empty()) {
+    out += fmt::format(
+        "\nRemoved packages ({}): removed by a later layer, their files remain in the earlier "
+        "layers\n",
+        removed.size());
+    Table table({"NAME", "VERSION", "ECOSYSTEM", "LAYER", "REMOVED IN"});
+    for (const auto* p : removed) {
+      table.add(
+          {printable(p->name), printable(p->version), printable(p->ecosystem), layer_cell(*p),
+           p->removed_in_layer ? printable(std::to_string(*p->removed_in_layer)) : Cell{"-", 1}});
+    }
+    table.render(out);
+  }
+
+  if (!r.removed_files.empty()) {
+    out += fmt::format(
+        "\nRemoved files: {}, deleted by a later layer but still readable in an earlier one (the "
+        "json format lists them)\n",
+        r.removed_files.size());
+  }
+
+  const auto findings = detail::sorted_findings(r.findings);
+  if (!findings.empty()) {
+    out += fmt::format("\nFindings ({})\n", findings.size());
+    Table table({"SEVERITY", "KIND", "ID", "TARGET", "TITLE"});
+    for (const auto* f : findings) {
+      std::string severity(severity_name(f->severity));
+      std::transform(severity.begin(), severity.end(), severity.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+      table.add({printable(severity), printable(f->kind), printable(f->id), printable(f->target),
+                 printable(f->title)});
+    }
+    table.render(out);
+  }
+
+  if (!r.warnings.empty()) {
+    out += fmt::format("\nWarnings: {} (the json format lists them)\n", r.warnings.size());
+  }
+  return out;
+}
+
+}  // namespace bulwark::report

@@ -1,0 +1,96 @@
+#include "report/writer_common.hpp"
+
+#include <algorithm>
+#include <tuple>
+
+#include "core/digest.hpp"
+
+namespace bulwark::report::detail {
+namespace {
+
+// A package without locations sorts before any located one.
+const core::Location kNoLocation{};
+
+const core::Location& first_location(const core::Package& p) {
+  return p.locations.empty() ? kNoLocation : p.locations.front();
+}
+
+}  // namespace
+
+std::vector<const core::Package*> sorted_packages(const std::vector<core::Package>& packages) {
+  std::vector<const core::Package*> out;
+  out.reserve(packages.size());
+  for (const auto& p : packages) out.push_back(&p);
+  std::stable_sort(out.begin(), out.end(), [](const core::Package* a, const core::Package* b) {
+    return std::forward_as_tuple(a->ecosystem, a->name, a->version, a->architecture,
+                                 first_location(*a), a->purl, a->source_name, a->source_version,
+                                 a->locations, a->removed_in_layer) <
+           std::forward_as_tuple(b->ecosystem, b->name, b->version, b->architecture,
+                                 first_location(*b), b->purl, b->source_name, b->source_version,
+                                 b->locations, b->removed_in_layer);
+  });
+  return out;
+}
+
+std::vector<const Finding*> sorted_findings(const std::vector<Finding>& findings) {
+  std::vector<const Finding*> out;
+  out.reserve(findings.size());
+  for (const auto& f : findings) out.push_back(&f);
+  std::stable_sort(out.begin(), out.end(), [](const Finding* a, const Finding* b) {
+    // Severity descending: compare b's rank against a's.
+    return std::forward_as_tuple(b->severity, a->kind, a->id, a->target, a->layer, a->title) <
+           std::forward_as_tuple(a->severity, b->kind, b->id, b->target, b->layer, b->title);
+  });
+  return out;
+}
+
+std::string package_identity_key(const core::Package& p) {
+  // Unit separators keep ("a", "bc") and ("ab", "c") apart.
+  std::string key = p.ecosystem + '\x1f' + p.name + '\x1f' + p.version + '\x1f' + p.architecture +
+                    '\x1f' + p.purl + '\x1f' + p.source_name + '\x1f' + p.source_version;
+  for (const auto& loc : p.locations) {
+    key += '\x1e' + loc.path + '\x1f' + std::to_string(loc.layer_index) + '\x1f' + loc.layer_digest;
+  }
+  return key;
+}
+
+std::vector<std::string> unique_licenses(const core::Package& p) {
+  std::vector<std::string> out;
+  for (const auto& l : p.licenses) {
+    if (l.empty() || std::find(out.begin(), out.end(), l) != out.end()) continue;
+    out.push_back(l);
+  }
+  return out;
+}
+
+std::string image_name(const Target& t) {
+  if (!t.reference.empty()) return t.reference;
+  if (!t.input.empty()) return t.input;
+  return "unknown";
+}
+
+std::string image_version(const Target& t) {
+  return t.manifest_digest.empty() ? t.config_digest : t.manifest_digest;
+}
+
+std::string scanner_version(const Report& r) {
+  return r.scanner_version.empty() ? "unknown" : r.scanner_version;
+}
+
+std::string uuid_from_content(std::string_view content) {
+  std::string h = core::Sha256::hex_of(content).substr(0, 32);
+  h[12] = '8';  // version
+  // Variant 10xx: keep the low two bits of the nibble, set the top two to 10.
+  static constexpr char kHex[] = "0123456789abcdef";
+  int nibble = h[16] <= '9' ? h[16] - '0' : h[16] - 'a' + 10;
+  h[16] = kHex[(nibble & 0x3) | 0x8];
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+         "-" + h.substr(20, 12);
+}
+
+std::string dump_ordered(const nlohmann::ordered_json& j, int indent) {
+  // Invalid UTF-8 from an image (a package name, a path) is replaced rather than thrown on.
+  return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace bulwark::report::detail

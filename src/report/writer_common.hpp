@@ -1,0 +1,42 @@
+// What several writers need to agree on: one package order, stable identities, content-derived
+// document ids. Internal to the report module.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "report/report.hpp"
+
+namespace bulwark::report::detail {
+
+// Packages in the one output order: (ecosystem, name, version, architecture, first location),
+// then the remaining fields, so the order never depends on how the Report was assembled.
+std::vector<const core::Package*> sorted_packages(const std::vector<core::Package>& packages);
+
+// Findings most severe first, then by kind, id, target and layer.
+std::vector<const Finding*> sorted_findings(const std::vector<Finding>& findings);
+
+// Every field that tells two packages apart, as one string (for hashing into ids).
+std::string package_identity_key(const core::Package& p);
+
+// Declared licenses with exact duplicates dropped, first occurrence kept.
+std::vector<std::string> unique_licenses(const core::Package& p);
+
+// The image's display name (reference, else what the user passed) and its version (manifest
+// digest, else config digest; "" for a directory).
+std::string image_name(const Target& t);
+std::string image_version(const Target& t);
+
+std::string scanner_version(const Report& r);  // "unknown" when unset
+
+// A UUID built from SHA-256 of `content`: same content, same UUID, so documents are
+// byte-identical for the same image and time. Version 8 (RFC 9562 "custom"), because it is
+// neither random (v4) nor the SHA-1 name-based v5.
+std::string uuid_from_content(std::string_view content);
+
+// Like core::dump_json, for ordered_json: the writers choose their key order deliberately.
+std::string dump_ordered(const nlohmann::ordered_json& j, int indent = 2);
+
+}  // namespace bulwark::report::detail
