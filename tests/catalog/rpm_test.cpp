@@ -8,6 +8,8 @@
 //            keyed as rpm keys them, checked against rpm reading it with bdb_ro.
 //  - ndb:    no writer on Debian; our test writer lays the file out as rpm's
 //            lib/backend/ndb/rpmpkg.c documents, checked against rpm's answer for the same headers.
+#include "catalog/rpm.hpp"
+
 #include <db.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -19,12 +21,15 @@
 #include <sstream>
 #include <tuple>
 
-#include "catalog/rpm.hpp"
+#include "catalog/catalogers.hpp"
 #include "catalog/rpm_db_bdb.hpp"
 #include "catalog/rpm_db_ndb.hpp"
 #include "catalog/rpm_db_sqlite.hpp"
 #include "catalog/rpm_header.hpp"
+#include "catalog/sbom.hpp"
+#include "image/image.hpp"
 #include "image/layer_reader.hpp"
+#include "support/image_builder.hpp"
 #include "support/test_env.hpp"
 
 namespace bulwark::catalog {
@@ -82,7 +87,9 @@ Summary: beta libs
 libs
 %install
 mkdir -p %{buildroot}/usr/lib/bw-beta/data %{buildroot}/usr/bin %{buildroot}/usr/lib64
-for i in $(seq 1 400); do echo $i > %{buildroot}/usr/lib/bw-beta/data/file-with-a-longish-name-$i.txt; done
+for i in $(seq 1 400); do
+  echo $i > %{buildroot}/usr/lib/bw-beta/data/file-with-a-longish-name-$i.txt
+done
 printf '#!/bin/sh\necho beta\n' > %{buildroot}/usr/bin/bw-beta
 echo lib > %{buildroot}/usr/lib64/libbwbeta.so.1
 %files
@@ -129,7 +136,9 @@ constexpr std::string_view kQueryFormat =
     "@%{NAME}\\t%{EPOCHNUM}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\t%{SOURCERPM}\\t%{LICENSE}\\t"
     "%{EVR}\\t%{VENDOR}\\t%{MODULARITYLABEL}\\n[%{FILENAMES}\\n]";
 
-std::string none_to_empty(std::string s) { return s == "(none)" ? "" : s; }
+std::string none_to_empty(std::string s) {
+  return s == "(none)" ? "" : s;
+}
 
 std::string relative(std::string_view p) {
   while (!p.empty() && p.front() == '/') p.remove_prefix(1);
@@ -161,9 +170,9 @@ std::vector<RefPackage> parse_query(const std::string& out) {
 std::vector<RefPackage> rpm_query_all(const fs::path& root, std::string_view backend) {
   std::string out;
   const fs::path err = root / "rpm-stderr.txt";
-  std::string cmd = "rpm --root '" + root.string() + "' --dbpath /var/lib/rpm --define '_db_backend " +
-                    std::string(backend) + "' -qa --qf '" + std::string(kQueryFormat) + "' 2>'" +
-                    err.string() + "'";
+  std::string cmd = "rpm --root '" + root.string() +
+                    "' --dbpath /var/lib/rpm --define '_db_backend " + std::string(backend) +
+                    "' -qa --qf '" + std::string(kQueryFormat) + "' 2>'" + err.string() + "'";
   int rc = run_command(cmd, &out);
   EXPECT_EQ(rc, 0) << cmd << "\n" << read_file(err);
   return parse_query(out);
@@ -174,10 +183,12 @@ Records sqlite_records(const fs::path& db_path) {
   Records out;
   sqlite3* db = nullptr;
   std::string uri = "file:" + db_path.string() + "?immutable=1";
-  EXPECT_EQ(sqlite3_open_v2(uri.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr), SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT hnum, blob FROM Packages ORDER BY hnum", -1, &st, nullptr),
+  EXPECT_EQ(sqlite3_open_v2(uri.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr),
             SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(
+      sqlite3_prepare_v2(db, "SELECT hnum, blob FROM Packages ORDER BY hnum", -1, &st, nullptr),
+      SQLITE_OK);
   while (sqlite3_step(st) == SQLITE_ROW) {
     const auto* p = static_cast<const char*>(sqlite3_column_blob(st, 1));
     out.emplace_back(static_cast<uint32_t>(sqlite3_column_int64(st, 0)),
@@ -191,10 +202,11 @@ Records sqlite_records(const fs::path& db_path) {
 // Built once for the whole test program: rpmbuild and rpm -i take a second or two.
 struct Installed {
   std::unique_ptr<TempDir> dir;
-  fs::path root;                 // rpm --root with a sqlite database
-  fs::path sqlite_db;            // root/var/lib/rpm/rpmdb.sqlite
-  std::vector<RefPackage> ref;   // rpm -qa on it, gpg-pubkey included
-  Records records;               // its header blobs
+  fs::path root;                // rpm --root with a sqlite database
+  fs::path sqlite_db;           // root/var/lib/rpm/rpmdb.sqlite
+  fs::path partial_db;          // a database with bw-alpha and bw-gamma only
+  std::vector<RefPackage> ref;  // rpm -qa on it, gpg-pubkey included
+  Records records;              // its header blobs
   bool has_pubkey = false;
   std::string error;
 };
@@ -223,11 +235,23 @@ const Installed& installed() {
     std::string out;
     if (run_command("rpm --root '" + in.root.string() +
                         "' --dbpath /var/lib/rpm --define '_db_backend sqlite' -i --nodeps "
-                        "--noscripts --force-debian $(find '" + top + "/RPMS' -name '*.rpm') 2>&1",
+                        "--noscripts --force-debian $(find '" +
+                        top + "/RPMS' -name '*.rpm') 2>&1",
                     &out) != 0) {
       in.error = "rpm -i failed: " + out;
       return in;
     }
+    const fs::path partial = d / "partial";
+    fs::create_directories(partial);
+    if (run_command("rpm --root '" + partial.string() +
+                        "' --dbpath /var/lib/rpm --define '_db_backend sqlite' -i --nodeps "
+                        "--noscripts --force-debian $(find '" +
+                        top + "/RPMS' -name 'bw-alpha-*.rpm' -o -name 'bw-gamma-*.rpm') 2>&1",
+                    &out) != 0) {
+      in.error = "rpm -i failed: " + out;
+      return in;
+    }
+    in.partial_db = partial / "var/lib/rpm/rpmdb.sqlite";
     // A signing key, which rpm stores as a gpg-pubkey pseudo-package.
     const std::string gnupg = (d / "gnupg").string();
     fs::create_directories(gnupg);
@@ -235,8 +259,8 @@ const Installed& installed() {
     if (bulwark::testing::have_command("gpg") &&
         run_command("gpg --batch --homedir '" + gnupg +
                         "' --passphrase '' --quick-gen-key 'Bulwark Test <test@example.invalid>' "
-                        "rsa2048 sign never >/dev/null 2>&1 && gpg --batch --homedir '" + gnupg +
-                        "' --armor --export > '" + (d / "key.asc").string() +
+                        "rsa2048 sign never >/dev/null 2>&1 && gpg --batch --homedir '" +
+                        gnupg + "' --armor --export > '" + (d / "key.asc").string() +
                         "' && rpm --root '" + in.root.string() +
                         "' --dbpath /var/lib/rpm --define '_db_backend sqlite' --import '" +
                         (d / "key.asc").string() + "' 2>&1",
@@ -251,11 +275,11 @@ const Installed& installed() {
   return kInstalled;
 }
 
-#define BW_REQUIRE_INSTALLED(var)                                  \
-  BW_REQUIRE_COMMAND("rpmbuild");                                  \
-  BW_REQUIRE_COMMAND("rpm");                                       \
-  const Installed& var = installed();                              \
-  ASSERT_TRUE(var.error.empty()) << var.error;                     \
+#define BW_REQUIRE_INSTALLED(var)              \
+  BW_REQUIRE_COMMAND("rpmbuild");              \
+  BW_REQUIRE_COMMAND("rpm");                   \
+  const Installed& var = installed();          \
+  ASSERT_TRUE(var.error.empty()) << var.error; \
   ASSERT_FALSE(var.ref.empty())
 
 // Ours and rpm's, package for package. gpg-pubkey is in rpm's list and not in ours.
@@ -306,7 +330,8 @@ void write_bdb(const fs::path& file, const Records& records, uint32_t page_size,
   ASSERT_EQ(db_create(&db, nullptr, 0), 0);
   ASSERT_EQ(db->set_pagesize(db, page_size), 0);
   ASSERT_EQ(db->set_lorder(db, big_endian ? 4321 : 1234), 0);
-  ASSERT_EQ(db->open(db, nullptr, file.c_str(), nullptr, DB_HASH, DB_CREATE | DB_TRUNCATE, 0644), 0);
+  ASSERT_EQ(db->open(db, nullptr, file.c_str(), nullptr, DB_HASH, DB_CREATE | DB_TRUNCATE, 0644),
+            0);
   auto key_bytes = [big_endian](uint32_t v) {
     std::string k(4, '\0');
     for (int i = 0; i < 4; ++i) {
@@ -361,7 +386,8 @@ std::string write_ndb(const Records& records, size_t free_every = 0) {
   uint32_t next = 1;
   for (const auto& r : records) next = std::max(next, r.first + 1);
   put_le32(db, 16, next);
-  for (size_t off = 32; off < db.size(); off += kSlot) put_le32(db, off, 'S' | 'l' << 8 | 'o' << 16 | 't' << 24);
+  for (size_t off = 32; off < db.size(); off += kSlot)
+    put_le32(db, off, 'S' | 'l' << 8 | 'o' << 16 | 't' << 24);
   size_t slot = 2;
   for (size_t i = 0; i < records.size(); ++i) {
     const auto& [instance, blob] = records[records.size() - 1 - i];
@@ -389,11 +415,13 @@ std::string write_ndb(const Records& records, size_t free_every = 0) {
 // `copies` records cycling through the installed headers, as a large database would hold.
 Records many_records(const Records& base, size_t copies) {
   Records out;
-  for (size_t i = 0; i < copies; ++i) out.emplace_back(static_cast<uint32_t>(i + 1), base[i % base.size()].second);
+  for (size_t i = 0; i < copies; ++i)
+    out.emplace_back(static_cast<uint32_t>(i + 1), base[i % base.size()].second);
   return out;
 }
 
-std::vector<RefPackage> repeat_ref(const std::vector<RefPackage>& ref, const Records& base, size_t copies) {
+std::vector<RefPackage> repeat_ref(const std::vector<RefPackage>& ref, const Records& base,
+                                   size_t copies) {
   // The reference for many_records(): rpm's answer for header i, repeated as the records are.
   std::map<std::string, RefPackage> by_blob;
   std::vector<RefPackage> out;
@@ -438,10 +466,13 @@ class HeaderWriter {
     ++il_;
     return *this;
   }
-  HeaderWriter& nevr(std::string_view n = "pkg", std::string_view v = "1.0", std::string_view r = "1") {
+  HeaderWriter& nevr(std::string_view n = "pkg", std::string_view v = "1.0",
+                     std::string_view r = "1") {
     return str(kRpmTagName, n).str(kRpmTagVersion, v).str(kRpmTagRelease, r);
   }
-  std::string blob() const { return be(il_) + be(static_cast<uint32_t>(data_.size())) + index_ + data_; }
+  std::string blob() const {
+    return be(il_) + be(static_cast<uint32_t>(data_.size())) + index_ + data_;
+  }
 
  private:
   static std::string be(uint32_t v) {
@@ -592,7 +623,8 @@ TEST(RpmCatalog, EmitsPackagesUnderTheDatabasePath) {
   EXPECT_EQ(alpha.source_name, "bw-alpha");
   EXPECT_EQ(alpha.source_version, "2:1.0-3.fc40");
   EXPECT_EQ(alpha.locations, std::vector<core::Location>{core::Location{entry.path}});
-  EXPECT_EQ(alpha.purl, "pkg:rpm/bw-alpha@1.0-3.fc40?arch=noarch&epoch=2&upstream=bw-alpha-1.0-3.fc40.src.rpm");
+  EXPECT_EQ(alpha.purl,
+            "pkg:rpm/bw-alpha@1.0-3.fc40?arch=noarch&epoch=2&upstream=bw-alpha-1.0-3.fc40.src.rpm");
   const auto& libs = pkgs[2];
   EXPECT_EQ(libs.name, "bw-beta-libs");
   EXPECT_EQ(libs.source_name, "bw-beta");
@@ -600,11 +632,59 @@ TEST(RpmCatalog, EmitsPackagesUnderTheDatabasePath) {
   const auto& delta = pkgs[3];
   EXPECT_EQ(delta.name, "bw-delta++");
   EXPECT_EQ(delta.purl,
-            "pkg:rpm/bw-delta%2B%2B@3.0%5Egit20240101-7.bw1?arch=noarch&upstream=bw-delta%2B%2B-3.0%5Egit20240101-7.bw1.src.rpm");
+            "pkg:rpm/"
+            "bw-delta%2B%2B@3.0%5Egit20240101-7.bw1?arch=noarch&upstream=bw-delta%2B%2B-3.0%"
+            "5Egit20240101-7.bw1.src.rpm");
   const auto& gamma = pkgs[4];
   EXPECT_EQ(gamma.version, "0:0.9~rc1-0.1");  // as rpm's %{EVR}: an explicit Epoch 0 is shown
-  EXPECT_EQ(gamma.purl, "pkg:rpm/bw-gamma@0.9~rc1-0.1?arch=noarch&upstream=bw-gamma-0.9~rc1-0.1.src.rpm");
+  EXPECT_EQ(gamma.purl,
+            "pkg:rpm/bw-gamma@0.9~rc1-0.1?arch=noarch&upstream=bw-gamma-0.9~rc1-0.1.src.rpm");
   EXPECT_TRUE(gamma.files.empty());
+}
+
+const core::Package* find_package(const std::vector<core::Package>& v, std::string_view name) {
+  for (const auto& p : v) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+TEST(RpmCatalog, ScansAnImageLayerByLayer) {
+  BW_REQUIRE_INSTALLED(in);
+  using bulwark::testing::TarEntry;
+  TempDir tmp;
+  bulwark::testing::ImageBuilder b;
+  // Fedora 36+ layout: the database under usr/lib/sysimage, var/lib/rpm a symlink to it.
+  b.layer({TarEntry::file("etc/os-release", "ID=\"rhel\"\nVERSION_ID=\"9.3\"\n"),
+           TarEntry::file("usr/lib/sysimage/rpm/rpmdb.sqlite", read_file(in.partial_db)),
+           TarEntry::symlink("var/lib/rpm", "../../usr/lib/sysimage/rpm")});
+  b.layer({TarEntry::file("usr/lib/sysimage/rpm/rpmdb.sqlite", read_file(in.sqlite_db))});
+  b.write_oci_layout(tmp.str() + "/oci");
+
+  auto img = image::open_image(tmp.str() + "/oci", {});
+  ASSERT_TRUE(img.ok()) << img.error().message();
+  auto catalogers = all_catalogers();
+  std::vector<const image::Analyzer*> analyzers;
+  for (const auto& c : catalogers) analyzers.push_back(c.get());
+  auto layers = image::read_layers(*img, analyzers, {});
+  ASSERT_TRUE(layers.ok()) << layers.error().message();
+  Sbom sbom = build_sbom(*img, *layers, catalogers);
+
+  EXPECT_EQ(sbom.os.id, "rhel");
+  ASSERT_EQ(sbom.packages.size(), 5U);
+  EXPECT_TRUE(sbom.removed_packages.empty());
+  const auto* alpha = find_package(sbom.packages, "bw-alpha");
+  ASSERT_NE(alpha, nullptr);
+  EXPECT_EQ(alpha->locations.at(0).layer_index, 0);
+  EXPECT_EQ(alpha->locations.at(0).path, "usr/lib/sysimage/rpm/rpmdb.sqlite");
+  EXPECT_EQ(
+      alpha->purl,
+      "pkg:rpm/rhel/bw-alpha@1.0-3.fc40?arch=noarch&distro=rhel-9.3&epoch=2&upstream=bw-alpha-"
+      "1.0-3.fc40.src.rpm");
+  const auto* beta = find_package(sbom.packages, "bw-beta");
+  ASSERT_NE(beta, nullptr);
+  EXPECT_EQ(beta->locations.at(0).layer_index, 1);
+  EXPECT_EQ(beta->files.size(), 403U);  // usr/bin/bw-beta, two directories, 400 data files
 }
 
 TEST(RpmCatalog, AsksForEveryDatabaseLocation) {
@@ -631,10 +711,11 @@ TEST(RpmCatalog, SkipsNonFilesAndReportsUnreadableDatabases) {
   EXPECT_TRUE(cat.analyze(link, nothing, facts).ok());
   image::Entry file;
   file.path = "var/lib/rpm/Packages";
-  image::StringContent junk("not a database at all, just some bytes that are long enough........"
-                            "................................................................."
-                            "................................................................."
-                            "................................................................");
+  image::StringContent junk(
+      "not a database at all, just some bytes that are long enough........"
+      "................................................................."
+      "................................................................."
+      "................................................................");
   auto r = cat.analyze(file, junk, facts);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), core::ErrorCode::kInvalidInput);
@@ -661,7 +742,8 @@ TEST(RpmCatalog, DamagedHeaderIsAWarningNotTheEndOfTheDatabase) {
   EXPECT_EQ((*r)[0].name, "also-good");
   EXPECT_EQ((*r)[1].name, "good");
   ASSERT_EQ(warnings.size(), 1U);
-  EXPECT_EQ(warnings[0].rfind("var/lib/rpm/Packages.db: header 2: rpm header:", 0), 0U) << warnings[0];
+  EXPECT_EQ(warnings[0].rfind("var/lib/rpm/Packages.db: header 2: rpm header:", 0), 0U)
+      << warnings[0];
 }
 
 core::Package with_location(std::string name, std::string path) {
@@ -703,11 +785,14 @@ TEST(RpmCatalog, FinalizeAddsTheDistributionToThePurl) {
   auto p = with_location("bash", "var/lib/rpm/rpmdb.sqlite");
   p.version = "1:5.1.8-6.el9";
   p.architecture = "x86_64";
-  p.metadata = core::RpmMetadata{1, "6.el9", "bash-5.1.8-6.el9.src.rpm", "", "Red Hat, Inc.", "sqlite"};
+  p.metadata =
+      core::RpmMetadata{1, "6.el9", "bash-5.1.8-6.el9.src.rpm", "", "Red Hat, Inc.", "sqlite"};
   std::vector<core::Package> pkgs{p};
   cat.finalize(ctx, pkgs);
-  EXPECT_EQ(pkgs[0].purl,
-            "pkg:rpm/rhel/bash@5.1.8-6.el9?arch=x86_64&distro=rhel-9.3&epoch=1&upstream=bash-5.1.8-6.el9.src.rpm");
+  EXPECT_EQ(
+      pkgs[0].purl,
+      "pkg:rpm/rhel/"
+      "bash@5.1.8-6.el9?arch=x86_64&distro=rhel-9.3&epoch=1&upstream=bash-5.1.8-6.el9.src.rpm");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -730,11 +815,13 @@ TEST(RpmHeader, ReadsHandWrittenHeader) {
   EXPECT_EQ(h->epoch, 7);
   EXPECT_EQ(h->arch, "aarch64");
   EXPECT_EQ(h->modularity_label, "m:s:1:c");
-  EXPECT_EQ(h->files, (std::vector<std::string>{"/usr/bin/tool", "/etc/tool.conf", "/usr/bin/other"}));
+  EXPECT_EQ(h->files,
+            (std::vector<std::string>{"/usr/bin/tool", "/etc/tool.conf", "/usr/bin/other"}));
 }
 
 TEST(RpmHeader, ReadsLegacyOldFilenames) {
-  auto h = parse_rpm_header(HeaderWriter().nevr().strs(kRpmTagOldFilenames, {"/bin/a", "/bin/b"}).blob());
+  auto h = parse_rpm_header(
+      HeaderWriter().nevr().strs(kRpmTagOldFilenames, {"/bin/a", "/bin/b"}).blob());
   ASSERT_TRUE(h.ok()) << h.error().message();
   EXPECT_EQ(h->files, (std::vector<std::string>{"/bin/a", "/bin/b"}));
   EXPECT_FALSE(h->epoch.has_value());
@@ -743,7 +830,8 @@ TEST(RpmHeader, ReadsLegacyOldFilenames) {
 TEST(RpmHeader, LaterEntryOfATagWins) {
   // rpm appends entries after the immutable region; such a "dribble" entry replaces the
   // region's entry of the same tag.
-  auto h = parse_rpm_header(HeaderWriter().nevr().str(kRpmTagVendor, "old").str(kRpmTagVendor, "new").blob());
+  auto h = parse_rpm_header(
+      HeaderWriter().nevr().str(kRpmTagVendor, "old").str(kRpmTagVendor, "new").blob());
   ASSERT_TRUE(h.ok());
   EXPECT_EQ(h->vendor, "new");
 }
@@ -774,7 +862,8 @@ TEST(RpmHeader, RejectsMalformedHeaders) {
   expect_invalid(HeaderWriter().nevr().raw(kRpmTagEpoch, 4, 8, 1).blob(), "past the data store");
   expect_invalid(HeaderWriter().nevr().raw(kRpmTagArch, 6, 0, 0).blob(), "count");
   expect_invalid(HeaderWriter().nevr().int32s(kRpmTagName, {1}).blob(), "not a string");
-  expect_invalid(HeaderWriter().str(kRpmTagVersion, "1").str(kRpmTagRelease, "1").blob(), "no NAME");
+  expect_invalid(HeaderWriter().str(kRpmTagVersion, "1").str(kRpmTagRelease, "1").blob(),
+                 "no NAME");
   expect_invalid(HeaderWriter()
                      .nevr()
                      .strs(kRpmTagDirnames, {"/"})
@@ -828,7 +917,7 @@ TEST(RpmHeader, SurvivesBitFlips) {
 // Damaged databases: each is an error (never a crash, never a hang).
 
 core::Result<void> walk_all(core::Result<void> (*reader)(std::string_view, const RpmBlobVisitor&),
-                      std::string_view db) {
+                            std::string_view db) {
   return reader(db, [](uint32_t, std::string_view blob) -> core::Result<void> {
     BW_TRY(parse_rpm_header(blob));
     return core::ok();
@@ -843,7 +932,9 @@ std::string libdb_file(const Records& records, uint32_t page_size, bool big_endi
 
 uint32_t le32_at(const std::string& s, size_t off) {
   uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<unsigned char>(s[off + static_cast<size_t>(i)])) << (8 * i);
+  for (int i = 0; i < 4; ++i)
+    v |= static_cast<uint32_t>(static_cast<unsigned char>(s[off + static_cast<size_t>(i)]))
+         << (8 * i);
   return v;
 }
 
@@ -870,10 +961,10 @@ TEST(RpmBdbDamage, BadMetadataIsRejected) {
   ASSERT_EQ(with(0, ""), std::nullopt);
   EXPECT_EQ(with(12, std::string("\x62\x31\x05\x00", 4)), core::ErrorCode::kUnsupported);  // btree
   EXPECT_EQ(with(12, "xxxx"), core::ErrorCode::kInvalidInput);
-  EXPECT_EQ(with(16, std::string("\x07\0\0\0", 4)), core::ErrorCode::kUnsupported);  // version
+  EXPECT_EQ(with(16, std::string("\x07\0\0\0", 4)), core::ErrorCode::kUnsupported);   // version
   EXPECT_EQ(with(20, std::string("\0\x30\0\0", 4)), core::ErrorCode::kInvalidInput);  // 12288
-  EXPECT_EQ(with(24, "\x01"), core::ErrorCode::kUnsupported);  // encrypted
-  EXPECT_EQ(with(26, "\x01"), core::ErrorCode::kUnsupported);  // checksummed
+  EXPECT_EQ(with(24, "\x01"), core::ErrorCode::kUnsupported);                         // encrypted
+  EXPECT_EQ(with(26, "\x01"), core::ErrorCode::kUnsupported);                         // checksummed
   EXPECT_EQ(with(25, "\x09"), core::ErrorCode::kInvalidInput);  // not a hash metadata page
   EXPECT_EQ(with(32, "\xff\xff\x00\x00"), core::ErrorCode::kInvalidInput);  // last page
   EXPECT_EQ(with(72, "\xff\xff\xff\x00"), core::ErrorCode::kInvalidInput);  // buckets
@@ -951,23 +1042,23 @@ TEST(RpmNdbDamage, TruncatedAndBadFramesAreErrors) {
     return walk_all(read_rpm_ndb, b);
   };
   EXPECT_EQ(damaged(4, 1).error().code(), core::ErrorCode::kUnsupported);  // version
-  EXPECT_FALSE(damaged(12, 0).ok());                                          // no slot pages
-  EXPECT_FALSE(damaged(12, 1000).ok());                                       // slot pages past end
-  EXPECT_FALSE(damaged(32, 0).ok());                                          // slot magic
-  EXPECT_FALSE(damaged(32 + 4, 0).ok());                                      // package index 0
-  EXPECT_FALSE(damaged(32 + 8, 3).ok());                                      // blob inside slot area
-  EXPECT_FALSE(damaged(32 + 12, 0xfffffff0).ok());                            // blob past end
-  EXPECT_FALSE(damaged(32 + 12, le32_at(good, 32 + 12) + 1).ok());            // wrong block count
-  EXPECT_FALSE(damaged(48 + 8, le32_at(good, 32 + 8)).ok());                  // overlapping blobs
-  EXPECT_FALSE(damaged(48 + 4, le32_at(good, 32 + 4)).ok());                  // one package, two slots
+  EXPECT_FALSE(damaged(12, 0).ok());                                       // no slot pages
+  EXPECT_FALSE(damaged(12, 1000).ok());                                    // slot pages past end
+  EXPECT_FALSE(damaged(32, 0).ok());                                       // slot magic
+  EXPECT_FALSE(damaged(32 + 4, 0).ok());                                   // package index 0
+  EXPECT_FALSE(damaged(32 + 8, 3).ok());                                   // blob inside slot area
+  EXPECT_FALSE(damaged(32 + 12, 0xfffffff0).ok());                         // blob past end
+  EXPECT_FALSE(damaged(32 + 12, le32_at(good, 32 + 12) + 1).ok());         // wrong block count
+  EXPECT_FALSE(damaged(48 + 8, le32_at(good, 32 + 8)).ok());               // overlapping blobs
+  EXPECT_FALSE(damaged(48 + 4, le32_at(good, 32 + 4)).ok());               // one package, two slots
   const size_t blob0 = size_t{le32_at(good, 32 + 8)} * 16;
-  EXPECT_FALSE(damaged(blob0, 0).ok());                      // head magic
-  EXPECT_FALSE(damaged(blob0 + 4, 12345).ok());              // head belongs to another package
-  EXPECT_FALSE(damaged(blob0 + 12, 1).ok());                 // length disagrees with blocks
+  EXPECT_FALSE(damaged(blob0, 0).ok());          // head magic
+  EXPECT_FALSE(damaged(blob0 + 4, 12345).ok());  // head belongs to another package
+  EXPECT_FALSE(damaged(blob0 + 12, 1).ok());     // length disagrees with blocks
   const size_t tail0 = blob0 + size_t{le32_at(good, 32 + 12)} * 16 - 12;
-  EXPECT_FALSE(damaged(tail0 + 4, 1).ok());                  // tail length
-  EXPECT_FALSE(damaged(tail0 + 8, 0).ok());                  // tail magic
-  EXPECT_TRUE(damaged(tail0, 0).ok());                       // adler32 is not checked, as in rpm
+  EXPECT_FALSE(damaged(tail0 + 4, 1).ok());  // tail length
+  EXPECT_FALSE(damaged(tail0 + 8, 0).ok());  // tail magic
+  EXPECT_TRUE(damaged(tail0, 0).ok());       // adler32 is not checked, as in rpm
 }
 
 TEST(RpmNdbDamage, SurvivesRandomDamage) {
@@ -994,8 +1085,9 @@ TEST(RpmSqliteDamage, NotADatabaseOrNoPackagesTableIsAnError) {
   const fs::path other = dir.path() / "other.sqlite";
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(other.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES (1);", nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES (1);", nullptr, nullptr, nullptr),
+      SQLITE_OK);
   sqlite3_close(db);
   auto r = empty_walk(read_file(other));
   ASSERT_FALSE(r.ok());
