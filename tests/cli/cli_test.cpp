@@ -101,6 +101,19 @@ TEST(Cli, BadInputIsOneLineOnStderrAndExitTwo) {
   EXPECT_EQ(usage.rc, 2);
 }
 
+TEST(Cli, NonUtf8PackageDataStillGivesValidJson) {
+  testing::TempDir tmp;
+  ImageBuilder b;
+  b.layer({TarEntry::file("var/lib/dpkg/status",
+                          "Package: caf\xe9\nStatus: install ok installed\nVersion: 1.0\nArchitecture: amd64\n\n")});
+  b.write_oci_layout(tmp.str() + "/l");
+  for (const auto* format : {"json", "cyclonedx", "spdx"}) {
+    auto r = bulwark(std::string("sbom --no-cache -f ") + format + " " + tmp.str() + "/l");
+    ASSERT_EQ(r.rc, 0) << format << ": " << r.err;
+    EXPECT_TRUE(nlohmann::json::accept(r.out)) << format;
+  }
+}
+
 TEST(Cli, JsonLogFormatForMachines) {
   auto r = bulwark("--log-format json sbom --no-cache /nonexistent/image.tar");
   EXPECT_EQ(r.rc, 2);

@@ -4,6 +4,7 @@
 
 #include <mutex>
 
+#include "core/limits.hpp"
 #include "image/merged_fs.hpp"
 #include "support/image_builder.hpp"
 #include "support/test_env.hpp"
@@ -223,6 +224,42 @@ TEST(LayerCache, ReplacedBlobFileIsReverifiedNotTrusted) {
   auto r = read_layers(open(tmp.str() + "/l"), {&rec}, opts);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), core::ErrorCode::kDigestMismatch);
+}
+
+}  // namespace
+}  // namespace bulwark::image
+
+namespace bulwark::image {
+namespace {
+
+TEST(LayerReader, HugeSingleEntryIsAWarningNotAFailure) {
+  testing::TempDir tmp;
+  ImageBuilder b;
+  b.layer({TarEntry::file("etc/big.conf", std::string(3 << 20, 'z')), TarEntry::file("etc/small.conf", "ok")});
+  b.write_oci_layout(tmp.str() + "/l");
+  auto saved = core::limits();
+  auto l = saved;
+  l.max_file_read = 1 << 20;
+  core::set_limits(l);
+  RecordingAnalyzer rec({PathPattern::prefix("etc/")});
+  auto layers = read_layers(open(tmp.str() + "/l"), {&rec}, {});
+  core::set_limits(saved);
+  ASSERT_TRUE(layers.ok()) << layers.error().message();
+  EXPECT_EQ((*layers)[0].facts.captured.count("etc/small.conf"), 1U);
+  EXPECT_EQ((*layers)[0].facts.captured.count("etc/big.conf"), 0U);
+  ASSERT_EQ((*layers)[0].facts.warnings.size(), 1U);
+  EXPECT_NE((*layers)[0].facts.warnings[0].find("etc/big.conf"), std::string::npos);
+}
+
+TEST(LayerReader, NonUtf8NamesAreKeptAsBytes) {
+  testing::TempDir tmp;
+  ImageBuilder b;
+  b.layer({TarEntry::file("etc/caf\xe9.conf", "x")});
+  b.write_oci_layout(tmp.str() + "/l");
+  RecordingAnalyzer rec({PathPattern::prefix("etc/")});
+  auto layers = read_layers(open(tmp.str() + "/l"), {&rec}, {});
+  ASSERT_TRUE(layers.ok()) << layers.error().message();
+  ASSERT_EQ((*layers)[0].facts.captured.size(), 1U);
 }
 
 }  // namespace

@@ -25,6 +25,8 @@ std::string write_archive(int filter, Fn&& add_entries) {
   std::string out;
   archive* a = archive_write_new();
   archive_write_set_format_pax_restricted(a);
+  // Names are written as raw bytes, so tests can build entries with non-UTF-8 names.
+  archive_write_set_options(a, "hdrcharset=BINARY");
   if (filter == 1) archive_write_add_filter_gzip(a);
   if (filter == 2) archive_write_add_filter_zstd(a);
   archive_write_set_bytes_in_last_block(a, 1);
