@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "catalog/os_release.hpp"
 #include "core/path.hpp"
@@ -29,46 +30,50 @@ struct Tracked {
 };
 
 // Follows the package set of one evidence file through the layers: a package's layer is the
-// one that introduced its current version; packages that disappear are removed at that layer.
+// one that introduced its current version; packages whose identity disappears are removed at
+// that layer (a version change is an upgrade, not a removal). Keys include the version because
+// rpm allows several installed versions of one name and arch (kernels).
 void follow_evidence(const std::string& path, const std::vector<image::LayerResult>& layers, bool directory_source,
                      std::vector<core::Package>& installed, std::vector<core::Package>& removed) {
-  std::map<std::string, Tracked> current;
-  auto remove_all_missing = [&](const std::map<std::string, Tracked>& next, int layer) {
-    for (auto& [id, t] : current) {
-      if (next.count(id) == 0) {
-        t.pkg.removed_in_layer = layer;
-        t.pkg.locations = {core::Location{path, t.introduced,
-                                          layers[static_cast<size_t>(t.introduced)].blob_digest
-                                              ? layers[static_cast<size_t>(t.introduced)].blob_digest->str()
-                                              : ""}};
-        removed.push_back(t.pkg);
-      }
+  auto layer_digest = [&](int layer) {
+    const auto& d = layers[static_cast<size_t>(layer)].blob_digest;
+    return d ? d->str() : std::string();
+  };
+  std::map<std::string, Tracked> current;  // identity + version -> package
+  auto identities = [](const std::map<std::string, Tracked>& m) {
+    std::set<std::string> ids;
+    for (const auto& [key, t] : m) ids.insert(core::package_identity(t.pkg));
+    return ids;
+  };
+  auto report_removed = [&](const std::map<std::string, Tracked>& next, int layer) {
+    auto remaining = identities(next);
+    for (auto& [key, t] : current) {
+      if (remaining.count(core::package_identity(t.pkg)) != 0) continue;
+      t.pkg.removed_in_layer = layer;
+      t.pkg.locations = {core::Location{path, t.introduced, layer_digest(t.introduced)}};
+      removed.push_back(t.pkg);
     }
   };
-  for (size_t li = 0; li < layers.size(); ++li) {
-    const auto& l = layers[li];
-    int layer = l.layer;
+  for (const auto& l : layers) {
     auto it = l.facts.packages_by_path.find(path);
-    if (deleted_in(l, path) && it == l.facts.packages_by_path.end()) {
-      remove_all_missing({}, layer);
-      current.clear();
+    if (it == l.facts.packages_by_path.end()) {
+      if (deleted_in(l, path)) {
+        report_removed({}, l.layer);
+        current.clear();
+      }
       continue;
     }
-    if (it == l.facts.packages_by_path.end()) continue;
     std::map<std::string, Tracked> next;
     for (const auto& p : it->second) {
-      auto id = core::package_identity(p);
-      auto prev = current.find(id);
-      int introduced = (prev != current.end() && prev->second.pkg.version == p.version) ? prev->second.introduced : layer;
-      next[id] = Tracked{p, introduced};
+      auto key = core::package_identity(p) + "\x1f" + p.version;
+      auto prev = current.find(key);
+      next[key] = Tracked{p, prev != current.end() ? prev->second.introduced : l.layer};
     }
-    remove_all_missing(next, layer);
+    report_removed(next, l.layer);
     current = std::move(next);
   }
-  for (auto& [id, t] : current) {
-    const auto& l = layers[static_cast<size_t>(t.introduced)];
-    t.pkg.locations = {core::Location{path, directory_source ? -1 : t.introduced,
-                                      l.blob_digest ? l.blob_digest->str() : ""}};
+  for (auto& [key, t] : current) {
+    t.pkg.locations = {core::Location{path, directory_source ? -1 : t.introduced, layer_digest(t.introduced)}};
     installed.push_back(std::move(t.pkg));
   }
 }
@@ -120,6 +125,12 @@ Sbom build_sbom(const image::Image& image, const std::vector<image::LayerResult>
     for (auto& p : installed[i]) sbom.packages.push_back(std::move(p));
     for (auto& p : removed[i]) sbom.removed_packages.push_back(std::move(p));
   }
+  for (const auto& r : fs.removed()) {
+    if (r.entry->type == image::EntryType::kDir) continue;
+    sbom.removed_files.push_back(RemovedFile{r.entry->path, r.layer, r.removed_in_layer.value_or(-1)});
+  }
+  std::sort(sbom.removed_files.begin(), sbom.removed_files.end(),
+            [](const RemovedFile& a, const RemovedFile& b) { return a.path < b.path; });
   std::sort(sbom.packages.begin(), sbom.packages.end(), package_less);
   std::sort(sbom.removed_packages.begin(), sbom.removed_packages.end(), package_less);
   return sbom;

@@ -14,10 +14,20 @@
 
 namespace bulwark::catalog {
 
+// A file a layer added and a later layer deleted (whiteout or opaque directory): still in the
+// image's blobs, invisible in the container. Secrets and malware often hide exactly there.
+struct RemovedFile {
+  std::string path;
+  int added_in_layer = 0;
+  int removed_in_layer = 0;
+  bool operator==(const RemovedFile&) const = default;
+};
+
 struct Sbom {
   core::OsInfo os;
   std::vector<core::Package> packages;          // installed in the final filesystem, sorted
   std::vector<core::Package> removed_packages;  // added by a layer, removed by a later one
+  std::vector<RemovedFile> removed_files;        // regular files and symlinks only, sorted
   std::vector<std::string> warnings;
 };
 

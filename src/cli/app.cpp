@@ -78,6 +78,7 @@ int run(int argc, char** argv) {
       "  bulwark scan app.tar\n\n"
       "See docs/cli.md for every command and option.");
   app.require_subcommand(1);
+  app.fallthrough();  // global options may also follow the command: `bulwark sbom -q IMAGE`
   app.set_version_flag("--version", scanner_version());
   GlobalOptions g;
   app.add_flag("-q,--quiet", g.quiet, "Print only results and errors (no progress, no warnings)");

@@ -57,6 +57,14 @@ report::Target describe_target(const std::string& input, const image::Image& img
   t.input = input;
   t.source = img.source;
   t.reference = img.reference;
+  // An OCI ref name is often only a tag ("1.0"); name the image after its layout then.
+  if (!t.reference.empty() && t.reference.find('/') == std::string::npos &&
+      t.reference.find(':') == std::string::npos && img.source != "docker-archive") {
+    std::string base = img.path;
+    while (base.size() > 1 && base.back() == '/') base.pop_back();
+    base = base.substr(base.rfind('/') + 1);
+    t.reference = base + ":" + t.reference;
+  }
   if (img.manifest_digest) t.manifest_digest = img.manifest_digest->str();
   if (img.config_digest) t.config_digest = img.config_digest->str();
   t.platform = img.platform.str();
@@ -129,6 +137,7 @@ core::Result<report::Report> run_scan(const ScanOptions& options) {
   r.os = sbom.os;
   r.packages = std::move(sbom.packages);
   r.removed_packages = std::move(sbom.removed_packages);
+  for (const auto& f : sbom.removed_files) r.removed_files.push_back({f.path, f.added_in_layer, f.removed_in_layer});
   r.warnings = std::move(sbom.warnings);
   r.scanner_version = scanner_version();
   r.created = report_timestamp();

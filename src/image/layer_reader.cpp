@@ -1,5 +1,6 @@
 #include "image/layer_reader.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -249,13 +250,27 @@ Result<std::vector<LayerResult>> read_layers(const Image& image, const std::vect
     options.progress->stored_bytes_total = total;
   }
 
+  // Largest layers first (LPT scheduling): the last layer to finish is then a small one, so
+  // the cores stay busy until the end instead of one core finishing a big layer alone.
+  std::vector<std::pair<uint64_t, size_t>> order;
+  for (size_t i = 0; i < n; ++i) {
+    const auto& blob = image.layers[i].blob;
+    uint64_t size = blob.size > 0 ? static_cast<uint64_t>(blob.size) : 0;
+    if (size == 0) {
+      if (auto id = image.store->identity(blob)) size = id->length;
+    }
+    order.emplace_back(size, i);
+  }
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+
   std::vector<std::optional<Result<LayerResult>>> results(n);
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
   auto worker = [&] {
     while (!failed) {
-      size_t i = next++;
-      if (i >= n) return;
+      size_t k = next++;
+      if (k >= n) return;
+      size_t i = order[k].second;
       results[i] = analyze_layer(ctx, image.layers[i]);
       if (!results[i]->ok()) failed = true;
       if (options.progress != nullptr) ++options.progress->layers_done;

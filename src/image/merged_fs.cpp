@@ -7,7 +7,7 @@ namespace bulwark::image {
 
 namespace {
 
-using RecordMap = std::map<std::string, FileRecord, std::less<>>;
+using RecordMap = std::map<std::string_view, FileRecord, std::less<>>;
 
 // Removes `dir`'s descendants (and `dir` itself when include_self) as deleted by `layer`.
 void remove_tree(RecordMap& visible, std::vector<FileRecord>& removed, const std::string& dir, bool include_self,
@@ -20,8 +20,8 @@ void remove_tree(RecordMap& visible, std::vector<FileRecord>& removed, const std
     }
   }
   std::string prefix = dir.empty() ? "" : dir + "/";
-  auto it = visible.lower_bound(prefix);
-  while (it != visible.end() && it->first.compare(0, prefix.size(), prefix) == 0) {
+  auto it = visible.lower_bound(std::string_view(prefix));
+  while (it != visible.end() && it->first.substr(0, prefix.size()) == prefix) {
     it->second.removed_in_layer = layer;
     removed.push_back(std::move(it->second));
     it = visible.erase(it);
@@ -38,11 +38,11 @@ MergedFs MergedFs::build(const std::vector<LayerResult>& layers) {
     for (const auto& w : l.files.whiteouts) remove_tree(fs.visible_, fs.removed_, w, true, l.layer);
     for (const auto& e : l.files.entries) {
       auto it = fs.visible_.find(e.path);
-      if (it != fs.visible_.end() && it->second.entry.type == EntryType::kDir && e.type != EntryType::kDir) {
+      if (it != fs.visible_.end() && it->second.entry->type == EntryType::kDir && e.type != EntryType::kDir) {
         // A file replacing a directory hides the directory's whole subtree.
         remove_tree(fs.visible_, fs.removed_, e.path, false, l.layer);
       }
-      fs.visible_.insert_or_assign(e.path, FileRecord{e, l.layer, std::nullopt});
+      fs.visible_.insert_or_assign(std::string_view(e.path), FileRecord{&e, l.layer, std::nullopt});
     }
   }
   return fs;
@@ -72,9 +72,9 @@ std::optional<std::string> MergedFs::resolve(std::string_view path) const {
       done = candidate;
       continue;
     }
-    if (rec->entry.type == EntryType::kSymlink) {
+    if (rec->entry->type == EntryType::kSymlink) {
       if (++hops > core::limits().max_symlink_hops) return std::nullopt;  // loop
-      auto target = core::resolve_link_target(candidate, rec->entry.link_target);
+      auto target = core::resolve_link_target(candidate, rec->entry->link_target);
       if (!target) return std::nullopt;
       pending = pending.empty() ? *target : (target->empty() ? pending : *target + "/" + pending);
       done.clear();

@@ -11,14 +11,16 @@
 
 namespace bulwark::image {
 
+// Points into the LayerResults the view was built from, which must outlive it.
 struct FileRecord {
-  Entry entry;
+  const Entry* entry = nullptr;
   int layer = 0;                         // layer that wrote this version
   std::optional<int> removed_in_layer;   // set for records in removed() only
 };
 
 class MergedFs {
  public:
+  // Keys and records point into `layers`: keep them alive (and unmodified) while this is used.
   static MergedFs build(const std::vector<LayerResult>& layers);
 
   // The visible entry at `path` (no symlink following), or nullptr.
@@ -27,12 +29,12 @@ class MergedFs {
   // max_symlink_hops) and dangling links.
   std::optional<std::string> resolve(std::string_view path) const;
   // Visible entries, sorted by path.
-  const std::map<std::string, FileRecord, std::less<>>& visible() const { return visible_; }
+  const std::map<std::string_view, FileRecord, std::less<>>& visible() const { return visible_; }
   // Entries a later layer deleted or replaced by a whiteout/opaque dir (not overwritten ones).
   const std::vector<FileRecord>& removed() const { return removed_; }
 
  private:
-  std::map<std::string, FileRecord, std::less<>> visible_;
+  std::map<std::string_view, FileRecord, std::less<>> visible_;
   std::vector<FileRecord> removed_;
 };
 

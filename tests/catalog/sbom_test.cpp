@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "catalog/catalogers.hpp"
 #include "image/image.hpp"
 #include "support/image_builder.hpp"
@@ -81,6 +83,56 @@ TEST(Sbom, WhiteoutOfADistrolessStatusFileRemovesItsPackage) {
   ASSERT_EQ(sbom.removed_packages.size(), 1U);
   EXPECT_EQ(sbom.removed_packages[0].name, "tzdata");
   EXPECT_EQ(sbom.os.id, "debian");
+}
+
+// A cataloger reading "name version" lines, to test the layer merge on its own.
+class LinesCataloger final : public Cataloger {
+ public:
+  std::string_view name() const override { return "lines"; }
+  int version() const override { return 1; }
+  std::vector<image::PathPattern> patterns() const override { return {image::PathPattern::exact("pkgs.txt")}; }
+  core::Result<void> analyze(const image::Entry& e, image::EntryContent& c, image::LayerFacts& out) const override {
+    BW_ASSIGN_OR_RETURN(auto text, c.read_all(1 << 20));
+    auto& pkgs = out.packages_by_path[e.path];
+    std::istringstream in(text);
+    std::string n, v;
+    while (in >> n >> v) pkgs.push_back(core::Package{.name = n, .version = v, .ecosystem = "rpm"});
+    return core::ok();
+  }
+};
+
+TEST(Sbom, SeveralInstalledVersionsOfOnePackageAreAllKept) {
+  testing::TempDir tmp;
+  ImageBuilder b;
+  b.layer({TarEntry::file("pkgs.txt", "kernel 5.14.0-1\nbash 5.1-1\n")});
+  b.layer({TarEntry::file("pkgs.txt", "kernel 5.14.0-1\nkernel 5.14.0-2\nbash 5.1-2\n")});
+  b.layer({TarEntry::file("pkgs.txt", "kernel 5.14.0-2\n")});
+  b.write_oci_layout(tmp.str() + "/l");
+  auto img = image::open_image(tmp.str() + "/l", {});
+  ASSERT_TRUE(img.ok());
+  std::vector<std::unique_ptr<Cataloger>> catalogers;
+  catalogers.push_back(std::make_unique<LinesCataloger>());
+  auto layers = image::read_layers(*img, {catalogers[0].get()}, {});
+  ASSERT_TRUE(layers.ok());
+  auto sbom = build_sbom(*img, *layers, catalogers);
+  ASSERT_EQ(sbom.packages.size(), 1U);
+  EXPECT_EQ(sbom.packages[0].version, "5.14.0-2");
+  EXPECT_EQ(sbom.packages[0].locations[0].layer_index, 1);
+  // bash disappeared in layer 3; kernel 5.14.0-1 was replaced by a newer version (no removal).
+  ASSERT_EQ(sbom.removed_packages.size(), 1U);
+  EXPECT_EQ(sbom.removed_packages[0].name, "bash");
+  EXPECT_EQ(sbom.removed_packages[0].version, "5.1-2");
+  EXPECT_EQ(sbom.removed_packages[0].removed_in_layer, 2);
+
+  // Layer 2 alone holds both kernels.
+  std::vector<image::LayerResult> first_two;
+  first_two.push_back((*layers)[0]);
+  first_two.push_back((*layers)[1]);
+  auto two = build_sbom(*img, first_two, catalogers);
+  ASSERT_EQ(two.packages.size(), 3U);
+  EXPECT_EQ(two.packages[1].name, "kernel");
+  EXPECT_EQ(two.packages[1].locations[0].layer_index, 0);
+  EXPECT_EQ(two.packages[2].version, "5.14.0-2");
 }
 
 }  // namespace
