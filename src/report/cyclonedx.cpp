@@ -216,8 +216,7 @@ std::string write_cyclonedx(const Report& r) {
   for (const auto& ref : refs) image_deps.push_back(ref);
   doc["dependencies"] = ordered_json::array({{{"ref", image_ref}, {"dependsOn", image_deps}}});
 
-  doc["serialNumber"] = "urn:uuid:" + detail::uuid_from_content(detail::dump_ordered(doc));
-  return detail::dump_ordered(doc);
+  return detail::dump_with_content_uuid(doc, "serialNumber", "urn:uuid:");
 }
 
 }  // namespace bulwark::report

@@ -225,9 +225,7 @@ std::string write_spdx(const Report& r) {
   for (const auto& id : ids) rels.push_back(relationship(kImageId, "CONTAINS", id));
   doc["relationships"] = std::move(rels);
 
-  doc["documentNamespace"] = std::string(kNamespaceBase) + idstring(name) + "-" +
-                             detail::uuid_from_content(detail::dump_ordered(doc));
-  return detail::dump_ordered(doc);
+  return detail::dump_with_content_uuid(doc, "documentNamespace", std::string(kNamespaceBase) + idstring(name) + "-");
 }
 
 }  // namespace bulwark::report

@@ -39,4 +39,9 @@ std::string uuid_from_content(std::string_view content);
 // Like core::dump_json, for ordered_json: the writers choose their key order deliberately.
 std::string dump_ordered(const nlohmann::ordered_json& j, int indent = 2);
 
+// Dumps `doc` once with `doc[key]` = prefix + a fixed placeholder UUID, then splices in the UUID
+// derived from that text: the same content-derived id as hashing a first dump, at the cost of
+// one serialisation instead of two (large SBOMs spend most of their writing time there).
+std::string dump_with_content_uuid(nlohmann::ordered_json& doc, const std::string& key, const std::string& prefix);
+
 }  // namespace bulwark::report::detail
