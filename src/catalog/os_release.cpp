@@ -291,9 +291,9 @@ OsInfo detect_os(const CapturedLookup& captured, bool has_dpkg_status_d) {
 }
 
 OsInfo detect_os(const MergeContext& ctx) {
-  const auto& visible = ctx.fs().visible();
-  auto it = visible.lower_bound(kDpkgStatusDir);
-  const bool status_d = it != visible.end() && it->first.starts_with(kDpkgStatusDir);
+  std::string_view status_dir = kDpkgStatusDir;
+  if (status_dir.ends_with('/')) status_dir.remove_suffix(1);
+  const bool status_d = ctx.fs().has_entries_under(status_dir);
   return detect_os([&](std::string_view path) { return ctx.captured(path); }, status_d);
 }
 

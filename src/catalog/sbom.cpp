@@ -33,8 +33,9 @@ struct Tracked {
 // one that introduced its current version; packages whose identity disappears are removed at
 // that layer (a version change is an upgrade, not a removal). Keys include the version because
 // rpm allows several installed versions of one name and arch (kernels).
-void follow_evidence(const std::string& path, const std::vector<image::LayerResult>& layers, bool directory_source,
-                     std::vector<core::Package>& installed, std::vector<core::Package>& removed) {
+void follow_evidence(const std::string& path, const std::vector<image::LayerResult>& layers,
+                     bool directory_source, std::vector<core::Package>& installed,
+                     std::vector<core::Package>& removed) {
   auto layer_digest = [&](int layer) {
     const auto& d = layers[static_cast<size_t>(layer)].blob_digest;
     return d ? d->str() : std::string();
@@ -73,7 +74,8 @@ void follow_evidence(const std::string& path, const std::vector<image::LayerResu
     current = std::move(next);
   }
   for (auto& [key, t] : current) {
-    t.pkg.locations = {core::Location{path, directory_source ? -1 : t.introduced, layer_digest(t.introduced)}};
+    t.pkg.locations = {
+        core::Location{path, directory_source ? -1 : t.introduced, layer_digest(t.introduced)}};
     installed.push_back(std::move(t.pkg));
   }
 }
@@ -107,11 +109,13 @@ Sbom build_sbom(const image::Image& image, const std::vector<image::LayerResult>
   for (const auto& l : layers) {
     for (const auto& [path, pkgs] : l.facts.packages_by_path) evidence_paths.push_back(path);
     for (const auto& w : l.facts.warnings) {
-      sbom.warnings.push_back((image.rootfs_dir.empty() ? "layer " + std::to_string(l.layer + 1) + ": " : "") + w);
+      sbom.warnings.push_back(
+          (image.rootfs_dir.empty() ? "layer " + std::to_string(l.layer + 1) + ": " : "") + w);
     }
   }
   std::sort(evidence_paths.begin(), evidence_paths.end());
-  evidence_paths.erase(std::unique(evidence_paths.begin(), evidence_paths.end()), evidence_paths.end());
+  evidence_paths.erase(std::unique(evidence_paths.begin(), evidence_paths.end()),
+                       evidence_paths.end());
   for (const auto& path : evidence_paths) {
     auto mask = matcher.match(path);
     size_t owner = 0;
@@ -127,10 +131,13 @@ Sbom build_sbom(const image::Image& image, const std::vector<image::LayerResult>
   }
   for (const auto& r : fs.removed()) {
     if (r.entry->type == image::EntryType::kDir) continue;
-    sbom.removed_files.push_back(RemovedFile{r.entry->path, r.layer, r.removed_in_layer.value_or(-1)});
+    sbom.removed_files.push_back(
+        RemovedFile{r.entry->path, r.layer, r.removed_in_layer.value_or(-1)});
   }
   std::sort(sbom.removed_files.begin(), sbom.removed_files.end(),
-            [](const RemovedFile& a, const RemovedFile& b) { return a.path < b.path; });
+            [](const RemovedFile& a, const RemovedFile& b) {
+              return std::tie(a.path, a.added_in_layer) < std::tie(b.path, b.added_in_layer);
+            });
   std::sort(sbom.packages.begin(), sbom.packages.end(), package_less);
   std::sort(sbom.removed_packages.begin(), sbom.removed_packages.end(), package_less);
   return sbom;

@@ -1,3 +1,8 @@
+// Merging walks the layers from the top down. An entry is visible unless a higher layer
+// already wrote the same path (then it is an overwritten version) or deleted it or one of its
+// ancestors (then it is removed, by the lowest such layer above it). That costs one hash
+// lookup per entry, plus an ancestor walk only while deletions are pending above; a bottom-up
+// merge would instead have to erase whole subtrees from an ordered map.
 #include "image/merged_fs.hpp"
 
 #include "core/limits.hpp"
@@ -7,43 +12,73 @@ namespace bulwark::image {
 
 namespace {
 
-using RecordMap = std::map<std::string_view, FileRecord, std::less<>>;
+// Deletions made by layers above the one being merged: path -> lowest deleting layer so far.
+struct Deletions {
+  std::unordered_map<std::string_view, int>
+      subtree;  // whiteouts, files replacing dirs: path and below
+  std::unordered_map<std::string_view, int> children;  // opaque dirs: below only
 
-// Removes `dir`'s descendants (and `dir` itself when include_self) as deleted by `layer`.
-void remove_tree(RecordMap& visible, std::vector<FileRecord>& removed, const std::string& dir, bool include_self,
-                 int layer) {
-  if (include_self) {
-    if (auto it = visible.find(dir); it != visible.end()) {
-      it->second.removed_in_layer = layer;
-      removed.push_back(std::move(it->second));
-      visible.erase(it);
+  bool empty() const { return subtree.empty() && children.empty(); }
+
+  std::optional<int> deleting_layer(std::string_view path) const {
+    if (auto it = subtree.find(path); it != subtree.end()) return it->second;
+    std::optional<int> best;
+    for (auto dir = core::parent_path(path);; dir = core::parent_path(dir)) {
+      // A deletion closer to the root may come from a lower layer than one deeper down; the
+      // entry is removed by the lowest deleting layer above it.
+      if (auto it = subtree.find(dir); it != subtree.end() && !dir.empty()) {
+        best = best ? std::min(*best, it->second) : it->second;
+      }
+      if (auto it = children.find(dir); it != children.end())
+        best = best ? std::min(*best, it->second) : it->second;
+      if (dir.empty()) break;
     }
+    return best;
   }
-  std::string prefix = dir.empty() ? "" : dir + "/";
-  auto it = visible.lower_bound(std::string_view(prefix));
-  while (it != visible.end() && it->first.substr(0, prefix.size()) == prefix) {
-    it->second.removed_in_layer = layer;
-    removed.push_back(std::move(it->second));
-    it = visible.erase(it);
-  }
-}
+};
 
 }  // namespace
 
 MergedFs MergedFs::build(const std::vector<LayerResult>& layers) {
   MergedFs fs;
-  for (const auto& l : layers) {
-    // Whiteouts and opaque markers hide what lower layers put there, never this layer's entries.
-    for (const auto& d : l.files.opaque_dirs) remove_tree(fs.visible_, fs.removed_, d, false, l.layer);
-    for (const auto& w : l.files.whiteouts) remove_tree(fs.visible_, fs.removed_, w, true, l.layer);
+  size_t total = 0;
+  for (const auto& l : layers) total += l.files.entries.size();
+  fs.visible_.reserve(total);
+  Deletions above;
+  struct Written {
+    int layer;
+    bool dir;
+  };
+  std::unordered_map<std::string_view, Written>
+      written;  // path -> lowest layer above that wrote it
+  written.reserve(total);
+  for (auto li = layers.rbegin(); li != layers.rend(); ++li) {
+    const auto& l = *li;
     for (const auto& e : l.files.entries) {
-      auto it = fs.visible_.find(e.path);
-      if (it != fs.visible_.end() && it->second.entry->type == EntryType::kDir && e.type != EntryType::kDir) {
-        // A file replacing a directory hides the directory's whole subtree.
-        remove_tree(fs.visible_, fs.removed_, e.path, false, l.layer);
+      std::string_view path = e.path;
+      if (auto w = written.find(path); w != written.end()) {
+        // A higher layer wrote its own version. If that version is a file where this layer has
+        // a directory, the directory's contents below are hidden too (rare: only then do the
+        // lower entries pay for an ancestor walk).
+        if (!w->second.dir && e.type == EntryType::kDir)
+          above.subtree.emplace(path, w->second.layer);
+        continue;
       }
-      fs.visible_.insert_or_assign(std::string_view(e.path), FileRecord{&e, l.layer, std::nullopt});
+      std::optional<int> deleted = above.empty() ? std::nullopt : above.deleting_layer(path);
+      if (deleted) {
+        fs.removed_.push_back(FileRecord{&e, l.layer, deleted});
+      } else if (!fs.visible_.count(path)) {
+        fs.visible_.emplace(path, FileRecord{&e, l.layer, std::nullopt});
+      }
     }
+    // This layer's own changes hide what lies below it. Entries are recorded after the loop so
+    // that a layer never hides its own entries.
+    for (const auto& e : l.files.entries)
+      written.emplace(e.path, Written{l.layer, e.type == EntryType::kDir});
+    for (const auto& w : l.files.whiteouts)
+      above.subtree.insert_or_assign(std::string_view(w), l.layer);
+    for (const auto& d : l.files.opaque_dirs)
+      above.children.insert_or_assign(std::string_view(d), l.layer);
   }
   return fs;
 }
@@ -51,6 +86,13 @@ MergedFs MergedFs::build(const std::vector<LayerResult>& layers) {
 const FileRecord* MergedFs::find(std::string_view path) const {
   auto it = visible_.find(path);
   return it == visible_.end() ? nullptr : &it->second;
+}
+
+bool MergedFs::has_entries_under(std::string_view dir) const {
+  for (const auto& [path, rec] : visible_) {
+    if (core::is_under(path, dir)) return true;
+  }
+  return false;
 }
 
 std::optional<std::string> MergedFs::resolve(std::string_view path) const {

@@ -225,7 +225,8 @@ std::string write_spdx(const Report& r) {
   for (const auto& id : ids) rels.push_back(relationship(kImageId, "CONTAINS", id));
   doc["relationships"] = std::move(rels);
 
-  return detail::dump_with_content_uuid(doc, "documentNamespace", std::string(kNamespaceBase) + idstring(name) + "-");
+  return detail::dump_with_content_uuid(doc, "documentNamespace",
+                                        std::string(kNamespaceBase) + idstring(name) + "-");
 }
 
 }  // namespace bulwark::report

@@ -93,7 +93,8 @@ std::string dump_ordered(const nlohmann::ordered_json& j, int indent) {
   return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
-std::string dump_with_content_uuid(nlohmann::ordered_json& doc, const std::string& key, const std::string& prefix) {
+std::string dump_with_content_uuid(nlohmann::ordered_json& doc, const std::string& key,
+                                   const std::string& prefix) {
   static const std::string kPlaceholder = "00000000-0000-0000-0000-000000000000";
   doc[key] = prefix + kPlaceholder;
   std::string text = dump_ordered(doc);
@@ -101,7 +102,8 @@ std::string dump_with_content_uuid(nlohmann::ordered_json& doc, const std::strin
   // is the first occurrence of the quoted pattern.
   std::string pattern = "\"" + prefix + kPlaceholder + "\"";
   auto pos = text.find(pattern);
-  if (pos != std::string::npos) text.replace(pos + 1 + prefix.size(), kPlaceholder.size(), uuid_from_content(text));
+  if (pos != std::string::npos)
+    text.replace(pos + 1 + prefix.size(), kPlaceholder.size(), uuid_from_content(text));
   return text;
 }
 

@@ -5,11 +5,18 @@
 namespace bulwark::image {
 namespace {
 
-Entry file(std::string p) { return Entry{std::move(p), EntryType::kFile, 1, 0644, 0, 0, ""}; }
-Entry dir(std::string p) { return Entry{std::move(p), EntryType::kDir, 0, 0755, 0, 0, ""}; }
-Entry link(std::string p, std::string t) { return Entry{std::move(p), EntryType::kSymlink, 0, 0777, 0, 0, std::move(t)}; }
+Entry file(std::string p) {
+  return Entry{std::move(p), EntryType::kFile, 1, 0644, 0, 0, ""};
+}
+Entry dir(std::string p) {
+  return Entry{std::move(p), EntryType::kDir, 0, 0755, 0, 0, ""};
+}
+Entry link(std::string p, std::string t) {
+  return Entry{std::move(p), EntryType::kSymlink, 0, 0777, 0, 0, std::move(t)};
+}
 
-LayerResult layer(int i, std::vector<Entry> e, std::vector<std::string> wh = {}, std::vector<std::string> opq = {}) {
+LayerResult layer(int i, std::vector<Entry> e, std::vector<std::string> wh = {},
+                  std::vector<std::string> opq = {}) {
   LayerResult r;
   r.layer = i;
   r.files.entries = std::move(e);
@@ -20,8 +27,9 @@ LayerResult layer(int i, std::vector<Entry> e, std::vector<std::string> wh = {},
 
 TEST(MergedFs, WhiteoutRemovesPathAndSubtree) {
   std::vector<LayerResult> layers;
-  layers.push_back(layer(0, {dir("app"), dir("app/node_modules"), dir("app/node_modules/minimist"),
-                             file("app/node_modules/minimist/package.json"), file("root/.aws/credentials")}));
+  layers.push_back(
+      layer(0, {dir("app"), dir("app/node_modules"), dir("app/node_modules/minimist"),
+                file("app/node_modules/minimist/package.json"), file("root/.aws/credentials")}));
   layers.push_back(layer(1, {}, {"app/node_modules/minimist", "root/.aws/credentials"}));
   auto fs = MergedFs::build(layers);
   EXPECT_EQ(fs.find("app/node_modules/minimist/package.json"), nullptr);
@@ -53,9 +61,10 @@ TEST(MergedFs, LaterVersionRecordsTheLayerThatWroteIt) {
 
 TEST(MergedFs, ResolvesSymlinkChainsInsideTheRoot) {
   std::vector<LayerResult> layers;
-  layers.push_back(layer(0, {dir("usr"), dir("usr/lib"), file("usr/lib/os-release"), link("etc/os-release", "../usr/lib/os-release"),
-                             link("lib", "usr/lib"), link("etc/alias", "/lib/os-release"),
-                             link("escape", "../../../../usr/lib/os-release")}));
+  layers.push_back(layer(
+      0, {dir("usr"), dir("usr/lib"), file("usr/lib/os-release"),
+          link("etc/os-release", "../usr/lib/os-release"), link("lib", "usr/lib"),
+          link("etc/alias", "/lib/os-release"), link("escape", "../../../../usr/lib/os-release")}));
   auto fs = MergedFs::build(layers);
   EXPECT_EQ(fs.resolve("etc/os-release"), "usr/lib/os-release");
   EXPECT_EQ(fs.resolve("etc/alias"), "usr/lib/os-release");
@@ -70,6 +79,35 @@ TEST(MergedFs, SymlinkLoopGivesUpInsteadOfHanging) {
   auto fs = MergedFs::build(layers);
   EXPECT_EQ(fs.resolve("a"), std::nullopt);
   EXPECT_EQ(fs.resolve("self"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace bulwark::image
+
+namespace bulwark::image {
+namespace {
+
+TEST(MergedFs, FileReplacingADirectoryHidesItsContents) {
+  std::vector<LayerResult> layers;
+  layers.push_back(layer(0, {dir("opt/app"), dir("opt/app/lib"), file("opt/app/lib/x.so")}));
+  layers.push_back(layer(1, {file("opt/app")}));
+  auto fs = MergedFs::build(layers);
+  ASSERT_NE(fs.find("opt/app"), nullptr);
+  EXPECT_EQ(fs.find("opt/app")->entry->type, EntryType::kFile);
+  EXPECT_EQ(fs.find("opt/app/lib/x.so"), nullptr);
+  ASSERT_EQ(fs.removed().size(), 2U);
+  EXPECT_EQ(fs.removed()[1].removed_in_layer, 1);
+}
+
+TEST(MergedFs, TheLowestDeletingLayerAboveRemovesAnEntry) {
+  std::vector<LayerResult> layers;
+  layers.push_back(layer(0, {file("a/b/c")}));
+  layers.push_back(layer(1, {}, {"a/b"}));
+  layers.push_back(layer(2, {}, {"a"}));
+  auto fs = MergedFs::build(layers);
+  ASSERT_EQ(fs.removed().size(), 1U);
+  EXPECT_EQ(fs.removed()[0].removed_in_layer, 1);
+  EXPECT_FALSE(fs.has_entries_under("a"));
 }
 
 }  // namespace
