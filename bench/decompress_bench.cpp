@@ -55,7 +55,8 @@ void BM_InflateIsal(benchmark::State& state) {
   uint64_t out = 0;
   for (auto _ : state) {
     auto s = bulwark::image::make_decompressor(bulwark::image::Compression::kGzip,
-                                               std::make_unique<bulwark::image::MemoryStream>(gz), "bench");
+                                               std::make_unique<bulwark::image::MemoryStream>(gz),
+                                               "bench");
     while (true) {
       auto n = s->read(buf);
       if (!n.ok() || *n == 0) break;
@@ -95,7 +96,8 @@ void BM_Sha256Evp(benchmark::State& state) {
     h.update(gz);
     benchmark::DoNotOptimize(h.hex_final());
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(gz.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(gz.size()));
 }
 BENCHMARK(BM_Sha256Evp)->Unit(benchmark::kMillisecond);
 

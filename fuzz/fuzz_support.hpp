@@ -17,10 +17,14 @@ class MemoryContainer final : public image::Container {
     if (it == files.end()) return core::Error::not_found(path);
     return std::unique_ptr<image::ByteStream>(std::make_unique<image::MemoryStream>(it->second));
   }
-  std::optional<image::FileIdentity> identity(const std::string& /*path*/) const override { return std::nullopt; }
+  std::optional<image::FileIdentity> identity(const std::string& /*path*/) const override {
+    return std::nullopt;
+  }
   std::string describe(const std::string& path) const override { return "mem:" + path; }
 };
 
-inline std::string blob_path(const std::string& data) { return "blobs/sha256/" + core::Sha256::hex_of(data); }
+inline std::string blob_path(const std::string& data) {
+  return "blobs/sha256/" + core::Sha256::hex_of(data);
+}
 
 }  // namespace bulwark::fuzz

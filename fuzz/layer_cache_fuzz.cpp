@@ -4,7 +4,8 @@
 #include "image/layer_cache.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  auto r = bulwark::image::decode_layer_result(std::string_view(reinterpret_cast<const char*>(data), size));
+  auto r = bulwark::image::decode_layer_result(
+      std::string_view(reinterpret_cast<const char*>(data), size));
   (void)r;
   return 0;
 }

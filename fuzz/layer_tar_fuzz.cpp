@@ -7,7 +7,8 @@
 namespace {
 class Sink final : public bulwark::image::EntryVisitor {
  public:
-  bulwark::core::Result<void> on_entry(const bulwark::image::Entry& /*e*/, bulwark::image::EntryContent& c) override {
+  bulwark::core::Result<void> on_entry(const bulwark::image::Entry& /*e*/,
+                                       bulwark::image::EntryContent& c) override {
     auto r = c.read_all(1 << 20);
     (void)r;
     return bulwark::core::ok();
@@ -20,8 +21,9 @@ class Sink final : public bulwark::image::EntryVisitor {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace bulwark::image;
-  auto s = make_auto_decompressor(std::make_unique<MemoryStream>(std::string(reinterpret_cast<const char*>(data), size)),
-                                  "fuzz");
+  auto s = make_auto_decompressor(
+      std::make_unique<MemoryStream>(std::string(reinterpret_cast<const char*>(data), size)),
+      "fuzz");
   if (!s.ok()) return 0;
   Sink sink;
   auto r = read_tar_entries(**s, "fuzz", sink);

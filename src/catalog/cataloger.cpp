@@ -4,7 +4,8 @@ namespace bulwark::catalog {
 
 namespace {
 const image::LayerResult* layer_by_index(const std::vector<image::LayerResult>& layers, int index) {
-  if (index >= 0 && static_cast<size_t>(index) < layers.size() && layers[static_cast<size_t>(index)].layer == index) {
+  if (index >= 0 && static_cast<size_t>(index) < layers.size() &&
+      layers[static_cast<size_t>(index)].layer == index) {
     return &layers[static_cast<size_t>(index)];
   }
   for (const auto& l : layers) {

@@ -39,7 +39,8 @@ class Cataloger : public image::Analyzer {
  public:
   // Adjusts the merged, visible packages this cataloger produced (attach owned files,
   // licenses...). Packages from other catalogers are not passed in.
-  virtual void finalize(const MergeContext& /*ctx*/, std::vector<core::Package>& /*packages*/) const {}
+  virtual void finalize(const MergeContext& /*ctx*/,
+                        std::vector<core::Package>& /*packages*/) const {}
 };
 
 }  // namespace bulwark::catalog

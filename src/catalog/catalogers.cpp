@@ -22,7 +22,8 @@ std::vector<std::unique_ptr<Cataloger>> all_catalogers() {
   std::set<std::string_view> names;
   for (const auto& c : list) {
     if (!names.insert(c->name()).second) {
-      throw std::logic_error("duplicate cataloger name: " + std::string(c->name()));  // a programming error
+      throw std::logic_error("duplicate cataloger name: " +
+                             std::string(c->name()));  // a programming error
     }
   }
   return list;

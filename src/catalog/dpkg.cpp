@@ -19,8 +19,10 @@ constexpr std::string_view kStatusDir = "var/lib/dpkg/status.d/";
 constexpr std::string_view kInfoDir = "var/lib/dpkg/info/";
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -31,7 +33,8 @@ using Paragraph = std::vector<std::pair<std::string_view, std::string_view>>;
 std::string_view field(const Paragraph& p, std::string_view name) {
   for (const auto& [k, v] : p) {
     if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
         })) {
       return v;
     }
@@ -53,7 +56,8 @@ void for_each_paragraph(std::string_view text, Fn&& fn) {
       para.clear();
     } else if (line.front() != ' ' && line.front() != '\t' && line.front() != '#') {
       auto colon = line.find(':');
-      if (colon != std::string_view::npos) para.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
+      if (colon != std::string_view::npos)
+        para.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
     }
     if (eol == text.size()) break;
     pos = eol + 1;
@@ -101,7 +105,8 @@ DpkgParseResult parse_dpkg_status(std::string_view text) {
       pkg.source_name = std::string(trim(source.substr(0, paren)));
       if (paren != std::string_view::npos) {
         auto close = source.find(')', paren);
-        pkg.source_version = std::string(trim(source.substr(paren + 1, close == std::string_view::npos ? close : close - paren - 1)));
+        pkg.source_version = std::string(trim(
+            source.substr(paren + 1, close == std::string_view::npos ? close : close - paren - 1)));
       } else {
         pkg.source_version = pkg.version;
       }
@@ -119,7 +124,8 @@ DpkgParseResult parse_dpkg_status(std::string_view text) {
 
 std::vector<std::string> parse_debian_copyright(std::string_view text) {
   std::set<std::string> licenses;
-  bool dep5 = text.substr(0, 7) == "Format:" || text.find("copyright-format/1.0") != std::string_view::npos;
+  bool dep5 =
+      text.substr(0, 7) == "Format:" || text.find("copyright-format/1.0") != std::string_view::npos;
   if (dep5) {
     for_each_paragraph(text, [&](const Paragraph& p) {
       for (const auto& [k, v] : p) {
@@ -130,11 +136,12 @@ std::vector<std::string> parse_debian_copyright(std::string_view text) {
   } else {
     // Free-form files name the common licenses they use by path.
     constexpr std::string_view kCommon = "/usr/share/common-licenses/";
-    for (size_t pos = text.find(kCommon); pos != std::string_view::npos; pos = text.find(kCommon, pos + 1)) {
+    for (size_t pos = text.find(kCommon); pos != std::string_view::npos;
+         pos = text.find(kCommon, pos + 1)) {
       size_t start = pos + kCommon.size();
       size_t end = start;
-      while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '-' ||
-                                   text[end] == '.' || text[end] == '+')) {
+      while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) ||
+                                   text[end] == '-' || text[end] == '.' || text[end] == '+')) {
         ++end;
       }
       auto name = text.substr(start, end - start);
@@ -146,8 +153,10 @@ std::vector<std::string> parse_debian_copyright(std::string_view text) {
 }
 
 std::vector<image::PathPattern> DpkgCataloger::patterns() const {
-  return {image::PathPattern::exact(std::string(kStatus)), image::PathPattern::prefix(std::string(kStatusDir)),
-          image::PathPattern::glob("var/lib/dpkg/info/*.list"), image::PathPattern::glob("usr/share/doc/*/copyright")};
+  return {image::PathPattern::exact(std::string(kStatus)),
+          image::PathPattern::prefix(std::string(kStatusDir)),
+          image::PathPattern::glob("var/lib/dpkg/info/*.list"),
+          image::PathPattern::glob("usr/share/doc/*/copyright")};
 }
 
 Result<void> DpkgCataloger::analyze(const image::Entry& entry, image::EntryContent& content,

@@ -27,7 +27,7 @@ struct Sbom {
   core::OsInfo os;
   std::vector<core::Package> packages;          // installed in the final filesystem, sorted
   std::vector<core::Package> removed_packages;  // added by a layer, removed by a later one
-  std::vector<RemovedFile> removed_files;        // regular files and symlinks only, sorted
+  std::vector<RemovedFile> removed_files;       // regular files and symlinks only, sorted
   std::vector<std::string> warnings;
 };
 

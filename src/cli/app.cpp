@@ -12,13 +12,17 @@ namespace bulwark::cli {
 
 void add_image_args(CLI::App& cmd, ImageArgs& args) {
   cmd.add_option("target", args.target,
-                 "Image to read: docker-archive:FILE[:TAG], oci:DIR[:REF], oci-archive:FILE[:REF], dir:PATH,\n"
+                 "Image to read: docker-archive:FILE[:TAG], oci:DIR[:REF], oci-archive:FILE[:REF], "
+                 "dir:PATH,\n"
                  "or a bare path recognised by its content")
       ->required();
-  cmd.add_option("--platform", args.platform, "Platform to pick from a multi-platform index (os/arch[/variant]);\n"
-                                              "default: this host's, then linux/amd64");
-  cmd.add_flag("--no-cache", args.no_cache, "Analyze every layer, neither reading nor writing the layer cache");
-  cmd.add_option("--cache-dir", args.cache_dir, "Layer cache directory (default: $XDG_CACHE_HOME/bulwark)");
+  cmd.add_option("--platform", args.platform,
+                 "Platform to pick from a multi-platform index (os/arch[/variant]);\n"
+                 "default: this host's, then linux/amd64");
+  cmd.add_flag("--no-cache", args.no_cache,
+               "Analyze every layer, neither reading nor writing the layer cache");
+  cmd.add_option("--cache-dir", args.cache_dir,
+                 "Layer cache directory (default: $XDG_CACHE_HOME/bulwark)");
   cmd.add_flag("--verify-diffids", args.verify_diff_ids,
                "Also hash each decompressed layer and check it against the config's diff_id\n"
                "(always done for layers stored uncompressed)");
@@ -63,10 +67,11 @@ int report_error(const core::Error& e) {
 }
 
 int run(int argc, char** argv) {
-  CLI::App app{"bulwark: one tool to secure containers from build to run.\n"
-               "Reads container images (docker-archive, OCI layout/archive, root filesystem directories)\n"
-               "in one streaming pass and reports what is inside them.",
-               "bulwark"};
+  CLI::App app{
+      "bulwark: one tool to secure containers from build to run.\n"
+      "Reads container images (docker-archive, OCI layout/archive, root filesystem directories)\n"
+      "in one streaming pass and reports what is inside them.",
+      "bulwark"};
   app.footer(
       "EXIT STATUS\n"
       "  0  success, nothing at or above the failure threshold\n"
@@ -83,7 +88,8 @@ int run(int argc, char** argv) {
   GlobalOptions g;
   app.add_flag("-q,--quiet", g.quiet, "Print only results and errors (no progress, no warnings)");
   app.add_flag("-v,--verbose", g.verbose, "Also print what bulwark is doing (info and debug logs)");
-  app.add_option("--log-format", g.log_format, "Diagnostics on stderr as text or one JSON object per line")
+  app.add_option("--log-format", g.log_format,
+                 "Diagnostics on stderr as text or one JSON object per line")
       ->check(CLI::IsMember({"text", "json"}));
   app.parse_complete_callback([&g] {
     core::set_log_format(g.log_format == "json" ? core::LogFormat::kJson : core::LogFormat::kText);

@@ -32,13 +32,17 @@ std::string bash_script(const CLI::App& root) {
          "    case ${COMP_WORDS[i]} in -*) ;; *) cmd=${COMP_WORDS[i]}; break ;; esac\n"
          "  done\n"
          "  if [[ -z $cmd ]]; then\n"
-         "    COMPREPLY=($(compgen -W \"" + commands + option_names(root) + "\" -- \"$cur\"))\n"
+         "    COMPREPLY=($(compgen -W \"" +
+         commands + option_names(root) +
+         "\" -- \"$cur\"))\n"
          "    return\n"
          "  fi\n"
-         "  case $cmd in\n" + cases +
+         "  case $cmd in\n" +
+         cases +
          "  esac\n"
          "  case ${COMP_WORDS[COMP_CWORD-1]} in\n"
-         "    -f|--format) COMPREPLY=($(compgen -W 'cyclonedx spdx json table' -- \"$cur\")); return ;;\n"
+         "    -f|--format) COMPREPLY=($(compgen -W 'cyclonedx spdx json table' -- \"$cur\")); "
+         "return ;;\n"
          "    -o|--output|--cache-dir) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n"
          "  esac\n"
          "  if [[ $cur == -* ]]; then\n"
@@ -55,7 +59,9 @@ std::string bash_script(const CLI::App& root) {
 void add_completion_command(CLI::App& app, GlobalOptions& g) {
   auto* cmd = app.add_subcommand("completion", "Print a shell completion script (bash)");
   auto shell = std::make_shared<std::string>();
-  cmd->add_option("shell", *shell, "Shell to complete for")->required()->check(CLI::IsMember({"bash"}));
+  cmd->add_option("shell", *shell, "Shell to complete for")
+      ->required()
+      ->check(CLI::IsMember({"bash"}));
   cmd->callback([&app, &g, shell] {
     auto text = bash_script(app);
     std::fwrite(text.data(), 1, text.size(), stdout);

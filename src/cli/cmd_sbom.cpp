@@ -6,13 +6,15 @@ namespace bulwark::cli {
 namespace {
 std::string format_names() {
   std::string s;
-  for (const auto& w : report::writers()) s += "\n  " + std::string(w.name) + ": " + std::string(w.description);
+  for (const auto& w : report::writers())
+    s += "\n  " + std::string(w.name) + ": " + std::string(w.description);
   return s;
 }
 }  // namespace
 
 void add_sbom_command(CLI::App& app, GlobalOptions& g) {
-  auto* cmd = app.add_subcommand("sbom", "List what is inside an image: OS, packages, and the layer that added each");
+  auto* cmd = app.add_subcommand(
+      "sbom", "List what is inside an image: OS, packages, and the layer that added each");
   auto args = std::make_shared<ImageArgs>();
   auto format = std::make_shared<std::string>("cyclonedx");
   add_image_args(*cmd, *args);
@@ -22,7 +24,8 @@ void add_sbom_command(CLI::App& app, GlobalOptions& g) {
       ->check(CLI::IsMember(names))
       ->capture_default_str();
   cmd->footer(
-      "The SBOM is deterministic: the same image gives byte-identical output; set SOURCE_DATE_EPOCH\n"
+      "The SBOM is deterministic: the same image gives byte-identical output; set "
+      "SOURCE_DATE_EPOCH\n"
       "to fix the timestamp too.\n\n"
       "EXAMPLES\n"
       "  bulwark sbom docker-archive:app.tar --format cyclonedx > app.cdx.json\n"

@@ -4,7 +4,8 @@
 namespace bulwark::cli {
 
 void add_scan_command(CLI::App& app, GlobalOptions& g) {
-  auto* cmd = app.add_subcommand("scan", "Scan an image: OS, packages with their layers, and findings");
+  auto* cmd =
+      app.add_subcommand("scan", "Scan an image: OS, packages with their layers, and findings");
   auto args = std::make_shared<ImageArgs>();
   auto format = std::make_shared<std::string>("table");
   add_image_args(*cmd, *args);

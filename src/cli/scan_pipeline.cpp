@@ -42,8 +42,9 @@ class ProgressLine {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     double read = static_cast<double>(p_.stored_bytes_read.load()) / (1 << 20);
     double total = static_cast<double>(p_.stored_bytes_total.load()) / (1 << 20);
-    std::fprintf(stderr, "\r\033[Kbulwark: layers %d/%d  %.1f%s MiB  %.0f MiB/s", p_.layers_done.load(),
-                 p_.layers_total, read, total > 0 ? fmt::format("/{:.1f}", total).c_str() : "",
+    std::fprintf(stderr, "\r\033[Kbulwark: layers %d/%d  %.1f%s MiB  %.0f MiB/s",
+                 p_.layers_done.load(), p_.layers_total, read,
+                 total > 0 ? fmt::format("/{:.1f}", total).c_str() : "",
                  secs > 0 ? read / secs : 0.0);
   }
   image::Progress& p_;
@@ -87,12 +88,16 @@ report::Target describe_target(const std::string& input, const image::Image& img
 }  // namespace
 
 std::string default_cache_dir() {
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x != nullptr && *x == '/') return std::string(x) + "/bulwark";
-  if (const char* h = std::getenv("HOME"); h != nullptr && *h == '/') return std::string(h) + "/.cache/bulwark";
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x != nullptr && *x == '/')
+    return std::string(x) + "/bulwark";
+  if (const char* h = std::getenv("HOME"); h != nullptr && *h == '/')
+    return std::string(h) + "/.cache/bulwark";
   return "/tmp/bulwark-cache-" + std::to_string(::getuid());
 }
 
-std::string scanner_version() { return std::string(kVersion) + " (git " + kGitRevision + ")"; }
+std::string scanner_version() {
+  return std::string(kVersion) + " (git " + kGitRevision + ")";
+}
 
 std::string report_timestamp() {
   std::time_t t = std::time(nullptr);
@@ -112,8 +117,8 @@ core::Result<report::Report> run_scan(const ScanOptions& options) {
   image::OpenOptions open_opts;
   open_opts.platform = options.platform;
   BW_ASSIGN_OR_RETURN(auto img, image::open_image(options.target, open_opts));
-  core::log_info("{}: {} with {} layers, platform {}", options.target, img.source, img.layers.size(),
-                 img.platform.str());
+  core::log_info("{}: {} with {} layers, platform {}", options.target, img.source,
+                 img.layers.size(), img.platform.str());
 
   auto catalogers = catalog::all_catalogers();
   std::vector<const image::Analyzer*> analyzers;
@@ -123,7 +128,8 @@ core::Result<report::Report> run_scan(const ScanOptions& options) {
   image::ReadOptions read_opts;
   read_opts.verify_diff_ids = options.verify_diff_ids;
   read_opts.threads = options.threads;
-  if (options.use_cache) read_opts.cache_dir = options.cache_dir.empty() ? default_cache_dir() : options.cache_dir;
+  if (options.use_cache)
+    read_opts.cache_dir = options.cache_dir.empty() ? default_cache_dir() : options.cache_dir;
   read_opts.progress = &progress;
   std::optional<ProgressLine> line;
   if (options.progress && ::isatty(STDERR_FILENO) != 0) line.emplace(progress);
@@ -137,7 +143,8 @@ core::Result<report::Report> run_scan(const ScanOptions& options) {
   r.os = sbom.os;
   r.packages = std::move(sbom.packages);
   r.removed_packages = std::move(sbom.removed_packages);
-  for (const auto& f : sbom.removed_files) r.removed_files.push_back({f.path, f.added_in_layer, f.removed_in_layer});
+  for (const auto& f : sbom.removed_files)
+    r.removed_files.push_back({f.path, f.added_in_layer, f.removed_in_layer});
   r.warnings = std::move(sbom.warnings);
   r.scanner_version = scanner_version();
   r.created = report_timestamp();

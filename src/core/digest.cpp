@@ -27,7 +27,9 @@ void Sha256::update(std::span<const std::byte> data) {
   EVP_DigestUpdate(ctx_->md, data.data(), data.size());
 }
 
-void Sha256::update(std::string_view data) { EVP_DigestUpdate(ctx_->md, data.data(), data.size()); }
+void Sha256::update(std::string_view data) {
+  EVP_DigestUpdate(ctx_->md, data.data(), data.size());
+}
 
 std::string Sha256::hex_final() {
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};

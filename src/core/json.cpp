@@ -10,14 +10,17 @@ Result<nlohmann::json> parse_json(std::string_view text, std::string_view what) 
     return !too_deep;
   };
   try {
-    auto j = nlohmann::json::parse(text.begin(), text.end(), limit_depth, /*allow_exceptions=*/true);
+    auto j =
+        nlohmann::json::parse(text.begin(), text.end(), limit_depth, /*allow_exceptions=*/true);
     if (too_deep) {
-      return Error::limit(std::string(what) + ": JSON nested deeper than " + std::to_string(kMaxJsonDepth));
+      return Error::limit(std::string(what) + ": JSON nested deeper than " +
+                          std::to_string(kMaxJsonDepth));
     }
     return j;
   } catch (const nlohmann::json::exception& e) {
     if (too_deep) {
-      return Error::limit(std::string(what) + ": JSON nested deeper than " + std::to_string(kMaxJsonDepth));
+      return Error::limit(std::string(what) + ": JSON nested deeper than " +
+                          std::to_string(kMaxJsonDepth));
     }
     std::string msg = e.what();
     // "[json.exception.parse_error.101] parse error at line 1..." -> keep the readable part

@@ -1,11 +1,10 @@
 #include "core/log.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
+#include <nlohmann/json.hpp>
 
 namespace bulwark::core {
 namespace {
@@ -15,19 +14,30 @@ std::mutex g_mutex;  // one line at a time from parallel layer workers
 
 std::string_view level_name(LogLevel l) {
   switch (l) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
-    case LogLevel::kOff: return "off";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
+    case LogLevel::kOff:
+      return "off";
   }
   return "?";
 }
 }  // namespace
 
-void set_log_level(LogLevel level) { g_level = level; }
-void set_log_format(LogFormat format) { g_format = format; }
-LogLevel log_level() { return g_level; }
+void set_log_level(LogLevel level) {
+  g_level = level;
+}
+void set_log_format(LogFormat format) {
+  g_format = format;
+}
+LogLevel log_level() {
+  return g_level;
+}
 
 void log_message(LogLevel level, std::string_view message) {
   if (level < g_level) return;

@@ -13,8 +13,8 @@ namespace bulwark::core {
 // Where a package was found: the database or manifest file, and the layer that added the
 // package in its current version.
 struct Location {
-  std::string path;       // image path of the evidence, e.g. "var/lib/dpkg/status"
-  int layer_index = -1;   // 0-based; -1 for a root filesystem directory
+  std::string path;          // image path of the evidence, e.g. "var/lib/dpkg/status"
+  int layer_index = -1;      // 0-based; -1 for a root filesystem directory
   std::string layer_digest;  // blob digest "sha256:..." of that layer ("" for a directory)
   bool operator==(const Location&) const = default;
   auto operator<=>(const Location&) const = default;
@@ -49,8 +49,8 @@ using PackageMetadata = std::variant<std::monostate, DpkgMetadata, ApkMetadata, 
 
 struct Package {
   std::string name;
-  std::string version;      // full version as the ecosystem writes it ("1:3.0.11-1~deb12u2")
-  std::string ecosystem;    // purl type: "deb", "apk", "rpm", "npm", "pypi", ...
+  std::string version;    // full version as the ecosystem writes it ("1:3.0.11-1~deb12u2")
+  std::string ecosystem;  // purl type: "deb", "apk", "rpm", "npm", "pypi", ...
   std::string purl;
   std::string architecture;
   std::string source_name;  // source package (deb Source:, apk origin, rpm SOURCERPM name)

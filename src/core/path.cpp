@@ -27,7 +27,8 @@ std::optional<std::string> normalize_image_path(std::string_view path) {
   return out;
 }
 
-std::optional<std::string> resolve_link_target(std::string_view link_path, std::string_view target) {
+std::optional<std::string> resolve_link_target(std::string_view link_path,
+                                               std::string_view target) {
   if (!target.empty() && target.front() == '/') return normalize_image_path(target);
   std::string joined(parent_path(link_path));
   joined.push_back('/');

@@ -16,8 +16,8 @@ std::optional<std::string> normalize_image_path(std::string_view path);
 // Joins a symlink's target with the directory holding the link, then normalises.
 std::optional<std::string> resolve_link_target(std::string_view link_path, std::string_view target);
 
-std::string_view parent_path(std::string_view path);  // "a/b/c" -> "a/b", "a" -> ""
-std::string_view base_name(std::string_view path);    // "a/b/c" -> "c"
+std::string_view parent_path(std::string_view path);         // "a/b/c" -> "a/b", "a" -> ""
+std::string_view base_name(std::string_view path);           // "a/b/c" -> "c"
 bool is_under(std::string_view path, std::string_view dir);  // dir "" contains everything
 
 }  // namespace bulwark::core

@@ -7,13 +7,20 @@ namespace bulwark::core {
 
 std::string_view error_code_name(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidInput: return "invalid input";
-    case ErrorCode::kNotFound: return "not found";
-    case ErrorCode::kIo: return "i/o error";
-    case ErrorCode::kUnsupported: return "unsupported";
-    case ErrorCode::kLimitExceeded: return "limit exceeded";
-    case ErrorCode::kDigestMismatch: return "digest mismatch";
-    case ErrorCode::kInternal: return "internal error";
+    case ErrorCode::kInvalidInput:
+      return "invalid input";
+    case ErrorCode::kNotFound:
+      return "not found";
+    case ErrorCode::kIo:
+      return "i/o error";
+    case ErrorCode::kUnsupported:
+      return "unsupported";
+    case ErrorCode::kLimitExceeded:
+      return "limit exceeded";
+    case ErrorCode::kDigestMismatch:
+      return "digest mismatch";
+    case ErrorCode::kInternal:
+      return "internal error";
   }
   return "error";
 }

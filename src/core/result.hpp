@@ -50,23 +50,38 @@ class [[nodiscard]] Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const Error& error() const& { assert(!ok()); return std::get<1>(v_); }
-  Error&& error() && { assert(!ok()); return std::get<1>(std::move(v_)); }
+  const Error& error() const& {
+    assert(!ok());
+    return std::get<1>(v_);
+  }
+  Error&& error() && {
+    assert(!ok());
+    return std::get<1>(std::move(v_));
+  }
 
  private:
   std::variant<T, Error> v_;
@@ -80,15 +95,23 @@ class [[nodiscard]] Result<void> {
 
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
-  const Error& error() const& { assert(!ok_); return error_; }
-  Error&& error() && { assert(!ok_); return std::move(error_); }
+  const Error& error() const& {
+    assert(!ok_);
+    return error_;
+  }
+  Error&& error() && {
+    assert(!ok_);
+    return std::move(error_);
+  }
 
  private:
   Error error_{ErrorCode::kInternal, ""};
   bool ok_ = true;
 };
 
-inline Result<void> ok() { return {}; }
+inline Result<void> ok() {
+  return {};
+}
 
 }  // namespace bulwark::core
 
@@ -97,16 +120,17 @@ inline Result<void> ok() { return {}; }
 #define BW_CONCAT(a, b) BW_CONCAT_INNER(a, b)
 
 // Propagates the error of a Result<void> (or any Result) expression.
-#define BW_TRY(expr)                                   \
-  do {                                                 \
-    auto bw_try_result_ = (expr);                      \
-    if (!bw_try_result_.ok()) {                        \
-      return std::move(bw_try_result_).error();        \
-    }                                                  \
+#define BW_TRY(expr)                            \
+  do {                                          \
+    auto bw_try_result_ = (expr);               \
+    if (!bw_try_result_.ok()) {                 \
+      return std::move(bw_try_result_).error(); \
+    }                                           \
   } while (false)
 
 // `BW_ASSIGN_OR_RETURN(auto x, f());` declares x from f()'s value or returns its error.
-#define BW_ASSIGN_OR_RETURN(lhs, expr) BW_ASSIGN_OR_RETURN_IMPL(BW_CONCAT(bw_r_, __LINE__), lhs, expr)
+#define BW_ASSIGN_OR_RETURN(lhs, expr) \
+  BW_ASSIGN_OR_RETURN_IMPL(BW_CONCAT(bw_r_, __LINE__), lhs, expr)
 #define BW_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                             \
   if (!tmp.ok()) {                               \

@@ -62,9 +62,12 @@ std::optional<FileIdentity> DirContainer::identity(const std::string& path) cons
   auto full = safe_path(path);
   struct stat st {};
   if (!full.ok() || ::stat(full->c_str(), &st) != 0) return std::nullopt;
-  return FileIdentity{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
-                      static_cast<uint64_t>(st.st_size), st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec,
-                      st.st_ctim.tv_sec * 1'000'000'000LL + st.st_ctim.tv_nsec, 0,
+  return FileIdentity{static_cast<uint64_t>(st.st_dev),
+                      static_cast<uint64_t>(st.st_ino),
+                      static_cast<uint64_t>(st.st_size),
+                      st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec,
+                      st.st_ctim.tv_sec * 1'000'000'000LL + st.st_ctim.tv_nsec,
+                      0,
                       static_cast<uint64_t>(st.st_size)};
 }
 
@@ -125,7 +128,8 @@ Result<std::shared_ptr<ArchiveContainer>> ArchiveContainer::open_file(const std:
     m.offset = static_cast<uint64_t>(archive_filter_bytes(a, 0));
     m.size = archive_entry_size_is_set(e) ? static_cast<uint64_t>(archive_entry_size(e)) : 0;
     if (m.offset + m.size > static_cast<uint64_t>(st.st_size)) {
-      status = Error::invalid(path + ": member " + *name + " runs past the end of the file (truncated)");
+      status =
+          Error::invalid(path + ": member " + *name + " runs past the end of the file (truncated)");
       break;
     }
     if (const char* hl = archive_entry_hardlink(e)) {
@@ -161,12 +165,15 @@ const ArchiveContainer::Member* ArchiveContainer::resolve(const std::string& pat
   return nullptr;  // link loop
 }
 
-bool ArchiveContainer::exists(const std::string& path) const { return resolve(path) != nullptr; }
+bool ArchiveContainer::exists(const std::string& path) const {
+  return resolve(path) != nullptr;
+}
 
 Result<std::unique_ptr<ByteStream>> ArchiveContainer::open(const std::string& path) const {
   const Member* m = resolve(path);
   if (m == nullptr) return Error::not_found(describe(path) + ": no such member (or a link loop)");
-  return std::unique_ptr<ByteStream>(std::make_unique<FileRangeStream>(fd_, m->offset, m->size, describe(path)));
+  return std::unique_ptr<ByteStream>(
+      std::make_unique<FileRangeStream>(fd_, m->offset, m->size, describe(path)));
 }
 
 std::optional<FileIdentity> ArchiveContainer::identity(const std::string& path) const {

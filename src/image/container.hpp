@@ -74,10 +74,11 @@ class ContainerBlobStore final : public BlobStore {
 };
 
 // OCI layout (directory or archive): index.json -> manifest -> config + layers.
-core::Result<Image> open_oci(std::shared_ptr<const Container> c, std::string source, std::string path,
-                             std::string ref, const OpenOptions& options);
+core::Result<Image> open_oci(std::shared_ptr<const Container> c, std::string source,
+                             std::string path, std::string ref, const OpenOptions& options);
 // docker save output (classic or containerd style): manifest.json.
-core::Result<Image> open_docker_archive(std::shared_ptr<const Container> c, std::string path, std::string ref);
+core::Result<Image> open_docker_archive(std::shared_ptr<const Container> c, std::string path,
+                                        std::string ref);
 core::Result<Image> open_rootfs_dir(const std::string& path);
 
 }  // namespace bulwark::image

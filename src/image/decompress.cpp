@@ -27,12 +27,14 @@ class BombGuard {
   Result<void> account(uint64_t in_total, uint64_t out_total) const {
     const auto& l = core::limits();
     if (out_total > l.max_total_uncompressed) {
-      return Error::limit(name_ + ": decompresses to more than " + std::to_string(l.max_total_uncompressed) +
+      return Error::limit(name_ + ": decompresses to more than " +
+                          std::to_string(l.max_total_uncompressed) +
                           " bytes (decompression bomb?)");
     }
-    if (out_total > l.ratio_grace_bytes && in_total > 0 && out_total / in_total > l.max_compression_ratio) {
-      return Error::limit(name_ + ": compression ratio above " + std::to_string(l.max_compression_ratio) +
-                          ":1 (decompression bomb?)");
+    if (out_total > l.ratio_grace_bytes && in_total > 0 &&
+        out_total / in_total > l.max_compression_ratio) {
+      return Error::limit(name_ + ": compression ratio above " +
+                          std::to_string(l.max_compression_ratio) + ":1 (decompression bomb?)");
     }
     return core::ok();
   }
@@ -99,7 +101,8 @@ class GzipStream final : public ByteStream {
   Result<void> skip_zero_padding() {
     while (true) {
       for (uint32_t i = 0; i < state_.avail_in; ++i) {
-        if (state_.next_in[i] != 0) return Error::invalid(name_ + ": garbage after the gzip stream");
+        if (state_.next_in[i] != 0)
+          return Error::invalid(name_ + ": garbage after the gzip stream");
       }
       state_.avail_in = 0;
       BW_ASSIGN_OR_RETURN(bool more, refill_if_empty());
@@ -109,12 +112,18 @@ class GzipStream final : public ByteStream {
 
   static std::string describe(int rc) {
     switch (rc) {
-      case ISAL_INVALID_BLOCK: return "invalid deflate block";
-      case ISAL_INVALID_SYMBOL: return "invalid deflate symbol";
-      case ISAL_INVALID_LOOKBACK: return "invalid back-reference distance";
-      case ISAL_INVALID_WRAPPER: return "invalid gzip header";
-      case ISAL_INCORRECT_CHECKSUM: return "CRC32 mismatch";
-      default: return "igzip error " + std::to_string(rc);
+      case ISAL_INVALID_BLOCK:
+        return "invalid deflate block";
+      case ISAL_INVALID_SYMBOL:
+        return "invalid deflate symbol";
+      case ISAL_INVALID_LOOKBACK:
+        return "invalid back-reference distance";
+      case ISAL_INVALID_WRAPPER:
+        return "invalid gzip header";
+      case ISAL_INCORRECT_CHECKSUM:
+        return "CRC32 mismatch";
+      default:
+        return "igzip error " + std::to_string(rc);
     }
   }
 
@@ -131,7 +140,10 @@ class GzipStream final : public ByteStream {
 class ZstdStream final : public ByteStream {
  public:
   ZstdStream(std::unique_ptr<ByteStream> inner, std::string name)
-      : inner_(std::move(inner)), name_(std::move(name)), guard_(name_), in_(ZSTD_DStreamInSize()),
+      : inner_(std::move(inner)),
+        name_(std::move(name)),
+        guard_(name_),
+        in_(ZSTD_DStreamInSize()),
         ctx_(ZSTD_createDCtx()) {
     // Frames may ask for a window up to 2^27 (128 MiB, zstd's default maximum): bounded memory.
     ZSTD_DCtx_setParameter(ctx_, ZSTD_d_windowLogMax, 27);
@@ -221,9 +233,12 @@ class PrefixedStream final : public ByteStream {
 
 std::string_view compression_name(Compression c) {
   switch (c) {
-    case Compression::kNone: return "none";
-    case Compression::kGzip: return "gzip";
-    case Compression::kZstd: return "zstd";
+    case Compression::kNone:
+      return "none";
+    case Compression::kGzip:
+      return "gzip";
+    case Compression::kZstd:
+      return "zstd";
   }
   return "?";
 }
@@ -231,20 +246,26 @@ std::string_view compression_name(Compression c) {
 Compression sniff_compression(std::span<const std::byte> head) {
   auto b = [&](size_t i) { return static_cast<uint8_t>(head[i]); };
   if (head.size() >= 2 && b(0) == 0x1f && b(1) == 0x8b) return Compression::kGzip;
-  if (head.size() >= 4 && b(0) == 0x28 && b(1) == 0xb5 && b(2) == 0x2f && b(3) == 0xfd) return Compression::kZstd;
+  if (head.size() >= 4 && b(0) == 0x28 && b(1) == 0xb5 && b(2) == 0x2f && b(3) == 0xfd)
+    return Compression::kZstd;
   return Compression::kNone;
 }
 
-std::unique_ptr<ByteStream> make_decompressor(Compression c, std::unique_ptr<ByteStream> inner, std::string name) {
+std::unique_ptr<ByteStream> make_decompressor(Compression c, std::unique_ptr<ByteStream> inner,
+                                              std::string name) {
   switch (c) {
-    case Compression::kGzip: return std::make_unique<GzipStream>(std::move(inner), std::move(name));
-    case Compression::kZstd: return std::make_unique<ZstdStream>(std::move(inner), std::move(name));
-    case Compression::kNone: break;
+    case Compression::kGzip:
+      return std::make_unique<GzipStream>(std::move(inner), std::move(name));
+    case Compression::kZstd:
+      return std::make_unique<ZstdStream>(std::move(inner), std::move(name));
+    case Compression::kNone:
+      break;
   }
   return std::make_unique<PlainStream>(std::move(inner), std::move(name));
 }
 
-Result<std::unique_ptr<ByteStream>> make_auto_decompressor(std::unique_ptr<ByteStream> inner, std::string name,
+Result<std::unique_ptr<ByteStream>> make_auto_decompressor(std::unique_ptr<ByteStream> inner,
+                                                           std::string name,
                                                            Compression* detected) {
   std::vector<std::byte> head(4);
   size_t got = 0;

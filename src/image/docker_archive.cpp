@@ -30,7 +30,8 @@ std::optional<core::Digest> digest_from_path(std::string_view path) {
 
 }  // namespace
 
-Result<Image> open_docker_archive(std::shared_ptr<const Container> c, std::string path, std::string ref) {
+Result<Image> open_docker_archive(std::shared_ptr<const Container> c, std::string path,
+                                  std::string ref) {
   BW_ASSIGN_OR_RETURN(auto text, c->read("manifest.json", core::limits().max_metadata_bytes));
   BW_ASSIGN_OR_RETURN(auto doc, core::parse_json(text, c->describe("manifest.json")));
   std::string where = c->describe("manifest.json");
@@ -45,7 +46,8 @@ Result<Image> open_docker_archive(std::shared_ptr<const Container> c, std::strin
     }
     if (auto tags = m.find("RepoTags"); tags != m.end() && tags->is_array()) {
       for (const auto& t : *tags) {
-        if (t.is_string() && (t.get<std::string>() == ref || t.get<std::string>() == "docker.io/library/" + ref)) {
+        if (t.is_string() &&
+            (t.get<std::string>() == ref || t.get<std::string>() == "docker.io/library/" + ref)) {
           chosen = &m;
         }
       }
@@ -63,8 +65,8 @@ Result<Image> open_docker_archive(std::shared_ptr<const Container> c, std::strin
   img.path = std::move(path);
   img.reference = ref;
   if (img.reference.empty()) {
-    if (auto tags = chosen->find("RepoTags"); tags != chosen->end() && tags->is_array() && !tags->empty() &&
-                                             tags->front().is_string()) {
+    if (auto tags = chosen->find("RepoTags");
+        tags != chosen->end() && tags->is_array() && !tags->empty() && tags->front().is_string()) {
       img.reference = tags->front().get<std::string>();
     }
   }
@@ -73,17 +75,22 @@ Result<Image> open_docker_archive(std::shared_ptr<const Container> c, std::strin
 
   auto config_path = core::json_string(*chosen, "Config");
   auto config_norm = core::normalize_image_path(config_path);
-  if (config_path.empty() || !config_norm) return Error::invalid(where + ": missing or unsafe 'Config' path");
+  if (config_path.empty() || !config_norm)
+    return Error::invalid(where + ": missing or unsafe 'Config' path");
   BlobRef config_blob{*config_norm, digest_from_path(*config_norm), -1};
-  BW_ASSIGN_OR_RETURN(auto config_text, store->read_verified(config_blob, core::limits().max_metadata_bytes));
+  BW_ASSIGN_OR_RETURN(auto config_text,
+                      store->read_verified(config_blob, core::limits().max_metadata_bytes));
   BW_ASSIGN_OR_RETURN(img.config, core::parse_json(config_text, c->describe(*config_norm)));
   img.config_digest = core::Digest::of(config_text);
-  img.platform = Platform{core::json_string(img.config, "os"), core::json_string(img.config, "architecture"),
-                          core::json_string(img.config, "variant")};
+  img.platform =
+      Platform{core::json_string(img.config, "os"), core::json_string(img.config, "architecture"),
+               core::json_string(img.config, "variant")};
 
   auto layers = chosen->find("Layers");
-  if (layers == chosen->end() || !layers->is_array()) return Error::invalid(where + ": no 'Layers' array");
-  if (layers->size() > core::limits().max_layers) return Error::limit(where + ": more layers than the limit");
+  if (layers == chosen->end() || !layers->is_array())
+    return Error::invalid(where + ": no 'Layers' array");
+  if (layers->size() > core::limits().max_layers)
+    return Error::limit(where + ": more layers than the limit");
   std::vector<core::Digest> diff_ids;
   if (auto rootfs = img.config.find("rootfs"); rootfs != img.config.end() && rootfs->is_object()) {
     if (auto ids = rootfs->find("diff_ids"); ids != rootfs->end() && ids->is_array()) {
@@ -95,8 +102,9 @@ Result<Image> open_docker_archive(std::shared_ptr<const Container> c, std::strin
     }
   }
   if (diff_ids.size() != layers->size()) {
-    return Error::invalid(where + ": " + std::to_string(layers->size()) + " layers but the config lists " +
-                          std::to_string(diff_ids.size()) + " diff_ids");
+    return Error::invalid(where + ": " + std::to_string(layers->size()) +
+                          " layers but the config lists " + std::to_string(diff_ids.size()) +
+                          " diff_ids");
   }
   // Sizes and media types, when the archive is also an OCI layout (containerd style).
   std::map<std::string, std::pair<int64_t, std::string>> described;
@@ -112,7 +120,8 @@ Result<Image> open_docker_archive(std::shared_ptr<const Container> c, std::strin
     const auto& l = (*layers)[i];
     auto lp = core::normalize_image_path(l.is_string() ? l.get<std::string>() : "");
     if (!lp || lp->empty()) return Error::invalid(where + ": unsafe or empty layer path");
-    if (!c->exists(*lp)) return Error::not_found(where + ": layer " + *lp + " is missing from the archive");
+    if (!c->exists(*lp))
+      return Error::not_found(where + ": layer " + *lp + " is missing from the archive");
     LayerRef ref_out;
     ref_out.index = static_cast<int>(i);
     ref_out.blob = BlobRef{*lp, digest_from_path(*lp), -1};

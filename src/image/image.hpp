@@ -3,9 +3,8 @@
 // tar), and root filesystem directories.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,8 +62,8 @@ struct LayerRef {
 };
 
 struct Image {
-  std::string source;  // "docker-archive", "oci-layout", "oci-archive", "dir"
-  std::string path;    // file or directory given by the user
+  std::string source;     // "docker-archive", "oci-layout", "oci-archive", "dir"
+  std::string path;       // file or directory given by the user
   std::string reference;  // tag or ref name, when known ("app:1.0")
   std::optional<core::Digest> manifest_digest;
   std::optional<core::Digest> config_digest;

@@ -86,7 +86,8 @@ Result<core::Package> get_package(BinaryReader& r) {
   BW_ASSIGN_OR_RETURN(p.files, r.strings());
   BW_ASSIGN_OR_RETURN(uint64_t kind, r.u64());
   switch (kind) {
-    case 0: break;
+    case 0:
+      break;
     case 1: {
       core::DpkgMetadata m;
       BW_ASSIGN_OR_RETURN(m.maintainer, r.str());
@@ -117,7 +118,8 @@ Result<core::Package> get_package(BinaryReader& r) {
       p.metadata = std::move(m);
       break;
     }
-    default: return Error::invalid("unknown package metadata kind");
+    default:
+      return Error::invalid("unknown package metadata kind");
   }
   BW_ASSIGN_OR_RETURN(int64_t removed, r.i64());
   if (removed >= 0) p.removed_in_layer = static_cast<int>(removed);
@@ -254,10 +256,12 @@ Result<LayerResult> decode_layer_result(std::string_view data) {
   return out;
 }
 
-std::string LayerCache::key(const core::Digest& blob_digest, const std::vector<const Analyzer*>& analyzers,
+std::string LayerCache::key(const core::Digest& blob_digest,
+                            const std::vector<const Analyzer*>& analyzers,
                             std::string_view options_key) {
   std::vector<std::string> parts;
-  for (const auto* a : analyzers) parts.push_back(std::string(a->name()) + "@" + std::to_string(a->version()));
+  for (const auto* a : analyzers)
+    parts.push_back(std::string(a->name()) + "@" + std::to_string(a->version()));
   std::sort(parts.begin(), parts.end());
   std::string material = "layer-cache/1|" + blob_digest.str() + "|";
   for (const auto& p : parts) material += p + ",";
@@ -288,7 +292,8 @@ std::optional<core::Digest> LayerCache::verified_digest(const FileIdentity& id) 
 
 void LayerCache::remember_verified(const FileIdentity& id, const core::Digest& digest) const {
   // Best effort: a failure only costs a re-hash next time.
-  (void)write_atomically(shard_path(dir_, "verified", core::Sha256::hex_of(id.key())), digest.str());
+  (void)write_atomically(shard_path(dir_, "verified", core::Sha256::hex_of(id.key())),
+                         digest.str());
 }
 
 }  // namespace bulwark::image

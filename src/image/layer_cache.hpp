@@ -19,7 +19,8 @@ class LayerCache {
  public:
   explicit LayerCache(std::string dir) : dir_(std::move(dir)) {}
 
-  static std::string key(const core::Digest& blob_digest, const std::vector<const Analyzer*>& analyzers,
+  static std::string key(const core::Digest& blob_digest,
+                         const std::vector<const Analyzer*>& analyzers,
                          std::string_view options_key);
 
   std::optional<LayerResult> load(const std::string& key) const;  // nullopt on miss or corrupt file

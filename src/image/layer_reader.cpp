@@ -22,7 +22,8 @@ Result<std::string> EntryContent::read_all(uint64_t limit) {
   while (true) {
     BW_ASSIGN_OR_RETURN(size_t n, read(buf));
     if (n == 0) return out;
-    if (out.size() + n > limit) return Error::limit("file larger than the read limit of " + std::to_string(limit) + " bytes");
+    if (out.size() + n > limit)
+      return Error::limit("file larger than the read limit of " + std::to_string(limit) + " bytes");
     out.append(reinterpret_cast<const char*>(buf), n);
   }
 }
@@ -42,7 +43,8 @@ constexpr uint64_t kHardlinkReplayBudget = 64ULL << 20;
 // Builds one layer's index and offers matching entries to the analyzers that asked.
 class LayerScanner final : public EntryVisitor {
  public:
-  LayerScanner(const std::vector<const Analyzer*>& analyzers, const PathMatcher& matcher, LayerResult& out)
+  LayerScanner(const std::vector<const Analyzer*>& analyzers, const PathMatcher& matcher,
+               LayerResult& out)
       : analyzers_(analyzers), matcher_(matcher), out_(out) {}
 
   Result<void> on_entry(const Entry& entry, EntryContent& content) override {
@@ -79,7 +81,9 @@ class LayerScanner final : public EntryVisitor {
       if ((mask & (AnalyzerMask{1} << i)) == 0) continue;
       StringContent sc(data);
       auto r = analyzers_[i]->analyze(entry, sc, out_.facts);
-      if (!r.ok()) out_.facts.warnings.push_back(entry.path + ": " + std::string(analyzers_[i]->name()) + ": " + r.error().message());
+      if (!r.ok())
+        out_.facts.warnings.push_back(entry.path + ": " + std::string(analyzers_[i]->name()) +
+                                      ": " + r.error().message());
     }
     return core::ok();
   }
@@ -100,7 +104,8 @@ class LayerScanner final : public EntryVisitor {
 // Counts stored bytes for the progress display.
 class ProgressStream final : public ByteStream {
  public:
-  ProgressStream(std::unique_ptr<ByteStream> inner, Progress* p) : inner_(std::move(inner)), p_(p) {}
+  ProgressStream(std::unique_ptr<ByteStream> inner, Progress* p)
+      : inner_(std::move(inner)), p_(p) {}
   Result<size_t> read(std::span<std::byte> buf) override {
     BW_ASSIGN_OR_RETURN(size_t n, inner_->read(buf));
     if (p_ != nullptr) p_->stored_bytes_read += n;
@@ -143,8 +148,8 @@ std::string layer_name(const LayerRef& l) {
 // Hashes the stored blob without analyzing it: a warm cache hit on a file not seen before.
 Result<core::Digest> hash_stored(const Context& ctx, const LayerRef& layer) {
   BW_ASSIGN_OR_RETURN(auto raw, ctx.image.store->open(layer.blob));
-  HashingStream h(std::make_unique<ProgressStream>(std::move(raw), ctx.options.progress), layer.blob.digest,
-                  layer_name(layer));
+  HashingStream h(std::make_unique<ProgressStream>(std::move(raw), ctx.options.progress),
+                  layer.blob.digest, layer_name(layer));
   std::vector<std::byte> buf(1 << 20);
   while (true) {
     BW_ASSIGN_OR_RETURN(size_t n, h.read(buf));
@@ -165,15 +170,18 @@ Result<LayerResult> analyze_layer(const Context& ctx, const LayerRef& layer) {
     }
     std::optional<core::Digest> candidate = trusted ? trusted : layer.blob.digest;
     if (candidate) {
-      if (auto hit = ctx.cache->load(LayerCache::key(*candidate, ctx.analyzers, ctx.options.options_key))) {
+      if (auto hit = ctx.cache->load(
+              LayerCache::key(*candidate, ctx.analyzers, ctx.options.options_key))) {
         if (!trusted) {
           // The cached result belongs to the content address; prove this file holds it.
           BW_ASSIGN_OR_RETURN(auto d, hash_stored(ctx, layer));
           if (identity) ctx.cache->remember_verified(*identity, d);
         }
-        if (ctx.options.verify_diff_ids && layer.diff_id && (!hit->diff_id || *hit->diff_id != *layer.diff_id)) {
-          return Error::digest_mismatch(name + ": uncompressed content does not match the config's diff_id " +
-                                        layer.diff_id->str());
+        if (ctx.options.verify_diff_ids && layer.diff_id &&
+            (!hit->diff_id || *hit->diff_id != *layer.diff_id)) {
+          return Error::digest_mismatch(
+              name + ": uncompressed content does not match the config's diff_id " +
+              layer.diff_id->str());
         }
         hit->layer = layer.index;
         hit->from_cache = true;
@@ -185,15 +193,18 @@ Result<LayerResult> analyze_layer(const Context& ctx, const LayerRef& layer) {
   LayerResult out;
   out.layer = layer.index;
   BW_ASSIGN_OR_RETURN(auto raw, ctx.image.store->open(layer.blob));
-  auto stored = std::make_unique<HashingStream>(std::make_unique<ProgressStream>(std::move(raw), ctx.options.progress),
-                                                layer.blob.digest, name);
+  auto stored = std::make_unique<HashingStream>(
+      std::make_unique<ProgressStream>(std::move(raw), ctx.options.progress), layer.blob.digest,
+      name);
   HashingStream* stored_hash = stored.get();
   Compression compression = Compression::kNone;
-  BW_ASSIGN_OR_RETURN(auto decompressed, make_auto_decompressor(std::move(stored), name, &compression));
+  BW_ASSIGN_OR_RETURN(auto decompressed,
+                      make_auto_decompressor(std::move(stored), name, &compression));
   std::unique_ptr<HashingStream> diff_hash;
   ByteStream* tar = decompressed.get();
   if (compression != Compression::kNone && ctx.options.verify_diff_ids) {
-    diff_hash = std::make_unique<HashingStream>(std::move(decompressed), layer.diff_id, name + " diff_id");
+    diff_hash =
+        std::make_unique<HashingStream>(std::move(decompressed), layer.diff_id, name + " diff_id");
     tar = diff_hash.get();
   }
   CountingStream counted(*tar);
@@ -215,7 +226,8 @@ Result<LayerResult> analyze_layer(const Context& ctx, const LayerRef& layer) {
   }
   if (ctx.cache && out.blob_digest) {
     auto key = LayerCache::key(*out.blob_digest, ctx.analyzers, ctx.options.options_key);
-    if (auto r = ctx.cache->store(key, out); !r.ok()) core::log_warn("layer cache: {}", r.error().message());
+    if (auto r = ctx.cache->store(key, out); !r.ok())
+      core::log_warn("layer cache: {}", r.error().message());
     if (identity) ctx.cache->remember_verified(*identity, *out.blob_digest);
   }
   return out;
@@ -223,9 +235,11 @@ Result<LayerResult> analyze_layer(const Context& ctx, const LayerRef& layer) {
 
 }  // namespace
 
-Result<std::vector<LayerResult>> read_layers(const Image& image, const std::vector<const Analyzer*>& analyzers,
+Result<std::vector<LayerResult>> read_layers(const Image& image,
+                                             const std::vector<const Analyzer*>& analyzers,
                                              const ReadOptions& options) {
-  if (analyzers.size() > kMaxAnalyzers) return Error::internal("more analyzers than the matcher supports");
+  if (analyzers.size() > kMaxAnalyzers)
+    return Error::internal("more analyzers than the matcher supports");
   std::vector<std::vector<PathPattern>> patterns;
   patterns.reserve(analyzers.size());
   for (const auto* a : analyzers) patterns.push_back(a->patterns());
@@ -246,7 +260,8 @@ Result<std::vector<LayerResult>> read_layers(const Image& image, const std::vect
   if (options.progress != nullptr) {
     options.progress->layers_total = static_cast<int>(n);
     uint64_t total = 0;
-    for (const auto& l : image.layers) total += l.blob.size > 0 ? static_cast<uint64_t>(l.blob.size) : 0;
+    for (const auto& l : image.layers)
+      total += l.blob.size > 0 ? static_cast<uint64_t>(l.blob.size) : 0;
     options.progress->stored_bytes_total = total;
   }
 
@@ -261,7 +276,8 @@ Result<std::vector<LayerResult>> read_layers(const Image& image, const std::vect
     }
     order.emplace_back(size, i);
   }
-  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
 
   std::vector<std::optional<Result<LayerResult>>> results(n);
   std::atomic<size_t> next{0};
@@ -276,7 +292,8 @@ Result<std::vector<LayerResult>> read_layers(const Image& image, const std::vect
       if (options.progress != nullptr) ++options.progress->layers_done;
     }
   };
-  unsigned threads = options.threads != 0 ? options.threads : std::max(1U, std::thread::hardware_concurrency());
+  unsigned threads =
+      options.threads != 0 ? options.threads : std::max(1U, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::min<size_t>(threads, n));
   {
     std::vector<std::jthread> pool;

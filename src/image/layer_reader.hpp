@@ -78,7 +78,8 @@ class Analyzer {
   // Bumped whenever the analyzer's output for the same bytes changes; part of the cache key.
   virtual int version() const = 0;
   virtual std::vector<PathPattern> patterns() const = 0;
-  virtual core::Result<void> analyze(const Entry& entry, EntryContent& content, LayerFacts& out) const = 0;
+  virtual core::Result<void> analyze(const Entry& entry, EntryContent& content,
+                                     LayerFacts& out) const = 0;
 };
 
 // Every entry of a layer, for the merged view. Whiteouts are not entries: they are recorded
@@ -90,7 +91,7 @@ struct LayerIndex {
 };
 
 struct LayerResult {
-  int layer = 0;  // 0-based position in the image
+  int layer = 0;                            // 0-based position in the image
   std::optional<core::Digest> blob_digest;  // verified digest of the stored bytes
   std::optional<core::Digest> diff_id;      // verified digest of the uncompressed tar, if computed
   uint64_t stored_bytes = 0;
@@ -109,9 +110,9 @@ struct Progress {
 
 struct ReadOptions {
   bool verify_diff_ids = false;
-  unsigned threads = 0;             // 0: one per core
+  unsigned threads = 0;                  // 0: one per core
   std::optional<std::string> cache_dir;  // nullopt: no cache
-  std::string options_key;          // scan options that change analyzer output
+  std::string options_key;               // scan options that change analyzer output
   Progress* progress = nullptr;
 };
 

@@ -14,7 +14,8 @@ namespace {
 
 constexpr std::string_view kOciIndex = "application/vnd.oci.image.index.v1+json";
 constexpr std::string_view kOciManifest = "application/vnd.oci.image.manifest.v1+json";
-constexpr std::string_view kDockerList = "application/vnd.docker.distribution.manifest.list.v2+json";
+constexpr std::string_view kDockerList =
+    "application/vnd.docker.distribution.manifest.list.v2+json";
 constexpr std::string_view kDockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
 constexpr std::string_view kDockerSchema1 = "application/vnd.docker.distribution.manifest.v1";
 constexpr std::string_view kRefNameAnnotation = "org.opencontainers.image.ref.name";
@@ -35,7 +36,8 @@ Result<ParsedDescriptor> parse_descriptor(const json& d, std::string_view where)
   out.blob.digest = *digest;
   out.blob.location = "blobs/sha256/" + digest->hex;
   out.blob.size = core::json_int(d, "size", -1);
-  if (out.blob.size < 0) return Error::invalid(std::string(where) + ": descriptor without a valid size");
+  if (out.blob.size < 0)
+    return Error::invalid(std::string(where) + ": descriptor without a valid size");
   if (auto p = d.find("platform"); p != d.end() && p->is_object()) {
     out.platform = Platform{core::json_string(*p, "os"), core::json_string(*p, "architecture"),
                             core::json_string(*p, "variant")};
@@ -47,10 +49,13 @@ Result<ParsedDescriptor> parse_descriptor(const json& d, std::string_view where)
 }
 
 std::optional<Compression> compression_of_media_type(std::string_view mt) {
-  auto ends_with = [&](std::string_view s) { return mt.size() >= s.size() && mt.substr(mt.size() - s.size()) == s; };
+  auto ends_with = [&](std::string_view s) {
+    return mt.size() >= s.size() && mt.substr(mt.size() - s.size()) == s;
+  };
   if (ends_with("+gzip") || ends_with(".tar.gzip")) return Compression::kGzip;
   if (ends_with("+zstd") || ends_with(".tar.zstd")) return Compression::kZstd;
-  if (ends_with(".tar") || mt == "application/vnd.docker.image.rootfs.diff.tar") return Compression::kNone;
+  if (ends_with(".tar") || mt == "application/vnd.docker.image.rootfs.diff.tar")
+    return Compression::kNone;
   return std::nullopt;
 }
 
@@ -65,9 +70,9 @@ Result<json> read_json_blob(const BlobStore& store, const BlobRef& blob, std::st
 }
 
 // Picks one manifest from an index: by ref name first, then by platform.
-Result<ParsedDescriptor> select_manifest(const std::vector<ParsedDescriptor>& list, const std::string& ref,
-                                         const OpenOptions& options, std::vector<Platform>* seen,
-                                         std::string_view where) {
+Result<ParsedDescriptor> select_manifest(const std::vector<ParsedDescriptor>& list,
+                                         const std::string& ref, const OpenOptions& options,
+                                         std::vector<Platform>* seen, std::string_view where) {
   std::vector<ParsedDescriptor> candidates;
   for (const auto& d : list) {
     if (!ref.empty() && d.ref_name != ref) continue;
@@ -77,18 +82,22 @@ Result<ParsedDescriptor> select_manifest(const std::vector<ParsedDescriptor>& li
     candidates.push_back(d);
   }
   if (candidates.empty()) {
-    if (!ref.empty()) return Error::not_found(std::string(where) + ": no manifest is tagged '" + ref + "'");
+    if (!ref.empty())
+      return Error::not_found(std::string(where) + ": no manifest is tagged '" + ref + "'");
     return Error::not_found(std::string(where) + ": the index lists no image manifest");
   }
   for (const auto& c : candidates) {
     if (c.platform) seen->push_back(*c.platform);
   }
-  bool any_platform = std::any_of(candidates.begin(), candidates.end(), [](auto& c) { return c.platform.has_value(); });
+  bool any_platform = std::any_of(candidates.begin(), candidates.end(),
+                                  [](auto& c) { return c.platform.has_value(); });
   if (!any_platform) {
     if (candidates.size() > 1 && ref.empty()) {
       std::string names;
-      for (const auto& c : candidates) names += (names.empty() ? "" : ", ") + (c.ref_name.empty() ? c.blob.display() : c.ref_name);
-      return Error::invalid(std::string(where) + ": holds several images (" + names + "); name one with :REF");
+      for (const auto& c : candidates)
+        names += (names.empty() ? "" : ", ") + (c.ref_name.empty() ? c.blob.display() : c.ref_name);
+      return Error::invalid(std::string(where) + ": holds several images (" + names +
+                            "); name one with :REF");
     }
     return candidates.front();
   }
@@ -108,21 +117,22 @@ Result<ParsedDescriptor> select_manifest(const std::vector<ParsedDescriptor>& li
   for (const auto& c : candidates) {
     if (c.platform) have += (have.empty() ? "" : ", ") + c.platform->str();
   }
-  return Error::not_found(std::string(where) + ": no manifest for platform " + wanted.front().str() +
-                          " (available: " + have + ")");
+  return Error::not_found(std::string(where) + ": no manifest for platform " +
+                          wanted.front().str() + " (available: " + have + ")");
 }
 
 }  // namespace
 
-Result<Image> open_oci(std::shared_ptr<const Container> c, std::string source, std::string path, std::string ref,
-                       const OpenOptions& options) {
+Result<Image> open_oci(std::shared_ptr<const Container> c, std::string source, std::string path,
+                       std::string ref, const OpenOptions& options) {
   auto store = std::make_shared<ContainerBlobStore>(c);
   if (c->exists("oci-layout")) {
     BW_ASSIGN_OR_RETURN(auto layout_text, c->read("oci-layout", core::limits().max_metadata_bytes));
     BW_ASSIGN_OR_RETURN(auto layout, core::parse_json(layout_text, c->describe("oci-layout")));
     auto version = core::json_string(layout, "imageLayoutVersion");
     if (version.empty() || version[0] != '1') {
-      return Error::unsupported(c->describe("oci-layout") + ": imageLayoutVersion '" + version + "'");
+      return Error::unsupported(c->describe("oci-layout") + ": imageLayoutVersion '" + version +
+                                "'");
     }
   }
   BW_ASSIGN_OR_RETURN(auto index_text, c->read("index.json", core::limits().max_metadata_bytes));
@@ -138,10 +148,12 @@ Result<Image> open_oci(std::shared_ptr<const Container> c, std::string source, s
   std::string media_type = kOciIndex.data();
   std::string select_ref = ref;
   for (uint32_t depth = 0;; ++depth) {
-    if (depth > core::limits().max_index_depth) return Error::limit(where + ": image indexes nested too deeply");
+    if (depth > core::limits().max_index_depth)
+      return Error::limit(where + ": image indexes nested too deeply");
     if (media_type == kOciIndex || media_type == kDockerList) {
       auto manifests = doc.find("manifests");
-      if (manifests == doc.end() || !manifests->is_array()) return Error::invalid(where + ": no 'manifests' array");
+      if (manifests == doc.end() || !manifests->is_array())
+        return Error::invalid(where + ": no 'manifests' array");
       std::vector<ParsedDescriptor> list;
       for (const auto& m : *manifests) {
         BW_ASSIGN_OR_RETURN(auto d, parse_descriptor(m, where));
@@ -162,10 +174,12 @@ Result<Image> open_oci(std::shared_ptr<const Container> c, std::string source, s
       continue;
     }
     if (media_type.starts_with(kDockerSchema1) || core::json_int(doc, "schemaVersion") == 1) {
-      return Error::unsupported(where + ": Docker schema 1 manifests are not supported (deprecated)");
+      return Error::unsupported(where +
+                                ": Docker schema 1 manifests are not supported (deprecated)");
     }
     if (media_type != kOciManifest && media_type != kDockerManifest) {
-      return Error::unsupported(where + ": media type '" + media_type + "' is not an image manifest");
+      return Error::unsupported(where + ": media type '" + media_type +
+                                "' is not an image manifest");
     }
     break;
   }
@@ -176,13 +190,16 @@ Result<Image> open_oci(std::shared_ptr<const Container> c, std::string source, s
   BW_ASSIGN_OR_RETURN(img.config, read_json_blob(*store, config_desc.blob, "config"));
   img.config_digest = config_desc.blob.digest;
   if (img.platform.os.empty()) {
-    img.platform = Platform{core::json_string(img.config, "os"), core::json_string(img.config, "architecture"),
-                            core::json_string(img.config, "variant")};
+    img.platform =
+        Platform{core::json_string(img.config, "os"), core::json_string(img.config, "architecture"),
+                 core::json_string(img.config, "variant")};
   }
 
   auto layers = doc.find("layers");
-  if (layers == doc.end() || !layers->is_array()) return Error::invalid(where + ": no 'layers' array");
-  if (layers->size() > core::limits().max_layers) return Error::limit(where + ": more layers than the limit");
+  if (layers == doc.end() || !layers->is_array())
+    return Error::invalid(where + ": no 'layers' array");
+  if (layers->size() > core::limits().max_layers)
+    return Error::limit(where + ": more layers than the limit");
   std::vector<core::Digest> diff_ids;
   if (auto rootfs = img.config.find("rootfs"); rootfs != img.config.end() && rootfs->is_object()) {
     if (auto ids = rootfs->find("diff_ids"); ids != rootfs->end() && ids->is_array()) {
@@ -208,8 +225,9 @@ Result<Image> open_oci(std::shared_ptr<const Container> c, std::string source, s
     ++index;
   }
   if (!diff_ids.empty() && diff_ids.size() != img.layers.size()) {
-    return Error::invalid(where + ": " + std::to_string(img.layers.size()) + " layers but the config lists " +
-                          std::to_string(diff_ids.size()) + " diff_ids");
+    return Error::invalid(where + ": " + std::to_string(img.layers.size()) +
+                          " layers but the config lists " + std::to_string(diff_ids.size()) +
+                          " diff_ids");
   }
   for (size_t i = 0; i < diff_ids.size(); ++i) img.layers[i].diff_id = diff_ids[i];
   // Attach created_by from non-empty history entries, in order.

@@ -13,14 +13,19 @@ PathMatcher::PathMatcher(const std::vector<std::vector<PathPattern>>& patterns) 
     AnalyzerMask bit = AnalyzerMask{1} << i;
     for (const auto& p : patterns[i]) {
       switch (p.kind) {
-        case PathPattern::Kind::kExact: exact_[p.text] |= bit; break;
+        case PathPattern::Kind::kExact:
+          exact_[p.text] |= bit;
+          break;
         case PathPattern::Kind::kSuffix:
           suffixes_[p.text] |= bit;
-          if (std::find(suffix_lengths_.begin(), suffix_lengths_.end(), p.text.size()) == suffix_lengths_.end()) {
+          if (std::find(suffix_lengths_.begin(), suffix_lengths_.end(), p.text.size()) ==
+              suffix_lengths_.end()) {
             suffix_lengths_.push_back(p.text.size());
           }
           break;
-        case PathPattern::Kind::kPrefix: prefixes_.emplace_back(p.text, bit); break;
+        case PathPattern::Kind::kPrefix:
+          prefixes_.emplace_back(p.text, bit);
+          break;
         case PathPattern::Kind::kGlob: {
           auto parent = core::parent_path(p.text);
           bool literal_parent = parent.find_first_of("*?[") == std::string_view::npos;
@@ -42,7 +47,8 @@ AnalyzerMask PathMatcher::match(std::string_view path) const {
   if (auto it = exact_.find(key); it != exact_.end()) m |= it->second;
   for (size_t len : suffix_lengths_) {
     if (path.size() < len) continue;
-    if (auto it = suffixes_.find(std::string(path.substr(path.size() - len))); it != suffixes_.end()) {
+    if (auto it = suffixes_.find(std::string(path.substr(path.size() - len)));
+        it != suffixes_.end()) {
       m |= it->second;
     }
   }
@@ -50,7 +56,8 @@ AnalyzerMask PathMatcher::match(std::string_view path) const {
     if (path.substr(0, prefix.size()) == prefix) m |= bit;
   }
   if (!globs_by_parent_.empty()) {
-    if (auto it = globs_by_parent_.find(std::string(core::parent_path(path))); it != globs_by_parent_.end()) {
+    if (auto it = globs_by_parent_.find(std::string(core::parent_path(path)));
+        it != globs_by_parent_.end()) {
       for (const auto& g : it->second) {
         if (fnmatch(g.pattern.c_str(), key.c_str(), FNM_PATHNAME) == 0) m |= g.mask;
       }

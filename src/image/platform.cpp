@@ -44,9 +44,12 @@ std::string Platform::str() const {
 }
 
 bool Platform::matches(const Platform& wanted) const {
-  std::string arch = architecture == "x86_64" ? "amd64" : architecture == "aarch64" ? "arm64" : architecture;
+  std::string arch = architecture == "x86_64"    ? "amd64"
+                     : architecture == "aarch64" ? "arm64"
+                                                 : architecture;
   std::string var = (arch == "arm64" && variant == "v8") ? "" : variant;
-  return os == wanted.os && arch == wanted.architecture && (wanted.variant.empty() || var == wanted.variant);
+  return os == wanted.os && arch == wanted.architecture &&
+         (wanted.variant.empty() || var == wanted.variant);
 }
 
 }  // namespace bulwark::image

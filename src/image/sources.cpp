@@ -31,8 +31,8 @@ std::pair<std::string, std::string> split_ref(std::string_view spec, bool want_d
   return {s, ""};
 }
 
-Result<Image> open_archive(const std::string& path, const std::string& ref, const OpenOptions& options,
-                           std::string_view forced) {
+Result<Image> open_archive(const std::string& path, const std::string& ref,
+                           const OpenOptions& options, std::string_view forced) {
   BW_ASSIGN_OR_RETURN(auto archive, ArchiveContainer::open_file(path));
   bool docker = archive->exists("manifest.json");
   bool oci = archive->exists("index.json");
@@ -40,7 +40,8 @@ Result<Image> open_archive(const std::string& path, const std::string& ref, cons
     if (!docker) return Error::invalid(path + ": no manifest.json, not a docker-archive");
     return open_docker_archive(archive, path, ref);
   }
-  if (!oci) return Error::invalid(path + ": neither manifest.json nor index.json: not an image archive");
+  if (!oci)
+    return Error::invalid(path + ": neither manifest.json nor index.json: not an image archive");
   return open_oci(archive, "oci-archive", path, ref, options);
 }
 
@@ -77,7 +78,8 @@ Result<Image> open_image(std::string_view target, const OpenOptions& options) {
   if (is_file(p)) return open_archive(p, ref, options, "");
   auto [d, dref] = split_ref(path, true);
   if (is_dir(d)) return open_oci(std::make_shared<DirContainer>(d), "oci-layout", d, dref, options);
-  return Error::not_found(path + ": no such file or directory (registry references come in a later release)");
+  return Error::not_found(
+      path + ": no such file or directory (registry references come in a later release)");
 }
 
 }  // namespace bulwark::image

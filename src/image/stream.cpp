@@ -42,8 +42,8 @@ Result<size_t> HashingStream::read(std::span<std::byte> buf) {
   if (!computed_) {
     computed_ = core::Digest{hasher_.hex_final()};
     if (expected_ && *expected_ != *computed_) {
-      return Error::digest_mismatch(name_ + ": content hashes to " + computed_->str() + ", expected " +
-                                    expected_->str());
+      return Error::digest_mismatch(name_ + ": content hashes to " + computed_->str() +
+                                    ", expected " + expected_->str());
     }
   }
   return size_t{0};
@@ -56,7 +56,8 @@ Result<std::string> read_all(ByteStream& s, uint64_t limit, std::string_view nam
     BW_ASSIGN_OR_RETURN(size_t n, s.read(buf));
     if (n == 0) return out;
     if (out.size() + n > limit) {
-      return Error::limit(std::string(name) + ": larger than the limit of " + std::to_string(limit) + " bytes");
+      return Error::limit(std::string(name) + ": larger than the limit of " +
+                          std::to_string(limit) + " bytes");
     }
     out.append(reinterpret_cast<const char*>(buf), n);
   }

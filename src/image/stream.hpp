@@ -49,7 +49,8 @@ class MemoryStream final : public ByteStream {
 // expected one (when given) and fails naming the blob; the computed digest is available after.
 class HashingStream final : public ByteStream {
  public:
-  HashingStream(std::unique_ptr<ByteStream> inner, std::optional<core::Digest> expected, std::string name)
+  HashingStream(std::unique_ptr<ByteStream> inner, std::optional<core::Digest> expected,
+                std::string name)
       : inner_(std::move(inner)), expected_(std::move(expected)), name_(std::move(name)) {}
   core::Result<size_t> read(std::span<std::byte> buf) override;
   // Valid once read() returned 0.
@@ -73,11 +74,13 @@ Compression sniff_compression(std::span<const std::byte> head);
 
 // Wraps a compressed stream; `name` appears in errors ("layer sha256:..: truncated gzip stream").
 // Enforces the decompression-bomb limits from core/limits.
-std::unique_ptr<ByteStream> make_decompressor(Compression c, std::unique_ptr<ByteStream> inner, std::string name);
+std::unique_ptr<ByteStream> make_decompressor(Compression c, std::unique_ptr<ByteStream> inner,
+                                              std::string name);
 
 // A stream that peeks at its first bytes to pick the decompressor, whatever the media type says.
 core::Result<std::unique_ptr<ByteStream>> make_auto_decompressor(std::unique_ptr<ByteStream> inner,
-                                                                 std::string name, Compression* detected = nullptr);
+                                                                 std::string name,
+                                                                 Compression* detected = nullptr);
 
 // Reads a whole stream into memory, failing past `limit` bytes.
 core::Result<std::string> read_all(ByteStream& s, uint64_t limit, std::string_view name);

@@ -59,10 +59,14 @@ class ArchiveEntryContent final : public EntryContent {
 
 EntryType type_of(mode_t ft) {
   switch (ft) {
-    case AE_IFREG: return EntryType::kFile;
-    case AE_IFDIR: return EntryType::kDir;
-    case AE_IFLNK: return EntryType::kSymlink;
-    default: return EntryType::kOther;
+    case AE_IFREG:
+      return EntryType::kFile;
+    case AE_IFDIR:
+      return EntryType::kDir;
+    case AE_IFLNK:
+      return EntryType::kSymlink;
+    default:
+      return EntryType::kOther;
   }
 }
 
@@ -108,7 +112,8 @@ Result<void> read_tar_entries(ByteStream& tar, const std::string& name, EntryVis
     if (rc == ARCHIVE_EOF) break;
     if (rc == ARCHIVE_RETRY) continue;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) return fail("corrupt or truncated tar");
-    if (++count > lim.max_entries_per_layer) return Error::limit(name + ": more entries than the limit");
+    if (++count > lim.max_entries_per_layer)
+      return Error::limit(name + ": more entries than the limit");
     const char* raw_c = archive_entry_pathname(e);
     std::string raw = raw_c ? raw_c : "";
     if (raw.size() > lim.max_path_length) {
@@ -123,9 +128,14 @@ Result<void> read_tar_entries(ByteStream& tar, const std::string& name, EntryVis
     if (path->empty()) continue;  // "./" itself
     std::string target;
     switch (classify(*path, &target)) {
-      case WhiteoutKind::kOpaque: visitor.on_opaque_dir(target); continue;
-      case WhiteoutKind::kWhiteout: visitor.on_whiteout(target); continue;
-      case WhiteoutKind::kNone: break;
+      case WhiteoutKind::kOpaque:
+        visitor.on_opaque_dir(target);
+        continue;
+      case WhiteoutKind::kWhiteout:
+        visitor.on_whiteout(target);
+        continue;
+      case WhiteoutKind::kNone:
+        break;
     }
     Entry entry;
     entry.path = std::move(*path);
@@ -201,7 +211,8 @@ Result<void> read_dir_entries(const std::string& root, EntryVisitor& visitor) {
   uint64_t count = 0;
   for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec) return Error::io(root + ": " + ec.message());
-    if (++count > core::limits().max_entries_per_layer) return Error::limit(root + ": more entries than the limit");
+    if (++count > core::limits().max_entries_per_layer)
+      return Error::limit(root + ": more entries than the limit");
     const auto& p = it->path();
     struct stat st {};
     if (::lstat(p.c_str(), &st) != 0) continue;

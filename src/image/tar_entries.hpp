@@ -22,7 +22,8 @@ class EntryVisitor {
 
 // Reads every entry of a tar stream; `name` prefixes errors. The stream is drained to its end
 // so a hashing stream underneath sees every byte.
-core::Result<void> read_tar_entries(ByteStream& tar, const std::string& name, EntryVisitor& visitor);
+core::Result<void> read_tar_entries(ByteStream& tar, const std::string& name,
+                                    EntryVisitor& visitor);
 
 // Walks a directory tree without following symlinks or crossing into other filesystems.
 core::Result<void> read_dir_entries(const std::string& root, EntryVisitor& visitor);

@@ -19,7 +19,7 @@ struct LayerSummary {
   std::string diff_id;  // from the config (verified when `diff_id_verified`)
   bool diff_id_verified = false;
   std::string media_type;
-  int64_t size = 0;     // stored bytes
+  int64_t size = 0;  // stored bytes
   std::string created_by;
 };
 
@@ -45,7 +45,7 @@ struct Target {
   std::string reference;  // tag or ref name
   std::string manifest_digest;
   std::string config_digest;
-  std::string platform;   // "linux/amd64"
+  std::string platform;  // "linux/amd64"
   std::vector<LayerSummary> layers;
 };
 
@@ -58,7 +58,7 @@ struct RemovedFile {
 struct Report {
   Target target;
   core::OsInfo os;
-  std::vector<core::Package> packages;          // sorted by (ecosystem, name, version, arch)
+  std::vector<core::Package> packages;  // sorted by (ecosystem, name, version, arch)
   std::vector<core::Package> removed_packages;
   std::vector<RemovedFile> removed_files;  // deleted by a later layer but still in the blobs
   std::vector<Finding> findings;

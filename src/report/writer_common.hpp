@@ -42,6 +42,7 @@ std::string dump_ordered(const nlohmann::ordered_json& j, int indent = 2);
 // Dumps `doc` once with `doc[key]` = prefix + a fixed placeholder UUID, then splices in the UUID
 // derived from that text: the same content-derived id as hashing a first dump, at the cost of
 // one serialisation instead of two (large SBOMs spend most of their writing time there).
-std::string dump_with_content_uuid(nlohmann::ordered_json& doc, const std::string& key, const std::string& prefix);
+std::string dump_with_content_uuid(nlohmann::ordered_json& doc, const std::string& key,
+                                   const std::string& prefix);
 
 }  // namespace bulwark::report::detail

@@ -144,7 +144,8 @@ TEST_F(Corpus, DebianMinHasEveryStatusPackageInLayerOne) {
 // big (only in the `all` corpus): nano, installed by layer 1, is purged in layer 2.
 TEST_F(Corpus, BigReportsThePurgedPackageAsRemoved) {
   if (!std::filesystem::exists(dir_ / "big.docker.tar")) {
-    GTEST_SKIP() << "the `big` image is only built by `build.sh OUT all` (bench/sbom_vs_floor.sh builds it)";
+    GTEST_SKIP()
+        << "the `big` image is only built by `build.sh OUT all` (bench/sbom_vs_floor.sh builds it)";
   }
   auto sbom = scan((dir_ / "big.docker.tar").string());
   const core::Package* nano = nullptr;
@@ -155,7 +156,8 @@ TEST_F(Corpus, BigReportsThePurgedPackageAsRemoved) {
   EXPECT_EQ(nano->locations[0].layer_index, 0);
   EXPECT_EQ(nano->removed_in_layer, 1);
   bool nano_binary_removed = false;
-  for (const auto& f : sbom.removed_files) nano_binary_removed |= f.path == "usr/bin/nano" && f.removed_in_layer == 1;
+  for (const auto& f : sbom.removed_files)
+    nano_binary_removed |= f.path == "usr/bin/nano" && f.removed_in_layer == 1;
   EXPECT_TRUE(nano_binary_removed);
   EXPECT_EQ(sbom.packages.size(), 711U);
 }

@@ -22,10 +22,11 @@ using Row = std::tuple<std::string, std::string, std::string, std::string, std::
 // files are on disk (status neither not-installed nor config-files).
 std::set<Row> dpkg_query(const std::string& admindir) {
   std::string out;
-  int rc = testing::run_command("dpkg-query --admindir='" + admindir +
-                                    "' -W -f '${db:Status-Status}\\t${Package}\\t${Version}\\t${Architecture}\\t"
-                                    "${source:Package}\\t${source:Version}\\n'",
-                                &out);
+  int rc = testing::run_command(
+      "dpkg-query --admindir='" + admindir +
+          "' -W -f '${db:Status-Status}\\t${Package}\\t${Version}\\t${Architecture}\\t"
+          "${source:Package}\\t${source:Version}\\n'",
+      &out);
   EXPECT_EQ(rc, 0);
   std::set<Row> rows;
   std::istringstream in(out);
@@ -44,16 +45,20 @@ std::set<Row> dpkg_query(const std::string& admindir) {
 
 std::set<Row> ours(const std::vector<core::Package>& pkgs) {
   std::set<Row> rows;
-  for (const auto& p : pkgs) rows.emplace(p.name, p.version, p.architecture, p.source_name, p.source_version);
+  for (const auto& p : pkgs)
+    rows.emplace(p.name, p.version, p.architecture, p.source_name, p.source_version);
   return rows;
 }
 
 TEST(DpkgCatalog, ReadsSourcePackageNameAndVersion) {
   auto r = parse_dpkg_status(
-      "Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl (3.0.11-1~deb12u2)\n"
+      "Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl "
+      "(3.0.11-1~deb12u2)\n"
       "Version: 3.0.11-1~deb12u2\nDescription: x\n multi-line\n .\n more\n\n"
-      "Package: bash\nStatus: install ok installed\nVersion: 5.2.15-2+b2\nSource: bash (5.2.15-2)\nArchitecture: amd64\n\n"
-      "Package: zlib1g\nStatus: install ok installed\nVersion: 1:1.2.13.dfsg-1\nSource: zlib\nArchitecture: amd64\n\n"
+      "Package: bash\nStatus: install ok installed\nVersion: 5.2.15-2+b2\nSource: bash "
+      "(5.2.15-2)\nArchitecture: amd64\n\n"
+      "Package: zlib1g\nStatus: install ok installed\nVersion: 1:1.2.13.dfsg-1\nSource: "
+      "zlib\nArchitecture: amd64\n\n"
       "Package: gone\nStatus: deinstall ok config-files\nVersion: 1.0\n\n");
   ASSERT_EQ(r.packages.size(), 3U);
   EXPECT_EQ(r.packages[0].source_name, "openssl");
@@ -72,10 +77,12 @@ TEST(DpkgCatalog, MalformedStatusGivesWarningsNotCrashes) {
 
 TEST(DpkgCatalog, ReadsDep5AndFreeFormCopyright) {
   auto dep5 = parse_debian_copyright(
-      "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: x\n"
+      "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: "
+      "*\nCopyright: x\n"
       "License: GPL-2+\n\nFiles: lib/*\nLicense: LGPL-2.1+ or MIT\n\nLicense: GPL-2+\n text\n");
   EXPECT_EQ(dep5, (std::vector<std::string>{"GPL-2+", "LGPL-2.1+ or MIT"}));
-  auto free_form = parse_debian_copyright("see /usr/share/common-licenses/GPL-3. and /usr/share/common-licenses/Apache-2.0\n");
+  auto free_form = parse_debian_copyright(
+      "see /usr/share/common-licenses/GPL-3. and /usr/share/common-licenses/Apache-2.0\n");
   EXPECT_EQ(free_form, (std::vector<std::string>{"Apache-2.0", "GPL-3"}));
 }
 
@@ -100,7 +107,8 @@ TEST(DpkgCatalog, EqualsDpkgQueryOnThisMachinesDatabase) {
   BW_REQUIRE_COMMAND("dpkg-query");
   testing::TempDir tmp;
   std::filesystem::create_directories(tmp.path() / "var/lib");
-  std::filesystem::copy("/var/lib/dpkg", tmp.path() / "var/lib/dpkg", std::filesystem::copy_options::recursive);
+  std::filesystem::copy("/var/lib/dpkg", tmp.path() / "var/lib/dpkg",
+                        std::filesystem::copy_options::recursive);
   for (const auto& d : std::filesystem::directory_iterator("/usr/share/doc")) {
     auto copyright = d.path() / "copyright";
     if (!std::filesystem::is_regular_file(copyright)) continue;
@@ -134,9 +142,9 @@ TEST(DpkgCatalog, EqualsDpkgQueryOnAnMmdebstrapRoot) {
   ASSERT_TRUE(img.ok()) << img.error().message();
   // Extract only the dpkg database with tar itself (the reference), then ask dpkg-query.
   std::string layer_tar;
-  ASSERT_EQ(testing::run_command("tar -xOf '" + (*corpus / "debian-min.docker.tar").string() + "' '" +
-                                     img->layers[0].blob.location + "' | tar -x -C '" + tmp.str() +
-                                     "' var/lib/dpkg/status"),
+  ASSERT_EQ(testing::run_command("tar -xOf '" + (*corpus / "debian-min.docker.tar").string() +
+                                 "' '" + img->layers[0].blob.location + "' | tar -x -C '" +
+                                 tmp.str() + "' var/lib/dpkg/status"),
             0);
   auto expected = dpkg_query(tmp.str() + "/var/lib/dpkg");
   auto catalogers = all_catalogers();

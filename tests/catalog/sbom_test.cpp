@@ -16,7 +16,8 @@ using testing::ImageBuilder;
 using testing::TarEntry;
 
 std::string status_entry(const std::string& name, const std::string& version) {
-  return "Package: " + name + "\nStatus: install ok installed\nArchitecture: amd64\nVersion: " + version + "\n\n";
+  return "Package: " + name +
+         "\nStatus: install ok installed\nArchitecture: amd64\nVersion: " + version + "\n\n";
 }
 
 Sbom scan(const std::string& target) {
@@ -40,13 +41,16 @@ const core::Package* find(const std::vector<core::Package>& v, const std::string
 TEST(Sbom, DatesEachPackageToTheLayerThatAddedItsCurrentVersion) {
   testing::TempDir tmp;
   ImageBuilder b;
-  b.layer({TarEntry::file("usr/lib/os-release", "ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n"),
+  b.layer({TarEntry::file("usr/lib/os-release",
+                          "ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n"),
            TarEntry::symlink("etc/os-release", "../usr/lib/os-release"),
-           TarEntry::file("var/lib/dpkg/status", status_entry("base", "1.0") + status_entry("nano", "7.2-1") +
+           TarEntry::file("var/lib/dpkg/status", status_entry("base", "1.0") +
+                                                     status_entry("nano", "7.2-1") +
                                                      status_entry("libssl3", "3.0.1-1")),
            TarEntry::file("var/lib/dpkg/info/nano.list", "/.\n/usr\n/usr/bin/nano\n")});
   // Layer 2: libssl3 upgraded, nano purged (its files whited out), curl added.
-  b.layer({TarEntry::file("var/lib/dpkg/status", status_entry("base", "1.0") + status_entry("libssl3", "3.0.2-1") +
+  b.layer({TarEntry::file("var/lib/dpkg/status", status_entry("base", "1.0") +
+                                                     status_entry("libssl3", "3.0.2-1") +
                                                      status_entry("curl", "7.88.1-10")),
            TarEntry::whiteout("usr/bin/nano"), TarEntry::whiteout("var/lib/dpkg/info/nano.list")});
   b.write_oci_layout(tmp.str() + "/l");
@@ -60,7 +64,8 @@ TEST(Sbom, DatesEachPackageToTheLayerThatAddedItsCurrentVersion) {
   EXPECT_EQ(find(sbom.packages, "libssl3")->version, "3.0.2-1");
   EXPECT_EQ(find(sbom.packages, "curl")->locations[0].layer_index, 1);
   EXPECT_EQ(find(sbom.packages, "curl")->locations[0].path, "var/lib/dpkg/status");
-  EXPECT_EQ(find(sbom.packages, "curl")->purl, "pkg:deb/debian/curl@7.88.1-10?arch=amd64&distro=debian-12");
+  EXPECT_EQ(find(sbom.packages, "curl")->purl,
+            "pkg:deb/debian/curl@7.88.1-10?arch=amd64&distro=debian-12");
   ASSERT_EQ(sbom.removed_packages.size(), 1U);  // nano; an upgrade is not a removal
   const auto* nano = find(sbom.removed_packages, "nano");
   ASSERT_NE(nano, nullptr);
@@ -90,8 +95,11 @@ class LinesCataloger final : public Cataloger {
  public:
   std::string_view name() const override { return "lines"; }
   int version() const override { return 1; }
-  std::vector<image::PathPattern> patterns() const override { return {image::PathPattern::exact("pkgs.txt")}; }
-  core::Result<void> analyze(const image::Entry& e, image::EntryContent& c, image::LayerFacts& out) const override {
+  std::vector<image::PathPattern> patterns() const override {
+    return {image::PathPattern::exact("pkgs.txt")};
+  }
+  core::Result<void> analyze(const image::Entry& e, image::EntryContent& c,
+                             image::LayerFacts& out) const override {
     BW_ASSIGN_OR_RETURN(auto text, c.read_all(1 << 20));
     auto& pkgs = out.packages_by_path[e.path];
     std::istringstream in(text);

@@ -21,7 +21,8 @@ struct Run {
 Run bulwark(const std::string& args, const std::string& env = "") {
   testing::TempDir tmp;
   std::string out;
-  int rc = testing::run_command(env + " '" + testing::bulwark_binary() + "' " + args + " 2>'" + tmp.str() + "/err'", &out);
+  int rc = testing::run_command(
+      env + " '" + testing::bulwark_binary() + "' " + args + " 2>'" + tmp.str() + "/err'", &out);
   return {rc, out, testing::read_file(tmp.path() / "err")};
 }
 
@@ -29,7 +30,8 @@ std::string small_image(const testing::TempDir& tmp) {
   ImageBuilder b;
   b.layer({TarEntry::file("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n"),
            TarEntry::file("var/lib/dpkg/status",
-                          "Package: zlib1g\nStatus: install ok installed\nVersion: 1:1.2.13.dfsg-1\nArchitecture: amd64\n"
+                          "Package: zlib1g\nStatus: install ok installed\nVersion: "
+                          "1:1.2.13.dfsg-1\nArchitecture: amd64\n"
                           "Source: zlib\n\n")});
   auto path = tmp.str() + "/img.tar";
   b.write_docker_archive(path);
@@ -65,7 +67,8 @@ TEST(Cli, SbomIsDeterministicAndHonoursSourceDateEpoch) {
   testing::TempDir tmp;
   auto img = small_image(tmp);
   auto a = bulwark("sbom --no-cache --format cyclonedx " + img, "SOURCE_DATE_EPOCH=1704067200");
-  auto b = bulwark("sbom --format cyclonedx --cache-dir " + tmp.str() + "/c " + img, "SOURCE_DATE_EPOCH=1704067200");
+  auto b = bulwark("sbom --format cyclonedx --cache-dir " + tmp.str() + "/c " + img,
+                   "SOURCE_DATE_EPOCH=1704067200");
   ASSERT_EQ(a.rc, 0) << a.err;
   ASSERT_EQ(b.rc, 0) << b.err;
   EXPECT_EQ(a.out, b.out);
@@ -87,9 +90,10 @@ TEST(Cli, OutputFileAndTableFormat) {
 TEST(Cli, BadInputIsOneLineOnStderrAndExitTwo) {
   testing::TempDir tmp;
   testing::write_file(tmp.path() / "junk.tar", std::string(1000, 'x'));
-  testing::write_plain_tar(tmp.str() + "/trunc.tar", {{"manifest.json", "[{\"Config\":\"c.json\",\"Layers\":[\"l.tar\"]}]"}});
-  for (const auto& target : {tmp.str() + "/missing.tar", tmp.str() + "/junk.tar", tmp.str() + "/trunc.tar",
-                             "oci:" + tmp.str()}) {
+  testing::write_plain_tar(tmp.str() + "/trunc.tar",
+                           {{"manifest.json", "[{\"Config\":\"c.json\",\"Layers\":[\"l.tar\"]}]"}});
+  for (const auto& target : {tmp.str() + "/missing.tar", tmp.str() + "/junk.tar",
+                             tmp.str() + "/trunc.tar", "oci:" + tmp.str()}) {
     auto r = bulwark("sbom --no-cache " + target);
     EXPECT_EQ(r.rc, 2) << target;
     EXPECT_TRUE(r.out.empty()) << target;
@@ -104,8 +108,9 @@ TEST(Cli, BadInputIsOneLineOnStderrAndExitTwo) {
 TEST(Cli, NonUtf8PackageDataStillGivesValidJson) {
   testing::TempDir tmp;
   ImageBuilder b;
-  b.layer({TarEntry::file("var/lib/dpkg/status",
-                          "Package: caf\xe9\nStatus: install ok installed\nVersion: 1.0\nArchitecture: amd64\n\n")});
+  b.layer({TarEntry::file(
+      "var/lib/dpkg/status",
+      "Package: caf\xe9\nStatus: install ok installed\nVersion: 1.0\nArchitecture: amd64\n\n")});
   b.write_oci_layout(tmp.str() + "/l");
   for (const auto* format : {"json", "cyclonedx", "spdx"}) {
     auto r = bulwark(std::string("sbom --no-cache -f ") + format + " " + tmp.str() + "/l");

@@ -26,7 +26,8 @@ TEST(Result, CarriesValueOrError) {
 }
 
 TEST(Result, ContextIsPrependedOutwards) {
-  auto e = Error::invalid("truncated").with_context("usr/lib/x.jar").with_context("layer sha256:ab12");
+  auto e =
+      Error::invalid("truncated").with_context("usr/lib/x.jar").with_context("layer sha256:ab12");
   EXPECT_EQ(e.message(), "layer sha256:ab12: usr/lib/x.jar: truncated");
 }
 

@@ -36,7 +36,8 @@ TEST(Decompress, GzipAndZstdRoundTrip) {
 TEST(Decompress, ConcatenatedGzipMembersAreOneStream) {
   auto a = sample();
   std::string b = "tail\n";
-  EXPECT_EQ(inflate(testing::compress(a, LayerCompression::kGzip) + testing::compress(b, LayerCompression::kGzip)),
+  EXPECT_EQ(inflate(testing::compress(a, LayerCompression::kGzip) +
+                    testing::compress(b, LayerCompression::kGzip)),
             a + b);
 }
 

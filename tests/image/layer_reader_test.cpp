@@ -52,8 +52,10 @@ Image open(const std::string& target) {
 TEST(LayerReader, OffersOnlyMatchingEntriesToTheAnalyzersThatAskedForThem) {
   testing::TempDir tmp;
   ImageBuilder b;
-  b.layer({TarEntry::file("etc/os-release", "ID=debian\n"), TarEntry::file("usr/share/doc/a/copyright", "x"),
-           TarEntry::file("usr/share/doc/a/b/copyright", "nested"), TarEntry::file("srv/app/package.json", "{}"),
+  b.layer({TarEntry::file("etc/os-release", "ID=debian\n"),
+           TarEntry::file("usr/share/doc/a/copyright", "x"),
+           TarEntry::file("usr/share/doc/a/b/copyright", "nested"),
+           TarEntry::file("srv/app/package.json", "{}"),
            TarEntry::file("srv/app/other.txt", "no")});
   b.write_oci_layout(tmp.str() + "/l");
   RecordingAnalyzer os({PathPattern::exact("etc/os-release")}, "os");
@@ -132,13 +134,15 @@ TEST(LayerReader, TruncatedLayerIsAnError) {
   // Rewrite the archive with the layer blob cut in half (and its name no longer its digest).
   auto layers_hex = testing::sha256_hex(stored);
   auto config = b.config_json();
-  testing::write_plain_tar(tmp.str() + "/cut.tar",
-                           {{"config.json", config},
-                            {"layer.tar.gz", stored.substr(0, stored.size() / 2)},
-                            {"manifest.json", R"([{"Config":"config.json","Layers":["layer.tar.gz"]}])"}});
+  testing::write_plain_tar(
+      tmp.str() + "/cut.tar",
+      {{"config.json", config},
+       {"layer.tar.gz", stored.substr(0, stored.size() / 2)},
+       {"manifest.json", R"([{"Config":"config.json","Layers":["layer.tar.gz"]}])"}});
   auto layers = read_layers(open(tmp.str() + "/cut.tar"), {}, {});
   ASSERT_FALSE(layers.ok());
-  EXPECT_NE(layers.error().message().find("truncated"), std::string::npos) << layers.error().message();
+  EXPECT_NE(layers.error().message().find("truncated"), std::string::npos)
+      << layers.error().message();
 }
 
 TEST(LayerReader, VerifiesDiffIdsOnRequest) {
@@ -197,7 +201,8 @@ TEST(LayerCache, ClaimedDiffIdOfACleanLayerDoesNotSkipAMaliciousOne) {
   ASSERT_TRUE(c.ok());
 
   ImageBuilder evil;
-  evil.layer({TarEntry::file("etc/motd", "hello"), TarEntry::file("etc/cron.d/miner", "* * * * * root /tmp/x")},
+  evil.layer({TarEntry::file("etc/motd", "hello"),
+              TarEntry::file("etc/cron.d/miner", "* * * * * root /tmp/x")},
              LayerCompression::kGzip)
       .claim_diff_id(0, "sha256:" + testing::sha256_hex(clean.layers()[0].tar));
   evil.write_docker_archive(tmp.str() + "/evil.tar", /*classic=*/false);
@@ -235,7 +240,8 @@ namespace {
 TEST(LayerReader, HugeSingleEntryIsAWarningNotAFailure) {
   testing::TempDir tmp;
   ImageBuilder b;
-  b.layer({TarEntry::file("etc/big.conf", std::string(3 << 20, 'z')), TarEntry::file("etc/small.conf", "ok")});
+  b.layer({TarEntry::file("etc/big.conf", std::string(3 << 20, 'z')),
+           TarEntry::file("etc/small.conf", "ok")});
   b.write_oci_layout(tmp.str() + "/l");
   auto saved = core::limits();
   auto l = saved;

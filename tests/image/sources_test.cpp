@@ -95,7 +95,8 @@ TEST(OpenImage, SelectsPlatformFromAMultiPlatformIndex) {
   EXPECT_EQ(def->platform.architecture, "amd64");  // the host's (amd64 here), then linux/amd64
   auto none = open_image(tmp.str() + "/multi", {Platform{"linux", "s390x", ""}});
   ASSERT_FALSE(none.ok());
-  EXPECT_NE(none.error().message().find("available: linux/amd64, linux/arm64/v8"), std::string::npos)
+  EXPECT_NE(none.error().message().find("available: linux/amd64, linux/arm64/v8"),
+            std::string::npos)
       << none.error().message();
 }
 
@@ -115,7 +116,8 @@ TEST(OpenImage, ManifestNamingAMissingBlobFails) {
   testing::TempDir tmp;
   auto b = two_layer_image();
   b.write_oci_layout(tmp.str() + "/layout");
-  std::filesystem::remove(tmp.path() / "layout/blobs/sha256" / testing::sha256_hex(b.config_json()));
+  std::filesystem::remove(tmp.path() / "layout/blobs/sha256" /
+                          testing::sha256_hex(b.config_json()));
   auto img = open_image(tmp.str() + "/layout", {});
   ASSERT_FALSE(img.ok());
   EXPECT_EQ(img.error().code(), core::ErrorCode::kNotFound);
@@ -127,9 +129,10 @@ TEST(OpenImage, DockerSchema1IsUnsupported) {
   auto dir = tmp.path() / "layout";
   testing::write_file(dir / "blobs/sha256" / testing::sha256_hex(manifest), manifest);
   testing::write_file(dir / "oci-layout", R"({"imageLayoutVersion":"1.0.0"})");
-  testing::write_file(dir / "index.json",
-                      R"({"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.docker.distribution.manifest.v1+json","digest":"sha256:)" +
-                          testing::sha256_hex(manifest) + R"(","size":)" + std::to_string(manifest.size()) + "}]}");
+  testing::write_file(
+      dir / "index.json",
+      R"({"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.docker.distribution.manifest.v1+json","digest":"sha256:)" +
+          testing::sha256_hex(manifest) + R"(","size":)" + std::to_string(manifest.size()) + "}]}");
   auto img = open_image(dir.string(), {});
   ASSERT_FALSE(img.ok());
   EXPECT_EQ(img.error().code(), core::ErrorCode::kUnsupported);
@@ -144,7 +147,8 @@ TEST(OpenImage, MalformedInputsGiveOneLineErrors) {
   auto b = open_image(tmp.str() + "/bad.tar", {});
   ASSERT_FALSE(b.ok());
   EXPECT_NE(b.error().message().find("malformed JSON"), std::string::npos);
-  testing::write_plain_tar(tmp.str() + "/escape.tar", {{"manifest.json", R"([{"Config":"../../etc/passwd","Layers":[]}])"}});
+  testing::write_plain_tar(tmp.str() + "/escape.tar",
+                           {{"manifest.json", R"([{"Config":"../../etc/passwd","Layers":[]}])"}});
   auto c = open_image(tmp.str() + "/escape.tar", {});
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.error().message().find("unsafe"), std::string::npos);

@@ -50,7 +50,9 @@ void add(archive* a, const TarEntry& e) {
       archive_entry_set_filetype(ae, AE_IFREG);
       archive_entry_set_size(ae, static_cast<la_int64_t>(e.content.size()));
       break;
-    case TarEntry::Type::kDir: archive_entry_set_filetype(ae, AE_IFDIR); break;
+    case TarEntry::Type::kDir:
+      archive_entry_set_filetype(ae, AE_IFDIR);
+      break;
     case TarEntry::Type::kSymlink:
       archive_entry_set_filetype(ae, AE_IFLNK);
       archive_entry_set_symlink(ae, e.link.c_str());
@@ -69,7 +71,9 @@ void add(archive* a, const TarEntry& e) {
   archive_entry_free(ae);
 }
 
-void write_bytes(const std::filesystem::path& p, const std::string& data) { write_file(p, data); }
+void write_bytes(const std::filesystem::path& p, const std::string& data) {
+  write_file(p, data);
+}
 
 }  // namespace
 
@@ -80,7 +84,9 @@ TarEntry TarEntry::whiteout(const std::string& deleted_path) {
   return file(parent + ".wh." + base, "");
 }
 
-TarEntry TarEntry::opaque(const std::string& dir) { return file(dir + "/.wh..wh..opq", ""); }
+TarEntry TarEntry::opaque(const std::string& dir) {
+  return file(dir + "/.wh..wh..opq", "");
+}
 
 std::string make_tar(const std::vector<TarEntry>& entries) {
   return write_archive(0, [&](archive* a) {
@@ -94,7 +100,8 @@ std::string compress(const std::string& data, LayerCompression c) {
   std::string out;
   archive* a = archive_write_new();
   archive_write_set_format_raw(a);
-  archive_write_add_filter(a, c == LayerCompression::kGzip ? ARCHIVE_FILTER_GZIP : ARCHIVE_FILTER_ZSTD);
+  archive_write_add_filter(
+      a, c == LayerCompression::kGzip ? ARCHIVE_FILTER_GZIP : ARCHIVE_FILTER_ZSTD);
   archive_write_set_bytes_per_block(a, 0);
   archive_write_open(a, &out, nullptr, append_cb, nullptr);
   archive_entry* ae = archive_entry_new();
@@ -108,13 +115,18 @@ std::string compress(const std::string& data, LayerCompression c) {
   return out;
 }
 
-std::string sha256_hex(const std::string& data) { return core::Sha256::hex_of(data); }
+std::string sha256_hex(const std::string& data) {
+  return core::Sha256::hex_of(data);
+}
 
 std::string BuiltLayer::media_type() const {
   switch (compression) {
-    case LayerCompression::kNone: return "application/vnd.oci.image.layer.v1.tar";
-    case LayerCompression::kGzip: return "application/vnd.oci.image.layer.v1.tar+gzip";
-    case LayerCompression::kZstd: return "application/vnd.oci.image.layer.v1.tar+zstd";
+    case LayerCompression::kNone:
+      return "application/vnd.oci.image.layer.v1.tar";
+    case LayerCompression::kGzip:
+      return "application/vnd.oci.image.layer.v1.tar+gzip";
+    case LayerCompression::kZstd:
+      return "application/vnd.oci.image.layer.v1.tar+zstd";
   }
   return "";
 }
@@ -155,7 +167,8 @@ std::string ImageBuilder::config_json() const {
   nlohmann::json history = nlohmann::json::array();
   for (size_t i = 0; i < layers_.size(); ++i) {
     auto it = claimed_diff_ids_.find(i);
-    ids.push_back(it != claimed_diff_ids_.end() ? it->second : "sha256:" + sha256_hex(layers_[i].tar));
+    ids.push_back(it != claimed_diff_ids_.end() ? it->second
+                                                : "sha256:" + sha256_hex(layers_[i].tar));
     history.push_back({{"created_by", "layer " + std::to_string(i + 1)}});
   }
   cfg["rootfs"] = {{"type", "layers"}, {"diff_ids", ids}};
@@ -173,13 +186,15 @@ std::string ImageBuilder::manifest_json() const {
                  {"size", config.size()}};
   m["layers"] = nlohmann::json::array();
   for (const auto& l : layers_) {
-    m["layers"].push_back(
-        {{"mediaType", l.media_type()}, {"digest", "sha256:" + sha256_hex(l.stored)}, {"size", l.stored.size()}});
+    m["layers"].push_back({{"mediaType", l.media_type()},
+                           {"digest", "sha256:" + sha256_hex(l.stored)},
+                           {"size", l.stored.size()}});
   }
   return m.dump();
 }
 
-void ImageBuilder::write_docker_archive(const std::string& path, bool classic, const std::string& tag) const {
+void ImageBuilder::write_docker_archive(const std::string& path, bool classic,
+                                        const std::string& tag) const {
   std::vector<std::pair<std::string, std::string>> members;
   auto config = config_json();
   nlohmann::json entry;
@@ -218,14 +233,15 @@ void ImageBuilder::write_docker_archive(const std::string& path, bool classic, c
 }
 
 namespace {
-std::vector<std::pair<std::string, std::string>> oci_members(const std::vector<const ImageBuilder*>& images,
-                                                             const std::string& ref) {
+std::vector<std::pair<std::string, std::string>> oci_members(
+    const std::vector<const ImageBuilder*>& images, const std::string& ref) {
   std::vector<std::pair<std::string, std::string>> members;
   nlohmann::json manifests = nlohmann::json::array();
   for (const auto* img : images) {
     auto config = img->config_json();
     members.emplace_back("blobs/sha256/" + sha256_hex(config), config);
-    for (const auto& l : img->layers()) members.emplace_back("blobs/sha256/" + sha256_hex(l.stored), l.stored);
+    for (const auto& l : img->layers())
+      members.emplace_back("blobs/sha256/" + sha256_hex(l.stored), l.stored);
     auto manifest = img->manifest_json();
     members.emplace_back("blobs/sha256/" + sha256_hex(manifest), manifest);
     auto cfg = nlohmann::json::parse(config);
@@ -240,7 +256,8 @@ std::vector<std::pair<std::string, std::string>> oci_members(const std::vector<c
     }
     manifests.push_back(d);
   }
-  nlohmann::json index = {{"schemaVersion", 2}, {"mediaType", "application/vnd.oci.image.index.v1+json"}};
+  nlohmann::json index = {{"schemaVersion", 2},
+                          {"mediaType", "application/vnd.oci.image.index.v1+json"}};
   if (images.size() > 1) {
     // Multi-platform: a nested index named by the ref, as `docker buildx` lays it out.
     nlohmann::json inner = index;
@@ -261,19 +278,23 @@ std::vector<std::pair<std::string, std::string>> oci_members(const std::vector<c
 }  // namespace
 
 void ImageBuilder::write_oci_layout(const std::string& dir, const std::string& ref) const {
-  for (const auto& [name, data] : oci_members({this}, ref)) write_bytes(std::filesystem::path(dir) / name, data);
+  for (const auto& [name, data] : oci_members({this}, ref))
+    write_bytes(std::filesystem::path(dir) / name, data);
 }
 
 void ImageBuilder::write_oci_archive(const std::string& path, const std::string& ref) const {
   write_plain_tar(path, oci_members({this}, ref));
 }
 
-void ImageBuilder::write_oci_index(const std::string& dir, const std::vector<const ImageBuilder*>& images,
+void ImageBuilder::write_oci_index(const std::string& dir,
+                                   const std::vector<const ImageBuilder*>& images,
                                    const std::string& ref) {
-  for (const auto& [name, data] : oci_members(images, ref)) write_bytes(std::filesystem::path(dir) / name, data);
+  for (const auto& [name, data] : oci_members(images, ref))
+    write_bytes(std::filesystem::path(dir) / name, data);
 }
 
-void write_plain_tar(const std::string& path, const std::vector<std::pair<std::string, std::string>>& members) {
+void write_plain_tar(const std::string& path,
+                     const std::vector<std::pair<std::string, std::string>>& members) {
   std::vector<TarEntry> entries;
   for (const auto& [name, data] : members) entries.push_back(TarEntry::file(name, data));
   write_bytes(path, make_tar(entries));

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <vector>
 
@@ -47,7 +46,8 @@ struct BuiltLayer {
 
 class ImageBuilder {
  public:
-  ImageBuilder& layer(const std::vector<TarEntry>& entries, LayerCompression c = LayerCompression::kGzip);
+  ImageBuilder& layer(const std::vector<TarEntry>& entries,
+                      LayerCompression c = LayerCompression::kGzip);
   ImageBuilder& config_field(const std::string& key, nlohmann::json value);
   ImageBuilder& architecture(std::string arch, std::string variant = "");
   // Replaces the diff_id the config claims for layer i (for attack tests).
@@ -59,12 +59,14 @@ class ImageBuilder {
 
   // docker save output. classic: <id>/layer.tar members (stored uncompressed whatever the
   // layer compression); containerd: OCI blobs + manifest.json pointing at them.
-  void write_docker_archive(const std::string& path, bool classic = true, const std::string& tag = "test/image:1.0") const;
+  void write_docker_archive(const std::string& path, bool classic = true,
+                            const std::string& tag = "test/image:1.0") const;
   void write_oci_layout(const std::string& dir, const std::string& ref = "1.0") const;
   void write_oci_archive(const std::string& path, const std::string& ref = "1.0") const;
 
   // A multi-platform OCI layout: one image per builder, under one index.
-  static void write_oci_index(const std::string& dir, const std::vector<const ImageBuilder*>& images,
+  static void write_oci_index(const std::string& dir,
+                              const std::vector<const ImageBuilder*>& images,
                               const std::string& ref = "1.0");
 
  private:
@@ -76,6 +78,7 @@ class ImageBuilder {
 };
 
 // Writes a tar of (name, content) members: the outer archive of docker-archive / oci-archive.
-void write_plain_tar(const std::string& path, const std::vector<std::pair<std::string, std::string>>& members);
+void write_plain_tar(const std::string& path,
+                     const std::vector<std::pair<std::string, std::string>>& members);
 
 }  // namespace bulwark::testing

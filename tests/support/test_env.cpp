@@ -67,7 +67,9 @@ std::string read_file(const std::filesystem::path& p) {
   return ss.str();
 }
 
-std::string bulwark_binary() { return BULWARK_BINARY; }
+std::string bulwark_binary() {
+  return BULWARK_BINARY;
+}
 
 std::optional<std::filesystem::path> corpus_dir(std::string* why) {
   const char* env = std::getenv("BULWARK_CORPUS_DIR");
@@ -82,8 +84,8 @@ std::optional<std::filesystem::path> corpus_dir(std::string* why) {
     *why = "building the corpus needs root (mmdebstrap --mode=root)";
     return std::nullopt;
   }
-  std::string cmd = "bash '" + (*shared / "corpus" / "build.sh").string() + "' '" + dir.string() +
-                    "' small >&2";
+  std::string cmd =
+      "bash '" + (*shared / "corpus" / "build.sh").string() + "' '" + dir.string() + "' small >&2";
   if (run_command(cmd) != 0 || !std::filesystem::exists(dir / "MANIFEST.txt")) {
     *why = "corpus/build.sh failed (see the log above)";
     return std::nullopt;

@@ -46,12 +46,12 @@ std::optional<std::filesystem::path> corpus_dir(std::string* why);
 }  // namespace bulwark::testing
 
 // Skips the test with `reason`, or fails it under CI=true (CI must run every test).
-#define BW_SKIP_OR_FAIL(reason)                                          \
-  do {                                                                   \
-    if (::bulwark::testing::running_in_ci()) {                           \
-      FAIL() << "required under CI=true: " << (reason);                  \
-    }                                                                    \
-    GTEST_SKIP() << (reason);                                            \
+#define BW_SKIP_OR_FAIL(reason)                         \
+  do {                                                  \
+    if (::bulwark::testing::running_in_ci()) {          \
+      FAIL() << "required under CI=true: " << (reason); \
+    }                                                   \
+    GTEST_SKIP() << (reason);                           \
   } while (false)
 
 // Declares `var` as the shared/ path or skips/fails the test.
@@ -61,4 +61,5 @@ std::optional<std::filesystem::path> corpus_dir(std::string* why);
   const std::filesystem::path var = *var##_opt
 
 #define BW_REQUIRE_COMMAND(name)                                                           \
-  if (!::bulwark::testing::have_command(name)) BW_SKIP_OR_FAIL(std::string(name) + " not installed")
+  if (!::bulwark::testing::have_command(name)) BW_SKIP_OR_FAIL(std::string(name) + " not " \
+                                                                                   "installed")
