@@ -4,6 +4,7 @@
 #include <charconv>
 #include <set>
 
+#include "catalog/debian_licenses.hpp"
 #include "core/limits.hpp"
 #include "core/path.hpp"
 #include "core/purl.hpp"
@@ -198,7 +199,13 @@ void DpkgCataloger::finalize(const MergeContext& ctx, std::vector<core::Package>
     if (files == nullptr) files = ctx.facts(info + ".list");
     if (files != nullptr) p.files = *files;
     const auto* lic = ctx.facts("usr/share/doc/" + p.name + "/copyright");
-    if (lic != nullptr) p.licenses = *lic;
+    if (lic != nullptr) {
+      // Debian short names ("GPL-2+", "Expat") as SPDX expressions; distinct declarations can
+      // meet ("GPL-2.0+" and "GPL-2+"), hence the set.
+      std::set<std::string> spdx;
+      for (const auto& declared : *lic) spdx.insert(debian_license_to_spdx(declared));
+      p.licenses.assign(spdx.begin(), spdx.end());
+    }
     core::PackageUrl purl{"deb", vendor, p.name, p.version, {}, ""};
     if (!p.architecture.empty()) purl.qualifiers["arch"] = p.architecture;
     if (!distro.empty()) purl.qualifiers["distro"] = distro;

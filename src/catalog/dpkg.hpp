@@ -12,7 +12,7 @@ namespace bulwark::catalog {
 class DpkgCataloger final : public Cataloger {
  public:
   std::string_view name() const override { return "dpkg"; }
-  int version() const override { return 1; }
+  int version() const override { return 2; }  // 2: licenses mapped to SPDX
   std::vector<image::PathPattern> patterns() const override;
   core::Result<void> analyze(const image::Entry& entry, image::EntryContent& content,
                              image::LayerFacts& out) const override;

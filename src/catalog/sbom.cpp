@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_set>
 
 #include "catalog/os_release.hpp"
 #include "core/path.hpp"
@@ -13,16 +14,25 @@ namespace bulwark::catalog {
 
 namespace {
 
-// True when layer `l` deletes `path` with a whiteout or an opaque directory above it.
-bool deleted_in(const image::LayerResult& l, const std::string& path) {
-  for (const auto& w : l.files.whiteouts) {
-    if (path == w || core::is_under(path, w)) return true;
+// What each layer deletes from the layers below it, as hash sets so that checking an evidence
+// path costs one lookup per ancestor however many whiteouts a layer carries.
+struct LayerDeletions {
+  std::unordered_set<std::string_view> subtrees;  // whiteouts: the path and all below
+  std::unordered_set<std::string_view> opaque;    // opaque dirs: all below
+
+  explicit LayerDeletions(const image::LayerResult& l) {
+    for (const auto& w : l.files.whiteouts) subtrees.insert(w);
+    for (const auto& d : l.files.opaque_dirs) opaque.insert(d);
   }
-  for (const auto& d : l.files.opaque_dirs) {
-    if (core::is_under(path, d)) return true;
+  bool deletes(std::string_view path) const {
+    if (subtrees.empty() && opaque.empty()) return false;
+    if (subtrees.count(path) != 0) return true;
+    for (auto dir = core::parent_path(path);; dir = core::parent_path(dir)) {
+      if (opaque.count(dir) != 0 || (!dir.empty() && subtrees.count(dir) != 0)) return true;
+      if (dir.empty()) return false;
+    }
   }
-  return false;
-}
+};
 
 struct Tracked {
   core::Package pkg;
@@ -34,8 +44,8 @@ struct Tracked {
 // that layer (a version change is an upgrade, not a removal). Keys include the version because
 // rpm allows several installed versions of one name and arch (kernels).
 void follow_evidence(const std::string& path, const std::vector<image::LayerResult>& layers,
-                     bool directory_source, std::vector<core::Package>& installed,
-                     std::vector<core::Package>& removed) {
+                     const std::vector<LayerDeletions>& deletions, bool directory_source,
+                     std::vector<core::Package>& installed, std::vector<core::Package>& removed) {
   auto layer_digest = [&](int layer) {
     const auto& d = layers[static_cast<size_t>(layer)].blob_digest;
     return d ? d->str() : std::string();
@@ -58,7 +68,7 @@ void follow_evidence(const std::string& path, const std::vector<image::LayerResu
   for (const auto& l : layers) {
     auto it = l.facts.packages_by_path.find(path);
     if (it == l.facts.packages_by_path.end()) {
-      if (deleted_in(l, path)) {
+      if (deletions[static_cast<size_t>(&l - layers.data())].deletes(path)) {
         report_removed({}, l.layer);
         current.clear();
       }
@@ -113,6 +123,9 @@ Sbom build_sbom(const image::Image& image, const std::vector<image::LayerResult>
           (image.rootfs_dir.empty() ? "layer " + std::to_string(l.layer + 1) + ": " : "") + w);
     }
   }
+  std::vector<LayerDeletions> deletions;
+  deletions.reserve(layers.size());
+  for (const auto& l : layers) deletions.emplace_back(l);
   std::sort(evidence_paths.begin(), evidence_paths.end());
   evidence_paths.erase(std::unique(evidence_paths.begin(), evidence_paths.end()),
                        evidence_paths.end());
@@ -121,7 +134,8 @@ Sbom build_sbom(const image::Image& image, const std::vector<image::LayerResult>
     size_t owner = 0;
     while (owner < catalogers.size() && (mask & (image::AnalyzerMask{1} << owner)) == 0) ++owner;
     if (owner == catalogers.size()) continue;
-    follow_evidence(path, layers, !image.rootfs_dir.empty(), installed[owner], removed[owner]);
+    follow_evidence(path, layers, deletions, !image.rootfs_dir.empty(), installed[owner],
+                    removed[owner]);
   }
   for (size_t i = 0; i < catalogers.size(); ++i) {
     catalogers[i]->finalize(ctx, installed[i]);

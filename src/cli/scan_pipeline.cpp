@@ -43,7 +43,7 @@ class ProgressLine {
     double read = static_cast<double>(p_.stored_bytes_read.load()) / (1 << 20);
     double total = static_cast<double>(p_.stored_bytes_total.load()) / (1 << 20);
     std::fprintf(stderr, "\r\033[Kbulwark: layers %d/%d  %.1f%s MiB  %.0f MiB/s",
-                 p_.layers_done.load(), p_.layers_total, read,
+                 p_.layers_done.load(), p_.layers_total.load(), read,
                  total > 0 ? fmt::format("/{:.1f}", total).c_str() : "",
                  secs > 0 ? read / secs : 0.0);
   }

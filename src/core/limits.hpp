@@ -1,5 +1,6 @@
 // Every size, count and depth that untrusted input can drive. Defaults fit real images with
-// a wide margin; users raise them with --limit-* flags when a legitimate image needs more.
+// a wide margin; set_limits() changes them for the whole process (tests use it; command-line
+// flags for them are future work).
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,8 @@ struct Limits {
   // Largest metadata document (manifest.json, index.json, image config).
   uint64_t max_metadata_bytes = 8ULL << 20;
   uint64_t max_entries_per_layer = 4'000'000;
+  // Memory held by one layer's file index (paths, link targets, entry records).
+  uint64_t max_index_bytes_per_layer = 2ULL << 30;
   uint32_t max_layers = 512;
   uint32_t max_path_length = 4096;
   uint32_t max_symlink_hops = 40;

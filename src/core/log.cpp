@@ -49,7 +49,18 @@ void log_message(LogLevel level, std::string_view message) {
     nlohmann::json j{{"ts_ms", now}, {"level", level_name(level)}, {"msg", message}};
     line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   } else {
-    line = fmt::format("bulwark: {}: {}\n", level_name(level), message);
+    // Messages carry names from images: control characters are escaped so that one message
+    // stays one line and cannot drive the terminal.
+    std::string safe;
+    safe.reserve(message.size());
+    for (unsigned char c : message) {
+      if (c < 0x20 || c == 0x7f) {
+        safe += fmt::format("\\x{:02x}", c);
+      } else {
+        safe.push_back(static_cast<char>(c));
+      }
+    }
+    line = fmt::format("bulwark: {}: {}\n", level_name(level), safe);
   }
   std::lock_guard lock(g_mutex);
   std::fwrite(line.data(), 1, line.size(), stderr);

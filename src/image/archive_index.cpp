@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <filesystem>
 
 #include "core/limits.hpp"
@@ -40,7 +42,20 @@ bool DirContainer::exists(const std::string& path) const {
 
 Result<std::unique_ptr<ByteStream>> DirContainer::open(const std::string& path) const {
   BW_ASSIGN_OR_RETURN(auto full, safe_path(path));
-  int fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC);
+  // The file must resolve inside the layout (a symlinked blob may not read /etc/shadow into an
+  // error message) and must not be a FIFO or device (O_NONBLOCK: opening one must not hang).
+  char resolved[PATH_MAX];
+  char root[PATH_MAX];
+  if (::realpath(full.c_str(), resolved) == nullptr) {
+    if (errno == ENOENT) return Error::not_found(full + ": missing");
+    return Error::from_errno(full, errno);
+  }
+  if (::realpath(root_.c_str(), root) == nullptr) return Error::from_errno(root_, errno);
+  std::string_view r(resolved), base(root);
+  if (!(r.size() > base.size() && r.substr(0, base.size()) == base && r[base.size()] == '/')) {
+    return Error::invalid(full + ": resolves outside the layout directory");
+  }
+  int fd = ::open(resolved, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     if (errno == ENOENT) return Error::not_found(full + ": missing");
     return Error::from_errno(full, errno);

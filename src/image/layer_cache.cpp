@@ -1,9 +1,11 @@
 #include "image/layer_cache.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -138,18 +140,30 @@ std::optional<std::string> slurp(const std::string& path) {
   return ss.str();
 }
 
-// Write-then-rename so concurrent scans never read a half-written file.
+// Write-then-rename so concurrent scans never read a half-written file; mkstemp gives every
+// writer (threads and processes) its own temporary name.
 Result<void> write_atomically(const std::string& path, std::string_view data) {
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
   if (ec) return Error::io(path + ": " + ec.message());
-  std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." +
-                    std::to_string(reinterpret_cast<uintptr_t>(&data) & 0xffff);
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) return Error::io(tmp + ": cannot create");
-    f.write(data.data(), static_cast<std::streamsize>(data.size()));
-    if (!f) return Error::io(tmp + ": write failed");
+  std::string tmp = path + ".tmp.XXXXXX";
+  int fd = ::mkstemp(tmp.data());
+  if (fd < 0) return Error::from_errno(tmp, errno);
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = errno;
+      ::close(fd);
+      std::filesystem::remove(tmp, ec);
+      return Error::from_errno(tmp, err);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0) {
+    std::filesystem::remove(tmp, ec);
+    return Error::io(tmp + ": close failed");
   }
   std::filesystem::rename(tmp, path, ec);
   if (ec) {
@@ -254,6 +268,19 @@ Result<LayerResult> decode_layer_result(std::string_view data) {
   BW_ASSIGN_OR_RETURN(out.facts.warnings, r.strings());
   if (!r.at_end()) return Error::invalid("trailing bytes in cache file");
   return out;
+}
+
+Result<void> LayerCache::prepare(const std::string& dir) {
+  std::error_code ec;
+  auto parent = std::filesystem::path(dir).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return Error::from_errno(dir, errno);
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0) return Error::from_errno(dir, errno);
+  if (!S_ISDIR(st.st_mode)) return Error::invalid(dir + ": not a directory (a symlink?)");
+  if (st.st_uid != ::geteuid()) return Error::invalid(dir + ": owned by another user");
+  if ((st.st_mode & 022) != 0) return Error::invalid(dir + ": writable by group or others");
+  return core::ok();
 }
 
 std::string LayerCache::key(const core::Digest& blob_digest,

@@ -19,6 +19,11 @@ class LayerCache {
  public:
   explicit LayerCache(std::string dir) : dir_(std::move(dir)) {}
 
+  // Creates the cache directory (mode 0700) or checks an existing one: it must be a real
+  // directory owned by this user and writable by nobody else, since whoever can write it can
+  // make a malicious layer scan as clean. An error means "do not use this cache".
+  static core::Result<void> prepare(const std::string& dir);
+
   static std::string key(const core::Digest& blob_digest,
                          const std::vector<const Analyzer*>& analyzers,
                          std::string_view options_key);

@@ -48,6 +48,11 @@ class LayerScanner final : public EntryVisitor {
       : analyzers_(analyzers), matcher_(matcher), out_(out) {}
 
   Result<void> on_entry(const Entry& entry, EntryContent& content) override {
+    index_bytes_ += entry.path.size() + entry.link_target.size() + sizeof(Entry);
+    if (index_bytes_ > core::limits().max_index_bytes_per_layer) {
+      return Error::limit("the layer's file index exceeds " +
+                          std::to_string(core::limits().max_index_bytes_per_layer) + " bytes");
+    }
     out_.files.entries.push_back(entry);
     if (entry.type != EntryType::kFile && entry.type != EntryType::kHardlink) return core::ok();
     AnalyzerMask mask = matcher_.match(entry.path);
@@ -62,15 +67,17 @@ class LayerScanner final : public EntryVisitor {
       }
       data = it->second;
     } else {
-      auto r = content.read_all(core::limits().max_file_read);
-      if (!r.ok()) {
-        // A truncated stream is fatal for the layer; an oversized file only for that file.
-        if (r.error().code() == core::ErrorCode::kLimitExceeded) {
-          out_.facts.warnings.push_back(entry.path + ": " + r.error().message());
-          return core::ok();
-        }
-        return std::move(r).error().with_context(entry.path);
+      // An oversized file costs only that file (decided from the header, before reading);
+      // any error while reading comes from the layer stream and is fatal for the layer.
+      if (entry.size > core::limits().max_file_read) {
+        out_.facts.warnings.push_back(entry.path + ": " + std::to_string(entry.size) +
+                                      " bytes, larger than the read limit of " +
+                                      std::to_string(core::limits().max_file_read) +
+                                      "; not analyzed");
+        return core::ok();
       }
+      auto r = content.read_all(core::limits().max_file_read);
+      if (!r.ok()) return std::move(r).error().with_context(entry.path);
       data = std::move(r).value();
       if (replay_bytes_ + data.size() <= kHardlinkReplayBudget) {
         replay_bytes_ += data.size();
@@ -98,6 +105,7 @@ class LayerScanner final : public EntryVisitor {
   const PathMatcher& matcher_;
   LayerResult& out_;
   std::map<std::string, std::string> replay_;
+  uint64_t index_bytes_ = 0;
   uint64_t replay_bytes_ = 0;
 };
 
@@ -117,19 +125,29 @@ class ProgressStream final : public ByteStream {
   Progress* p_;
 };
 
-// Counts uncompressed bytes (the tar stream) for the report and bomb diagnostics.
+// Counts uncompressed bytes (the tar stream) of one layer and of the whole image: the
+// decompressors bound each layer, this bounds the sum (many layers just under the limit).
 class CountingStream final : public ByteStream {
  public:
-  explicit CountingStream(ByteStream& inner) : inner_(inner) {}
+  CountingStream(ByteStream& inner, std::atomic<uint64_t>& image_total, std::string name)
+      : inner_(inner), image_total_(image_total), name_(std::move(name)) {}
   Result<size_t> read(std::span<std::byte> buf) override {
     BW_ASSIGN_OR_RETURN(size_t n, inner_.read(buf));
     count_ += n;
+    uint64_t total = image_total_.fetch_add(n) + n;
+    if (total > core::limits().max_total_uncompressed) {
+      return Error::limit(name_ + ": the image's layers decompress to more than " +
+                          std::to_string(core::limits().max_total_uncompressed) +
+                          " bytes in total (decompression bomb?)");
+    }
     return n;
   }
   uint64_t count() const { return count_; }
 
  private:
   ByteStream& inner_;
+  std::atomic<uint64_t>& image_total_;
+  std::string name_;
   uint64_t count_ = 0;
 };
 
@@ -139,6 +157,7 @@ struct Context {
   const PathMatcher& matcher;
   const ReadOptions& options;
   std::optional<LayerCache> cache;
+  mutable std::atomic<uint64_t> uncompressed_total{0};
 };
 
 std::string layer_name(const LayerRef& l) {
@@ -177,15 +196,21 @@ Result<LayerResult> analyze_layer(const Context& ctx, const LayerRef& layer) {
           BW_ASSIGN_OR_RETURN(auto d, hash_stored(ctx, layer));
           if (identity) ctx.cache->remember_verified(*identity, d);
         }
-        if (ctx.options.verify_diff_ids && layer.diff_id &&
-            (!hit->diff_id || *hit->diff_id != *layer.diff_id)) {
-          return Error::digest_mismatch(
-              name + ": uncompressed content does not match the config's diff_id " +
-              layer.diff_id->str());
+        // The diff_id check holds on a warm scan too: a known uncompressed digest is always
+        // compared; one that --verify-diffids needs but the cold scan did not compute makes
+        // this a miss, so the layer is read again and the entry rewritten with it.
+        bool need_diff_id = ctx.options.verify_diff_ids && layer.diff_id && !hit->diff_id;
+        if (!need_diff_id) {
+          if (layer.diff_id && hit->diff_id && *hit->diff_id != *layer.diff_id) {
+            return Error::digest_mismatch(name + ": uncompressed content hashes to " +
+                                          hit->diff_id->str() + " but the config's diff_id is " +
+                                          layer.diff_id->str());
+          }
+          hit->blob_digest = candidate;
+          hit->layer = layer.index;
+          hit->from_cache = true;
+          return std::move(*hit);
         }
-        hit->layer = layer.index;
-        hit->from_cache = true;
-        return std::move(*hit);
       }
     }
   }
@@ -207,7 +232,7 @@ Result<LayerResult> analyze_layer(const Context& ctx, const LayerRef& layer) {
         std::make_unique<HashingStream>(std::move(decompressed), layer.diff_id, name + " diff_id");
     tar = diff_hash.get();
   }
-  CountingStream counted(*tar);
+  CountingStream counted(*tar, ctx.uncompressed_total, name);
   LayerScanner scanner(ctx.analyzers, ctx.matcher, out);
   BW_TRY(read_tar_entries(counted, name, scanner));
 
@@ -255,7 +280,13 @@ Result<std::vector<LayerResult>> read_layers(const Image& image,
   }
 
   Context ctx{image, analyzers, matcher, options, std::nullopt};
-  if (options.cache_dir) ctx.cache.emplace(*options.cache_dir);
+  if (options.cache_dir) {
+    if (auto ok = LayerCache::prepare(*options.cache_dir); ok.ok()) {
+      ctx.cache.emplace(*options.cache_dir);
+    } else {
+      core::log_warn("layer cache disabled: {}", ok.error().message());
+    }
+  }
   const size_t n = image.layers.size();
   if (options.progress != nullptr) {
     options.progress->layers_total = static_cast<int>(n);

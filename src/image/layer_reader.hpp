@@ -105,7 +105,7 @@ struct Progress {
   std::atomic<uint64_t> stored_bytes_read{0};
   std::atomic<int> layers_done{0};
   std::atomic<uint64_t> stored_bytes_total{0};
-  int layers_total = 0;
+  std::atomic<int> layers_total{0};
 };
 
 struct ReadOptions {

@@ -5,6 +5,8 @@
 // merge would instead have to erase whole subtrees from an ordered map.
 #include "image/merged_fs.hpp"
 
+#include <unordered_set>
+
 #include "core/limits.hpp"
 #include "core/path.hpp"
 
@@ -52,18 +54,27 @@ MergedFs MergedFs::build(const std::vector<LayerResult>& layers) {
   std::unordered_map<std::string_view, Written>
       written;  // path -> lowest layer above that wrote it
   written.reserve(total);
+  std::unordered_set<std::string_view> same_layer;
   for (auto li = layers.rbegin(); li != layers.rend(); ++li) {
     const auto& l = *li;
-    for (const auto& e : l.files.entries) {
-      std::string_view path = e.path;
-      if (auto w = written.find(path); w != written.end()) {
-        // A higher layer wrote its own version. If that version is a file where this layer has
-        // a directory, the directory's contents below are hidden too (rare: only then do the
-        // lower entries pay for an ancestor walk).
-        if (!w->second.dir && e.type == EntryType::kDir)
-          above.subtree.emplace(path, w->second.layer);
-        continue;
+    same_layer.clear();
+    // A higher layer's file where this layer has a directory hides the directory's contents
+    // (rare: only then do this layer's entries pay for an ancestor walk).
+    if (!written.empty()) {
+      for (const auto& e : l.files.entries) {
+        if (e.type != EntryType::kDir) continue;
+        if (auto w = written.find(e.path); w != written.end() && !w->second.dir) {
+          above.subtree.emplace(e.path, w->second.layer);
+        }
       }
+    }
+    // Backwards through the layer: when a tar holds a path twice, extraction keeps the last.
+    for (auto ei = l.files.entries.rbegin(); ei != l.files.entries.rend(); ++ei) {
+      const auto& e = *ei;
+      std::string_view path = e.path;
+      if (same_layer.count(path) != 0) continue;
+      same_layer.insert(path);
+      if (written.count(path) != 0) continue;  // a higher layer wrote its own version
       std::optional<int> deleted = above.empty() ? std::nullopt : above.deleting_layer(path);
       if (deleted) {
         fs.removed_.push_back(FileRecord{&e, l.layer, deleted});

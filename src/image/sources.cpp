@@ -45,9 +45,7 @@ Result<Image> open_archive(const std::string& path, const std::string& ref,
   return open_oci(archive, "oci-archive", path, ref, options);
 }
 
-}  // namespace
-
-Result<Image> open_image(std::string_view target, const OpenOptions& options) {
+Result<Image> open_image_unchecked(std::string_view target, const OpenOptions& options) {
   auto has_prefix = [&](std::string_view p) { return target.substr(0, p.size()) == p; };
   if (has_prefix("docker-archive:")) {
     auto [path, ref] = split_ref(target.substr(15), false);
@@ -80,6 +78,19 @@ Result<Image> open_image(std::string_view target, const OpenOptions& options) {
   if (is_dir(d)) return open_oci(std::make_shared<DirContainer>(d), "oci-layout", d, dref, options);
   return Error::not_found(
       path + ": no such file or directory (registry references come in a later release)");
+}
+
+}  // namespace
+
+Result<Image> open_image(std::string_view target, const OpenOptions& options) {
+  BW_ASSIGN_OR_RETURN(auto img, open_image_unchecked(target, options));
+  // An explicit --platform must hold even when there was nothing to choose from (a single
+  // manifest, a docker-archive): scanning an amd64 image as arm64 would mislead silently.
+  if (options.platform && img.rootfs_dir.empty() && !img.platform.matches(*options.platform)) {
+    return Error::not_found(std::string(target) + ": image is " + img.platform.str() + ", not " +
+                            options.platform->str());
+  }
+  return img;
 }
 
 }  // namespace bulwark::image

@@ -16,8 +16,9 @@ Result<size_t> FileRangeStream::read(std::span<std::byte> buf) {
   while (true) {
     ssize_t n = ::pread(*fd_, buf.data(), want, static_cast<off_t>(pos_));
     if (n < 0) {
-      if (errno == EINTR) continue;
-      return Error::from_errno(name_ + ": read", errno);
+      int err = errno;
+      if (err == EINTR) continue;
+      return Error::from_errno(name_ + ": read", err);
     }
     if (n == 0) return Error::invalid(name_ + ": file ends before the blob does (truncated)");
     pos_ += static_cast<uint64_t>(n);

@@ -43,10 +43,12 @@ la_ssize_t read_callback(archive* a, void* data, const void** out) {
 
 class ArchiveEntryContent final : public EntryContent {
  public:
-  explicit ArchiveEntryContent(archive* a) : a_(a) {}
+  ArchiveEntryContent(archive* a, const StreamClient& client) : a_(a), client_(client) {}
   Result<size_t> read(std::span<std::byte> buf) override {
     la_ssize_t n = archive_read_data(a_, buf.data(), buf.size());
     if (n < 0) {
+      // The stream's own error (bomb limit, CRC, digest, I/O) says more than libarchive's.
+      if (client_.error) return *client_.error;
       const char* why = archive_error_string(a_);
       return Error::invalid(std::string("truncated or corrupt entry data: ") + (why ? why : "?"));
     }
@@ -55,6 +57,7 @@ class ArchiveEntryContent final : public EntryContent {
 
  private:
   archive* a_;
+  const StreamClient& client_;
 };
 
 EntryType type_of(mode_t ft) {
@@ -71,7 +74,7 @@ EntryType type_of(mode_t ft) {
 }
 
 // Classifies a normalised path: a whiteout yields the deleted path, an opaque marker the dir.
-enum class WhiteoutKind { kNone, kWhiteout, kOpaque };
+enum class WhiteoutKind { kNone, kWhiteout, kOpaque, kInvalid };
 WhiteoutKind classify(const std::string& path, std::string* target) {
   auto base = core::base_name(path);
   if (base.substr(0, kWhiteoutPrefix.size()) != kWhiteoutPrefix) return WhiteoutKind::kNone;
@@ -81,6 +84,9 @@ WhiteoutKind classify(const std::string& path, std::string* target) {
     return WhiteoutKind::kOpaque;
   }
   auto victim = base.substr(kWhiteoutPrefix.size());
+  // ".wh." alone would name the parent itself (or, at the root, everything): not a whiteout
+  // any runtime produces, so it deletes nothing.
+  if (victim.empty() || victim == "." || victim == "..") return WhiteoutKind::kInvalid;
   *target = parent.empty() ? std::string(victim) : std::string(parent) + "/" + std::string(victim);
   return WhiteoutKind::kWhiteout;
 }
@@ -110,7 +116,6 @@ Result<void> read_tar_entries(ByteStream& tar, const std::string& name, EntryVis
   while (true) {
     int rc = archive_read_next_header(a, &e);
     if (rc == ARCHIVE_EOF) break;
-    if (rc == ARCHIVE_RETRY) continue;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) return fail("corrupt or truncated tar");
     if (++count > lim.max_entries_per_layer)
       return Error::limit(name + ": more entries than the limit");
@@ -133,6 +138,9 @@ Result<void> read_tar_entries(ByteStream& tar, const std::string& name, EntryVis
         continue;
       case WhiteoutKind::kWhiteout:
         visitor.on_whiteout(target);
+        continue;
+      case WhiteoutKind::kInvalid:
+        visitor.on_bad_entry(raw, "whiteout without a name; ignored");
         continue;
       case WhiteoutKind::kNone:
         break;
@@ -159,7 +167,7 @@ Result<void> read_tar_entries(ByteStream& tar, const std::string& name, EntryVis
         entry.link_target = s ? s : "";
       }
     }
-    ArchiveEntryContent content(a);
+    ArchiveEntryContent content(a, client);
     BW_TRY(visitor.on_entry(entry, content));
   }
   if (client.error) return client.error->with_context(name);
@@ -220,7 +228,8 @@ Result<void> read_dir_entries(const std::string& root, EntryVisitor& visitor) {
       it.disable_recursion_pending();  // /proc, /sys and other mounts are not the image
       continue;
     }
-    auto rel = core::normalize_image_path(fs::relative(p, root, ec).string());
+    // lexically: fs::relative would follow a symlink and record it at its target's path.
+    auto rel = core::normalize_image_path(p.lexically_relative(root).string());
     if (!rel || rel->empty()) continue;
     Entry entry;
     entry.path = *rel;

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "core/limits.hpp"
+#include "image/layer_cache.hpp"
 #include "image/merged_fs.hpp"
 #include "support/image_builder.hpp"
 #include "support/test_env.hpp"
@@ -266,6 +267,74 @@ TEST(LayerReader, NonUtf8NamesAreKeptAsBytes) {
   auto layers = read_layers(open(tmp.str() + "/l"), {&rec}, {});
   ASSERT_TRUE(layers.ok()) << layers.error().message();
   ASSERT_EQ((*layers)[0].facts.captured.size(), 1U);
+}
+
+}  // namespace
+}  // namespace bulwark::image
+
+namespace bulwark::image {
+namespace {
+
+TEST(LayerReader, NamelessWhiteoutDeletesNothing) {
+  testing::TempDir tmp;
+  ImageBuilder b;
+  b.layer({TarEntry::file("etc/motd", "hi")})
+      .layer({TarEntry::file(".wh.", ""), TarEntry::file("x/.wh.", "")});
+  b.write_oci_layout(tmp.str() + "/l");
+  auto layers = read_layers(open(tmp.str() + "/l"), {}, {});
+  ASSERT_TRUE(layers.ok());
+  EXPECT_TRUE((*layers)[1].files.whiteouts.empty());
+  EXPECT_EQ((*layers)[1].facts.warnings.size(), 2U);
+  EXPECT_NE(MergedFs::build(*layers).find("etc/motd"), nullptr);
+}
+
+TEST(LayerReader, RootfsDirectoryKeepsSymlinksAtTheirOwnPath) {
+  testing::TempDir tmp;
+  testing::write_file(tmp.path() / "usr/lib/os-release", "ID=debian\n");
+  std::filesystem::create_directories(tmp.path() / "etc");
+  std::filesystem::create_symlink("../usr/lib/os-release", tmp.path() / "etc/os-release");
+  std::filesystem::create_symlink("/usr/lib/os-release", tmp.path() / "etc/abs-link");
+  auto layers = read_layers(open("dir:" + tmp.str()), {}, {});
+  ASSERT_TRUE(layers.ok());
+  auto fs = MergedFs::build(*layers);
+  ASSERT_NE(fs.find("etc/os-release"), nullptr);
+  EXPECT_EQ(fs.find("etc/os-release")->entry->type, EntryType::kSymlink);
+  EXPECT_EQ(fs.find("usr/lib/os-release")->entry->type, EntryType::kFile);
+  EXPECT_EQ(fs.resolve("etc/abs-link"), "usr/lib/os-release");
+}
+
+TEST(LayerCache, RefusesADirectoryOthersCanWrite) {
+  testing::TempDir tmp;
+  auto dir = tmp.str() + "/shared-cache";
+  std::filesystem::create_directories(dir);
+  std::filesystem::permissions(dir, std::filesystem::perms::all);
+  EXPECT_FALSE(LayerCache::prepare(dir).ok());
+  auto own = tmp.str() + "/own";
+  ASSERT_TRUE(LayerCache::prepare(own).ok());
+  EXPECT_EQ(std::filesystem::status(own).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_all);
+}
+
+TEST(LayerCache, WarmScanStillVerifiesDiffIds) {
+  testing::TempDir tmp;
+  ImageBuilder good;
+  good.layer({TarEntry::file("a", "1")});
+  good.write_oci_layout(tmp.str() + "/good");
+  ReadOptions opts;
+  opts.cache_dir = tmp.str() + "/cache";
+  ASSERT_TRUE(read_layers(open(tmp.str() + "/good"), {}, opts).ok());  // cached without a diff_id
+  opts.verify_diff_ids = true;
+  auto verified = read_layers(open(tmp.str() + "/good"), {}, opts);
+  ASSERT_TRUE(verified.ok()) << verified.error().message();  // a miss, read again with the check
+  EXPECT_FALSE((*verified)[0].from_cache);
+  // The same blob under a config that lies about its diff_id fails, warm or not.
+  ImageBuilder liar;
+  liar.layer({TarEntry::file("a", "1")}).claim_diff_id(0, "sha256:" + std::string(64, 'f'));
+  liar.write_oci_layout(tmp.str() + "/liar");
+  opts.verify_diff_ids = false;
+  auto r = read_layers(open(tmp.str() + "/liar"), {}, opts);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), core::ErrorCode::kDigestMismatch);
 }
 
 }  // namespace

@@ -100,6 +100,29 @@ TEST(OpenImage, SelectsPlatformFromAMultiPlatformIndex) {
       << none.error().message();
 }
 
+TEST(OpenImage, ExplicitPlatformMustMatchASingleImage) {
+  testing::TempDir tmp;
+  two_layer_image().write_docker_archive(tmp.str() + "/img.tar");
+  auto wrong = open_image(tmp.str() + "/img.tar", {Platform{"linux", "arm64", ""}});
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.error().message().find("image is linux/amd64, not linux/arm64"),
+            std::string::npos);
+  EXPECT_TRUE(open_image(tmp.str() + "/img.tar", {Platform{"linux", "amd64", ""}}).ok());
+}
+
+TEST(OpenImage, LayoutBlobsMayNotPointOutsideTheLayout) {
+  testing::TempDir tmp;
+  auto b = two_layer_image();
+  b.write_oci_layout(tmp.str() + "/layout");
+  auto config = tmp.path() / "layout/blobs/sha256" / testing::sha256_hex(b.config_json());
+  testing::write_file(tmp.path() / "outside.json", b.config_json());
+  std::filesystem::remove(config);
+  std::filesystem::create_symlink(tmp.path() / "outside.json", config);
+  auto img = open_image(tmp.str() + "/layout", {});
+  ASSERT_FALSE(img.ok());
+  EXPECT_NE(img.error().message().find("outside the layout"), std::string::npos);
+}
+
 TEST(OpenImage, TamperedManifestBlobIsRejectedNamingIt) {
   testing::TempDir tmp;
   auto b = two_layer_image();
