@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release
+cmake --build --preset release --target bulwark
 bin=$PWD/build/release/src/cli/bulwark
 
 out=${BULWARK_DEMO_DIR:-/var/tmp/bulwark-demo}

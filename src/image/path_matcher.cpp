@@ -14,10 +14,10 @@ PathMatcher::PathMatcher(const std::vector<std::vector<PathPattern>>& patterns) 
     for (const auto& p : patterns[i]) {
       switch (p.kind) {
         case PathPattern::Kind::kExact:
-          exact_[p.text] |= bit;
+          exact_[storage_.emplace_back(p.text)] |= bit;
           break;
         case PathPattern::Kind::kSuffix:
-          suffixes_[p.text] |= bit;
+          suffixes_[storage_.emplace_back(p.text)] |= bit;
           if (std::find(suffix_lengths_.begin(), suffix_lengths_.end(), p.text.size()) ==
               suffix_lengths_.end()) {
             suffix_lengths_.push_back(p.text.size());
@@ -30,7 +30,7 @@ PathMatcher::PathMatcher(const std::vector<std::vector<PathPattern>>& patterns) 
           auto parent = core::parent_path(p.text);
           bool literal_parent = parent.find_first_of("*?[") == std::string_view::npos;
           if (literal_parent) {
-            globs_by_parent_[std::string(parent)].push_back({p.text, bit});
+            globs_by_parent_[storage_.emplace_back(parent)].push_back({p.text, bit});
           } else {
             other_globs_.push_back({p.text, bit});
           }
@@ -43,11 +43,10 @@ PathMatcher::PathMatcher(const std::vector<std::vector<PathPattern>>& patterns) 
 
 AnalyzerMask PathMatcher::match(std::string_view path) const {
   AnalyzerMask m = 0;
-  std::string key(path);
-  if (auto it = exact_.find(key); it != exact_.end()) m |= it->second;
+  if (auto it = exact_.find(path); it != exact_.end()) m |= it->second;
   for (size_t len : suffix_lengths_) {
     if (path.size() < len) continue;
-    if (auto it = suffixes_.find(std::string(path.substr(path.size() - len)));
+    if (auto it = suffixes_.find(path.substr(path.size() - len));
         it != suffixes_.end()) {
       m |= it->second;
     }
@@ -56,15 +55,18 @@ AnalyzerMask PathMatcher::match(std::string_view path) const {
     if (path.substr(0, prefix.size()) == prefix) m |= bit;
   }
   if (!globs_by_parent_.empty()) {
-    if (auto it = globs_by_parent_.find(std::string(core::parent_path(path)));
+    if (auto it = globs_by_parent_.find(core::parent_path(path));
         it != globs_by_parent_.end()) {
       for (const auto& g : it->second) {
-        if (fnmatch(g.pattern.c_str(), key.c_str(), FNM_PATHNAME) == 0) m |= g.mask;
+        if (fnmatch(g.pattern.c_str(), std::string(path).c_str(), FNM_PATHNAME) == 0) m |= g.mask;
       }
     }
   }
-  for (const auto& g : other_globs_) {
-    if (fnmatch(g.pattern.c_str(), key.c_str(), FNM_PATHNAME) == 0) m |= g.mask;
+  if (!other_globs_.empty()) {
+    std::string key(path);  // fnmatch wants a C string
+    for (const auto& g : other_globs_) {
+      if (fnmatch(g.pattern.c_str(), key.c_str(), FNM_PATHNAME) == 0) m |= g.mask;
+    }
   }
   return m;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -28,11 +29,13 @@ class PathMatcher {
     std::string pattern;
     AnalyzerMask mask;
   };
-  std::unordered_map<std::string, AnalyzerMask> exact_;
+  // Keys are views into storage_, so matching an entry allocates nothing.
+  std::deque<std::string> storage_;
+  std::unordered_map<std::string_view, AnalyzerMask> exact_;
   std::vector<size_t> suffix_lengths_;
-  std::unordered_map<std::string, AnalyzerMask> suffixes_;
+  std::unordered_map<std::string_view, AnalyzerMask> suffixes_;
   std::vector<std::pair<std::string, AnalyzerMask>> prefixes_;
-  std::unordered_map<std::string, std::vector<Glob>> globs_by_parent_;  // literal parent dir
+  std::unordered_map<std::string_view, std::vector<Glob>> globs_by_parent_;  // literal parent
   std::vector<Glob> other_globs_;
 };
 

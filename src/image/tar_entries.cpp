@@ -97,6 +97,9 @@ Result<void> read_tar_entries(ByteStream& tar, const std::string& name, EntryVis
   archive* a = archive_read_new();
   archive_read_support_format_tar(a);
   archive_read_support_format_gnutar(a);
+  // Names are taken as raw bytes: no charset conversion per entry (it showed in profiles),
+  // and non-UTF-8 names survive unchanged.
+  archive_read_set_format_option(a, "tar", "hdrcharset", "BINARY");
   StreamClient client{&tar};
   struct Closer {
     archive* a;
