@@ -7,6 +7,7 @@
 #include "core/limits.hpp"
 #include "core/path.hpp"
 #include "core/purl.hpp"
+#include "core/text.hpp"
 
 namespace bulwark::catalog {
 
@@ -18,15 +19,8 @@ constexpr std::string_view kInstalledDb = "lib/apk/db/installed";
 // Hostile files must not turn into millions of warnings: report the first few, count the rest.
 constexpr size_t kMaxWarnings = 20;
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
+using core::is_space;
+using core::trim;
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {

@@ -5,6 +5,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/text.hpp"
+
 namespace bulwark::catalog {
 namespace {
 
@@ -178,11 +180,7 @@ bool equal_nocase(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.remove_suffix(1);
-  return s;
-}
+using core::trim;
 
 // The lookup key of a short name: lower case, "gplv2" read as "gpl-2", a trailing ".0" of the
 // version dropped ("gpl-2.0" -> "gpl-2", "apache-2.0" -> "apache-2").

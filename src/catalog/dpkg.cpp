@@ -8,6 +8,7 @@
 #include "core/limits.hpp"
 #include "core/path.hpp"
 #include "core/purl.hpp"
+#include "core/text.hpp"
 
 namespace bulwark::catalog {
 
@@ -19,13 +20,7 @@ constexpr std::string_view kStatus = "var/lib/dpkg/status";
 constexpr std::string_view kStatusDir = "var/lib/dpkg/status.d/";
 constexpr std::string_view kInfoDir = "var/lib/dpkg/info/";
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
+using core::trim;
 
 // One deb822 paragraph: field name -> first-line value (continuation lines are not needed
 // for the fields we read, except that they must not be mistaken for fields).

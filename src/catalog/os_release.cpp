@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "core/text.hpp"
+
 namespace bulwark::catalog {
 
 using core::OsInfo;
@@ -21,15 +23,8 @@ constexpr std::string_view kDpkgStatusDir = "var/lib/dpkg/status.d/";
 constexpr std::array<std::string_view, 4> kRedhatReleases = {
     "etc/centos-release", "etc/fedora-release", "etc/redhat-release", "etc/system-release"};
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
+using core::is_space;
+using core::trim;
 
 std::string_view first_line(std::string_view text) {
   return trim(text.substr(0, text.find('\n')));

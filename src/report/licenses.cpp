@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/digest.hpp"
+#include "core/text.hpp"
 
 namespace bulwark::report::detail {
 namespace {
@@ -39,11 +40,7 @@ bool is_idstring_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.';
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.remove_suffix(1);
-  return s;
-}
+using core::trim;
 
 struct Token {
   enum class Kind { kOpen, kClose, kWord };
