@@ -110,6 +110,7 @@ Sbom build_sbom(const image::Image& image, const std::vector<image::LayerResult>
 
   // Which cataloger produced each evidence path: the same matcher the reader used.
   std::vector<std::vector<image::PathPattern>> patterns;
+  patterns.reserve(catalogers.size());
   for (const auto& c : catalogers) patterns.push_back(c->patterns());
   image::PathMatcher matcher(patterns);
   std::vector<std::vector<core::Package>> installed(catalogers.size());

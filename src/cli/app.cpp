@@ -47,8 +47,11 @@ core::Result<ScanOptions> to_scan_options(const ImageArgs& args, const GlobalOpt
 
 core::Result<void> write_output(const std::string& output, const std::string& text) {
   if (output.empty() || output == "-") {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    if (std::fflush(stdout) != 0) return core::Error::from_errno("stdout", errno);
+    // A closed pipe (`bulwark sbom ... | head`) or a full disk is an error, not silent loss.
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() ||
+        std::fflush(stdout) != 0) {
+      return core::Error::from_errno("stdout", errno);
+    }
     return core::ok();
   }
   std::ofstream f(output, std::ios::binary | std::ios::trunc);

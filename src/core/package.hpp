@@ -17,7 +17,8 @@ struct Location {
   int layer_index = -1;      // 0-based; -1 for a root filesystem directory
   std::string layer_digest;  // blob digest "sha256:..." of that layer ("" for a directory)
   bool operator==(const Location&) const = default;
-  auto operator<=>(const Location&) const = default;
+  auto operator<=>(const Location&) const =
+      default;  // NOLINT(modernize-use-nullptr): clang-tidy 14 false positive
 };
 
 struct DpkgMetadata {

@@ -131,9 +131,12 @@ inline Result<void> ok() {
 // `BW_ASSIGN_OR_RETURN(auto x, f());` declares x from f()'s value or returns its error.
 #define BW_ASSIGN_OR_RETURN(lhs, expr) \
   BW_ASSIGN_OR_RETURN_IMPL(BW_CONCAT(bw_r_, __LINE__), lhs, expr)
+// `tmp` and `lhs` cannot be parenthesised: they are a name and a declaration.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define BW_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                             \
   if (!tmp.ok()) {                               \
     return std::move(tmp).error();               \
   }                                              \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
