@@ -73,6 +73,11 @@ class ContainerBlobStore final : public BlobStore {
   std::shared_ptr<const Container> container_;
 };
 
+// The config's rootfs.diff_ids (empty when absent); a malformed digest is an error.
+core::Result<std::vector<core::Digest>> config_diff_ids(const nlohmann::json& config);
+// Gives each layer the created_by of its history entry (entries marked empty_layer skipped).
+void attach_created_by(Image& img);
+
 // OCI layout (directory or archive): index.json -> manifest -> config + layers.
 core::Result<Image> open_oci(std::shared_ptr<const Container> c, std::string source,
                              std::string path, std::string ref, const OpenOptions& options);

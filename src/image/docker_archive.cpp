@@ -91,16 +91,7 @@ Result<Image> open_docker_archive(std::shared_ptr<const Container> c, std::strin
     return Error::invalid(where + ": no 'Layers' array");
   if (layers->size() > core::limits().max_layers)
     return Error::limit(where + ": more layers than the limit");
-  std::vector<core::Digest> diff_ids;
-  if (auto rootfs = img.config.find("rootfs"); rootfs != img.config.end() && rootfs->is_object()) {
-    if (auto ids = rootfs->find("diff_ids"); ids != rootfs->end() && ids->is_array()) {
-      for (const auto& id : *ids) {
-        auto d = core::Digest::parse(id.is_string() ? id.get<std::string>() : "");
-        if (!d.ok()) return std::move(d).error().with_context("config rootfs.diff_ids");
-        diff_ids.push_back(*d);
-      }
-    }
-  }
+  BW_ASSIGN_OR_RETURN(auto diff_ids, config_diff_ids(img.config));
   if (diff_ids.size() != layers->size()) {
     return Error::invalid(where + ": " + std::to_string(layers->size()) +
                           " layers but the config lists " + std::to_string(diff_ids.size()) +
@@ -134,14 +125,7 @@ Result<Image> open_docker_archive(std::shared_ptr<const Container> c, std::strin
     }
     img.layers.push_back(std::move(ref_out));
   }
-  if (auto hist = img.config.find("history"); hist != img.config.end() && hist->is_array()) {
-    size_t li = 0;
-    for (const auto& h : *hist) {
-      auto empty = h.is_object() ? h.find("empty_layer") : h.end();
-      if (empty != h.end() && empty->is_boolean() && empty->get<bool>()) continue;
-      if (li < img.layers.size()) img.layers[li++].created_by = core::json_string(h, "created_by");
-    }
-  }
+  attach_created_by(img);
   return img;
 }
 

@@ -46,8 +46,7 @@ AnalyzerMask PathMatcher::match(std::string_view path) const {
   if (auto it = exact_.find(path); it != exact_.end()) m |= it->second;
   for (size_t len : suffix_lengths_) {
     if (path.size() < len) continue;
-    if (auto it = suffixes_.find(path.substr(path.size() - len));
-        it != suffixes_.end()) {
+    if (auto it = suffixes_.find(path.substr(path.size() - len)); it != suffixes_.end()) {
       m |= it->second;
     }
   }
@@ -55,8 +54,7 @@ AnalyzerMask PathMatcher::match(std::string_view path) const {
     if (path.substr(0, prefix.size()) == prefix) m |= bit;
   }
   if (!globs_by_parent_.empty()) {
-    if (auto it = globs_by_parent_.find(core::parent_path(path));
-        it != globs_by_parent_.end()) {
+    if (auto it = globs_by_parent_.find(core::parent_path(path)); it != globs_by_parent_.end()) {
       for (const auto& g : it->second) {
         if (fnmatch(g.pattern.c_str(), std::string(path).c_str(), FNM_PATHNAME) == 0) m |= g.mask;
       }

@@ -60,6 +60,8 @@ std::optional<std::filesystem::path> corpus_dir(std::string* why);
   if (!var##_opt) BW_SKIP_OR_FAIL("../shared not found (a user's clone has none)"); \
   const std::filesystem::path var = *var##_opt
 
-#define BW_REQUIRE_COMMAND(name)                                                           \
-  if (!::bulwark::testing::have_command(name)) BW_SKIP_OR_FAIL(std::string(name) + " not " \
-                                                                                   "installed")
+#define BW_REQUIRE_COMMAND(name)               \
+  if (!::bulwark::testing::have_command(name)) \
+  BW_SKIP_OR_FAIL(std::string(name) +          \
+                  " not "                      \
+                  "installed")
