@@ -11,6 +11,7 @@
 #include "build_info.hpp"
 #include "catalog/catalogers.hpp"
 #include "catalog/sbom.hpp"
+#include "cli/analysis_cache.hpp"
 #include "core/log.hpp"
 #include "image/layer_reader.hpp"
 
@@ -52,8 +53,7 @@ class ProgressLine {
   std::jthread thread_;
 };
 
-report::Target describe_target(const std::string& input, const image::Image& img,
-                               const std::vector<image::LayerResult>& layers) {
+report::Target describe_target(const std::string& input, const image::Image& img) {
   report::Target t;
   t.input = input;
   t.source = img.source;
@@ -69,6 +69,12 @@ report::Target describe_target(const std::string& input, const image::Image& img
   if (img.manifest_digest) t.manifest_digest = img.manifest_digest->str();
   if (img.config_digest) t.config_digest = img.config_digest->str();
   t.platform = img.platform.str();
+  return t;
+}
+
+std::vector<report::LayerSummary> summarize_layers(const image::Image& img,
+                                                   const std::vector<image::LayerResult>& layers) {
+  std::vector<report::LayerSummary> out;
   for (size_t i = 0; i < img.layers.size(); ++i) {
     const auto& ref = img.layers[i];
     report::LayerSummary s;
@@ -80,9 +86,34 @@ report::Target describe_target(const std::string& input, const image::Image& img
     s.media_type = ref.media_type;
     s.size = static_cast<int64_t>(r.stored_bytes);
     s.created_by = ref.created_by;
-    t.layers.push_back(std::move(s));
+    out.push_back(std::move(s));
   }
-  return t;
+  return out;
+}
+
+// Everything derived from the layers alone: read them (each layer's result cached), merge,
+// catalog. What this returns is what the image-wide analysis cache holds.
+core::Result<report::Report> analyze_layers(
+    const ScanOptions& options, const image::Image& img,
+    const std::vector<std::unique_ptr<catalog::Cataloger>>& catalogers,
+    const std::vector<const image::Analyzer*>& analyzers, const image::ReadOptions& read_opts,
+    image::Progress& progress) {
+  std::optional<ProgressLine> line;
+  if (options.progress && ::isatty(STDERR_FILENO) != 0) line.emplace(progress);
+  auto layers = image::read_layers(img, analyzers, read_opts);
+  line.reset();
+  if (!layers.ok()) return std::move(layers).error();
+
+  auto sbom = catalog::build_sbom(img, *layers, catalogers);
+  report::Report r;
+  r.target.layers = summarize_layers(img, *layers);
+  r.os = sbom.os;
+  r.packages = std::move(sbom.packages);
+  r.removed_packages = std::move(sbom.removed_packages);
+  for (const auto& f : sbom.removed_files)
+    r.removed_files.push_back({f.path, f.added_in_layer, f.removed_in_layer});
+  r.warnings = std::move(sbom.warnings);
+  return r;
 }
 
 }  // namespace
@@ -131,21 +162,45 @@ core::Result<report::Report> run_scan(const ScanOptions& options) {
   if (options.use_cache)
     read_opts.cache_dir = options.cache_dir.empty() ? default_cache_dir() : options.cache_dir;
   read_opts.progress = &progress;
-  std::optional<ProgressLine> line;
-  if (options.progress && ::isatty(STDERR_FILENO) != 0) line.emplace(progress);
-  auto layers = image::read_layers(img, analyzers, read_opts);
-  line.reset();
-  if (!layers.ok()) return std::move(layers).error().with_context(options.target);
 
-  auto sbom = catalog::build_sbom(img, *layers, catalogers);
+  // A repeated scan of an unchanged image: the verified-file index proves every layer blob
+  // unchanged, so the whole analysis comes from one cache file.
+  std::optional<image::LayerCache> cache;
+  std::string analysis_key;
+  if (read_opts.cache_dir && image::LayerCache::prepare(*read_opts.cache_dir).ok()) {
+    cache.emplace(*read_opts.cache_dir);
+    if (auto digests = cache->verified_layer_digests(img)) {
+      analysis_key = analysis_cache_key({img, *digests, analyzers, read_opts, scanner_build_id()});
+    }
+  }
+  std::optional<report::Report> cached;
+  if (!analysis_key.empty()) {
+    if (auto data = cache->load_entry("images", analysis_key)) {
+      if (auto decoded = decode_analysis(*data); decoded.ok()) cached = std::move(decoded).value();
+    }
+  }
+
   report::Report r;
-  r.target = describe_target(options.target, img, *layers);
-  r.os = sbom.os;
-  r.packages = std::move(sbom.packages);
-  r.removed_packages = std::move(sbom.removed_packages);
-  for (const auto& f : sbom.removed_files)
-    r.removed_files.push_back({f.path, f.added_in_layer, f.removed_in_layer});
-  r.warnings = std::move(sbom.warnings);
+  if (cached) {
+    core::log_info("{}: analysis from cache", options.target);
+    r = std::move(*cached);
+  } else {
+    auto analyzed = analyze_layers(options, img, catalogers, analyzers, read_opts, progress);
+    if (!analyzed.ok()) return std::move(analyzed).error().with_context(options.target);
+    r = std::move(analyzed).value();
+    if (cache) {
+      // Keyed by the digests just verified; computed now because a cold scan has only now
+      // recorded them in the verified-file index.
+      if (auto digests = cache->verified_layer_digests(img)) {
+        auto key = analysis_cache_key({img, *digests, analyzers, read_opts, scanner_build_id()});
+        if (auto stored = cache->store_entry("images", key, encode_analysis(r)); !stored.ok())
+          core::log_warn("analysis cache: {}", stored.error().message());
+      }
+    }
+  }
+  auto layer_summaries = std::move(r.target.layers);
+  r.target = describe_target(options.target, img);
+  r.target.layers = std::move(layer_summaries);
   r.scanner_version = scanner_version();
   r.created = report_timestamp();
   for (const auto& w : r.warnings) core::log_warn("{}", w);

@@ -23,6 +23,8 @@ namespace {
 
 constexpr std::string_view kMagic = "bulwark-layer-cache/1\n";
 
+}  // namespace
+
 void put_package(BinaryWriter& w, const core::Package& p) {
   w.str(p.name);
   w.str(p.version);
@@ -127,6 +129,8 @@ Result<core::Package> get_package(BinaryReader& r) {
   if (removed >= 0) p.removed_in_layer = static_cast<int>(removed);
   return p;
 }
+
+namespace {
 
 std::string shard_path(const std::string& dir, std::string_view sub, const std::string& key) {
   return dir + "/" + std::string(sub) + "/" + key.substr(0, 2) + "/" + key;
@@ -297,6 +301,16 @@ std::string LayerCache::key(const core::Digest& blob_digest,
   return core::Sha256::hex_of(material);
 }
 
+std::optional<std::string> LayerCache::load_entry(std::string_view kind,
+                                                  const std::string& key) const {
+  return slurp(shard_path(dir_, kind, key));
+}
+
+Result<void> LayerCache::store_entry(std::string_view kind, const std::string& key,
+                                     std::string_view data) const {
+  return write_atomically(shard_path(dir_, kind, key), data);
+}
+
 std::optional<LayerResult> LayerCache::load(const std::string& key) const {
   auto data = slurp(shard_path(dir_, "layers", key));
   if (!data) return std::nullopt;
@@ -321,6 +335,21 @@ void LayerCache::remember_verified(const FileIdentity& id, const core::Digest& d
   // Best effort: a failure only costs a re-hash next time.
   (void)write_atomically(shard_path(dir_, "verified", core::Sha256::hex_of(id.key())),
                          digest.str());
+}
+
+std::optional<std::vector<core::Digest>> LayerCache::verified_layer_digests(
+    const Image& image) const {
+  if (!image.rootfs_dir.empty() || image.store == nullptr) return std::nullopt;
+  std::vector<core::Digest> out;
+  out.reserve(image.layers.size());
+  for (const auto& layer : image.layers) {
+    auto identity = image.store->identity(layer.blob);
+    if (!identity) return std::nullopt;
+    auto digest = verified_digest(*identity);
+    if (!digest || (layer.blob.digest && *digest != *layer.blob.digest)) return std::nullopt;
+    out.push_back(*digest);
+  }
+  return out;
 }
 
 }  // namespace bulwark::image

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/serial.hpp"
 #include "image/layer_reader.hpp"
 
 namespace bulwark::image {
@@ -34,9 +35,24 @@ class LayerCache {
   std::optional<core::Digest> verified_digest(const FileIdentity& id) const;
   void remember_verified(const FileIdentity& id, const core::Digest& digest) const;
 
+  // Other results kept beside the layers' (kind names a subdirectory, e.g. "images"), with
+  // the same atomic writes; the caller owns the encoding and validates what it loads.
+  std::optional<std::string> load_entry(std::string_view kind, const std::string& key) const;
+  core::Result<void> store_entry(std::string_view kind, const std::string& key,
+                                 std::string_view data) const;
+
+  // The verified digest of every layer's stored blob, when the verified-file index knows each
+  // file unchanged since it was hashed: what a caller keys an image-wide result by without
+  // reading any layer. nullopt when one is unknown (a cold cache or a replaced file).
+  std::optional<std::vector<core::Digest>> verified_layer_digests(const Image& image) const;
+
  private:
   std::string dir_;
 };
+
+// The package encoding of the cache files, shared with caches of image-wide results.
+void put_package(core::BinaryWriter& w, const core::Package& p);
+core::Result<core::Package> get_package(core::BinaryReader& r);
 
 // Exposed for tests and fuzzing: the cache file encoding.
 std::string encode_layer_result(const LayerResult& r);
