@@ -1,0 +1,93 @@
+// Parity with Trivy, the scanner our users would otherwise run (issue 8): on the small corpus
+// images every package Trivy reports must be in bulwark's SBOM. Packages are compared as
+// (type, namespace, name, version), with Trivy's deb `epoch` qualifier folded into the version
+// the way bulwark (and dpkg) write it. No timings here: bench/vs-trivy.sh measures speed.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "core/purl.hpp"
+#include "support/test_env.hpp"
+
+namespace bulwark {
+namespace {
+
+// Installs Trivy once per machine with ../shared/peers/trivy.sh and returns its wrapper.
+std::optional<std::string> trivy(const std::filesystem::path& shared, std::string* why) {
+  std::string out;
+  int rc = testing::run_command("bash '" + (shared / "peers/trivy.sh").string() + "'", &out);
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  if (rc != 0 || out.empty()) {
+    *why =
+        "Trivy could not be installed by shared/peers/trivy.sh (exit " + std::to_string(rc) + ")";
+    return std::nullopt;
+  }
+  return out;
+}
+
+std::string package_key(const std::string& purl_text) {
+  auto purl = core::PackageUrl::parse(purl_text, core::PurlParseMode::kLenient);
+  if (!purl.ok()) return "unparsable purl: " + purl_text;
+  std::string version = purl->version;
+  if (auto it = purl->qualifiers.find("epoch"); it != purl->qualifiers.end() && it->second != "0")
+    version = it->second + ":" + version;
+  return purl->type + "/" + purl->namespace_ + "/" + purl->name + "@" + version;
+}
+
+std::set<std::string> cyclonedx_packages(const std::string& text) {
+  std::set<std::string> out;
+  auto doc = nlohmann::json::parse(text);
+  for (const auto& c : doc.value("components", nlohmann::json::array())) {
+    if (c.contains("purl")) out.insert(package_key(c["purl"].get<std::string>()));
+  }
+  return out;
+}
+
+class TrivyParity : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(TrivyParity, EveryPackageTrivyReportsIsInBulwarksSbom) {
+  BW_REQUIRE_SHARED(shared);
+  std::string why;
+  auto corpus = testing::corpus_dir(&why);
+  if (!corpus) BW_SKIP_OR_FAIL(why);
+  auto tool = trivy(shared, &why);
+  if (!tool) BW_SKIP_OR_FAIL(why);
+  const std::string image = (*corpus / (GetParam() + ".docker.tar")).string();
+
+  testing::TempDir tmp;
+  std::string trivy_out = tmp.str() + "/trivy.cdx.json";
+  int trc = testing::run_command("'" + *tool + "' image --quiet --input '" + image +
+                                 "' --format cyclonedx --output '" + trivy_out + "'");
+  // A Trivy failure is Trivy's, never counted as a bulwark result.
+  ASSERT_EQ(trc, 0) << "Trivy failed on " << image;
+  std::string ours;
+  ASSERT_EQ(testing::run_command("'" + testing::bulwark_binary() + "' -q sbom --no-cache '" +
+                                     image + "' --format cyclonedx",
+                                 &ours),
+            0);
+
+  auto theirs = cyclonedx_packages(testing::read_file(trivy_out));
+  auto mine = cyclonedx_packages(ours);
+  ASSERT_FALSE(theirs.empty()) << "Trivy reported no packages for " << image;
+  std::vector<std::string> missing;
+  for (const auto& k : theirs) {
+    if (!mine.count(k)) missing.push_back(k);
+  }
+  EXPECT_TRUE(missing.empty()) << missing.size() << " of " << theirs.size()
+                               << " packages Trivy reports are missing, e.g. " << missing.front();
+  std::cout << "[ parity ] " << GetParam() << ": trivy " << theirs.size() << ", bulwark "
+            << mine.size() << " packages, missing " << missing.size() << "\n";
+}
+
+INSTANTIATE_TEST_SUITE_P(SmallCorpus, TrivyParity,
+                         ::testing::Values("debian-min", "debian-app", "rpm-db", "python-site"),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           for (auto& c : n)
+                             if (c == '-') c = '_';
+                           return n;
+                         });
+
+}  // namespace
+}  // namespace bulwark
