@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <thread>
 
@@ -177,8 +178,31 @@ Result<core::Digest> hash_stored(const Context& ctx, const LayerRef& layer) {
   return *h.computed();
 }
 
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Records that the stored file holds `digest`, but only when that is provably what was read:
+// the file's identity did not change while it was read, and its last change (ctime, which no
+// one can set back) lies clearly before the read began. Otherwise a write landing in the same
+// timestamp tick as an earlier one could leave the identity unchanged over new content (git's
+// "racily clean" problem). Such a file is simply hashed again next time.
+void remember_if_settled(const Context& ctx, const LayerRef& layer,
+                         const std::optional<FileIdentity>& before, int64_t read_started_ns,
+                         const core::Digest& digest) {
+  constexpr int64_t kTimestampTickNs = 50'000'000;  // well above any filesystem's tick
+  if (!ctx.cache || !before) return;
+  if (before->ctime_ns >= read_started_ns - kTimestampTickNs) return;
+  auto after = ctx.image.store->identity(layer.blob);
+  if (!after || after->key() != before->key()) return;
+  ctx.cache->remember_verified(*before, digest);
+}
+
 Result<LayerResult> analyze_layer(const Context& ctx, const LayerRef& layer) {
   const std::string name = layer_name(layer);
+  const int64_t started_ns = now_ns();
   auto identity = ctx.image.store->identity(layer.blob);
 
   if (ctx.cache) {
@@ -194,7 +218,7 @@ Result<LayerResult> analyze_layer(const Context& ctx, const LayerRef& layer) {
         if (!trusted) {
           // The cached result belongs to the content address; prove this file holds it.
           BW_ASSIGN_OR_RETURN(auto d, hash_stored(ctx, layer));
-          if (identity) ctx.cache->remember_verified(*identity, d);
+          remember_if_settled(ctx, layer, identity, started_ns, d);
         }
         // The diff_id check holds on a warm scan too: a known uncompressed digest is always
         // compared; one that --verify-diffids needs but the cold scan did not compute makes
@@ -253,7 +277,7 @@ Result<LayerResult> analyze_layer(const Context& ctx, const LayerRef& layer) {
     auto key = LayerCache::key(*out.blob_digest, ctx.analyzers, ctx.options.options_key);
     if (auto r = ctx.cache->store(key, out); !r.ok())
       core::log_warn("layer cache: {}", r.error().message());
-    if (identity) ctx.cache->remember_verified(*identity, *out.blob_digest);
+    remember_if_settled(ctx, layer, identity, started_ns, *out.blob_digest);
   }
   return out;
 }
@@ -310,16 +334,23 @@ Result<std::vector<LayerResult>> read_layers(const Image& image,
   std::stable_sort(order.begin(), order.end(),
                    [](const auto& a, const auto& b) { return a.first > b.first; });
 
+  // After a failure, layers above the lowest failed one are skipped, but lower ones still
+  // run: the error reported is always the lowest layer's, whatever order the threads took.
   std::vector<std::optional<Result<LayerResult>>> results(n);
   std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
+  std::atomic<size_t> lowest_failed{n};
   auto worker = [&] {
-    while (!failed) {
+    while (true) {
       size_t k = next++;
       if (k >= n) return;
       size_t i = order[k].second;
+      if (i > lowest_failed.load()) continue;
       results[i] = analyze_layer(ctx, image.layers[i]);
-      if (!results[i]->ok()) failed = true;
+      if (!results[i]->ok()) {
+        size_t seen = lowest_failed.load();
+        while (i < seen && !lowest_failed.compare_exchange_weak(seen, i)) {
+        }
+      }
       if (options.progress != nullptr) ++options.progress->layers_done;
     }
   };

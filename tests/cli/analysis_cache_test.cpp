@@ -39,6 +39,7 @@ void write_image(const std::string& path, const std::string& package) {
            TarEntry::file("tmp/gone", "x")});
   b.layer({TarEntry::whiteout("tmp/gone")});
   b.write_docker_archive(path);
+  testing::let_files_settle();
 }
 
 size_t files_under(const std::filesystem::path& dir) {

@@ -126,6 +126,34 @@ TEST(LayerReader, TamperedLayerBlobFailsNamingTheBlob) {
   EXPECT_NE(layers.error().message().find(hex), std::string::npos);
 }
 
+TEST(LayerReader, SeveralBadLayersAlwaysReportTheLowestOne) {
+  // Layer 3 is the largest, so it is scheduled first; layer 1 is bad too. Whatever order the
+  // threads take, the error must name layer 1.
+  testing::TempDir tmp;
+  ImageBuilder b;
+  b.layer({TarEntry::file("a", std::string(3000, 'a'))}, LayerCompression::kNone);
+  b.layer({TarEntry::file("b", "fine")}, LayerCompression::kNone);
+  b.layer({TarEntry::file("c", std::string(200000, 'c'))}, LayerCompression::kNone);
+  b.write_oci_layout(tmp.str() + "/l");
+  for (size_t i : {0, 2}) {
+    auto blob = tmp.path() / "l/blobs/sha256" / testing::sha256_hex(b.layers()[i].stored);
+    auto data = testing::read_file(blob);
+    data[600] = 'y';
+    testing::write_file(blob, data);
+  }
+  auto img = open(tmp.str() + "/l");
+  for (unsigned threads : {1U, 2U, 3U}) {
+    for (int round = 0; round < 5; ++round) {
+      ReadOptions opts;
+      opts.threads = threads;
+      auto layers = read_layers(img, {}, opts);
+      ASSERT_FALSE(layers.ok());
+      EXPECT_NE(layers.error().message().find("layer 1 "), std::string::npos)
+          << threads << " threads: " << layers.error().message();
+    }
+  }
+}
+
 TEST(LayerReader, TruncatedLayerIsAnError) {
   testing::TempDir tmp;
   ImageBuilder b;
@@ -165,6 +193,7 @@ TEST(LayerCache, SecondScanComesFromTheCache) {
   ImageBuilder b;
   b.layer({TarEntry::file("etc/os-release", "ID=debian\n")}).layer({TarEntry::file("x", "y")});
   b.write_docker_archive(tmp.str() + "/img.tar");
+  testing::let_files_settle();
   RecordingAnalyzer rec({PathPattern::exact("etc/os-release")});
   ReadOptions opts;
   opts.cache_dir = tmp.str() + "/cache";
@@ -189,6 +218,29 @@ TEST(LayerCache, SecondScanComesFromTheCache) {
 // The attack: a config claims the diff_id of a layer the cache knows as clean, while the
 // blob it ships is malicious. The cache is keyed by the verified blob digest, so the
 // malicious layer is analyzed, not skipped.
+TEST(LayerCache, FileChangedJustBeforeTheReadIsNotTrustedByIdentity) {
+  // A classic docker-archive names no layer digests, so a warm hit needs the verified-file
+  // index. A file whose last change is within a timestamp tick of the read could change again
+  // without changing its identity, so it is hashed again rather than remembered.
+  testing::TempDir tmp;
+  ImageBuilder b;
+  b.layer({TarEntry::file("etc/os-release", "ID=debian\n")});
+  b.write_docker_archive(tmp.str() + "/img.tar");
+  RecordingAnalyzer rec({PathPattern::exact("etc/os-release")});
+  ReadOptions opts;
+  opts.cache_dir = tmp.str() + "/cache";
+  auto img = open(tmp.str() + "/img.tar");
+  ASSERT_TRUE(read_layers(img, {&rec}, opts).ok());
+  auto again = read_layers(img, {&rec}, opts);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE((*again)[0].from_cache);
+  testing::let_files_settle();
+  ASSERT_TRUE(read_layers(img, {&rec}, opts).ok());
+  auto settled = read_layers(img, {&rec}, opts);
+  ASSERT_TRUE(settled.ok());
+  EXPECT_TRUE((*settled)[0].from_cache);
+}
+
 TEST(LayerCache, ClaimedDiffIdOfACleanLayerDoesNotSkipAMaliciousOne) {
   testing::TempDir tmp;
   RecordingAnalyzer rec({PathPattern::prefix("etc/")});
@@ -219,6 +271,7 @@ TEST(LayerCache, ReplacedBlobFileIsReverifiedNotTrusted) {
   ImageBuilder b;
   b.layer({TarEntry::file("etc/motd", "hello")});
   b.write_oci_layout(tmp.str() + "/l");
+  testing::let_files_settle();  // so the first read remembers the file's identity
   RecordingAnalyzer rec({PathPattern::prefix("etc/")});
   ReadOptions opts;
   opts.cache_dir = tmp.str() + "/cache";

@@ -82,8 +82,8 @@ TEST_P(TrivyParity, EveryPackageTrivyReportsIsInBulwarksSbom) {
 
 INSTANTIATE_TEST_SUITE_P(SmallCorpus, TrivyParity,
                          ::testing::Values("debian-min", "debian-app", "rpm-db", "python-site"),
-                         [](const auto& info) {
-                           std::string n = info.param;
+                         [](const auto& param_info) {
+                           std::string n = param_info.param;
                            for (auto& c : n)
                              if (c == '-') c = '_';
                            return n;

@@ -4,11 +4,13 @@
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <thread>
 
 namespace bulwark::testing {
 
@@ -91,6 +93,10 @@ std::optional<std::filesystem::path> corpus_dir(std::string* why) {
     return std::nullopt;
   }
   return dir;
+}
+
+void let_files_settle() {
+  std::this_thread::sleep_for(std::chrono::milliseconds(120));
 }
 
 }  // namespace bulwark::testing

@@ -36,6 +36,11 @@ bool have_command(const std::string& name);
 void write_file(const std::filesystem::path& p, std::string_view content);
 std::string read_file(const std::filesystem::path& p);
 
+// Waits until files written just now are older than a timestamp tick: the layer cache trusts a
+// file's identity only then (see remember_if_settled in layer_reader.cpp), so a test asserting
+// a warm-cache hit right after writing its image calls this first.
+void let_files_settle();
+
 // Path of the built bulwark binary.
 std::string bulwark_binary();
 
