@@ -125,13 +125,15 @@ std::string rpm_purl(const core::Package& package, const core::OsInfo& os) {
   if (m != nullptr && !m->source_rpm.empty()) u.qualifiers["upstream"] = m->source_rpm;
   if (!package.architecture.empty()) u.qualifiers["arch"] = package.architecture;
   if (!os.empty()) {
-    // purl-spec: the rpm namespace is the vendor ("fedora", "opensuse") and is lowercase;
-    // like Syft, the os-release ID stands for the vendor.
-    std::string ns = os.id;
-    std::transform(ns.begin(), ns.end(), ns.begin(),
+    // purl-spec: the rpm namespace is the vendor ("fedora", "opensuse") and is lowercase.
+    // The os-release ID stands for the vendor, except RHEL's "rhel", whose vendor is "redhat"
+    // (as Syft and Trivy write it, so SBOMs from either tool match ours); the distro
+    // qualifier keeps the os-release ID.
+    std::string id = os.id;
+    std::transform(id.begin(), id.end(), id.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    u.namespace_ = ns;
-    u.qualifiers["distro"] = os.version_id.empty() ? ns : ns + "-" + os.version_id;
+    u.namespace_ = id == "rhel" ? "redhat" : id;
+    u.qualifiers["distro"] = os.version_id.empty() ? id : id + "-" + os.version_id;
   }
   return u.to_string();
 }

@@ -90,6 +90,26 @@ void follow_evidence(const std::string& path, const std::vector<image::LayerResu
   }
 }
 
+// The visible version of an evidence file may be one no analyzer could read (over the size
+// limit, a hardlink to a file outside the layer, unparsable): its packages are then reported as
+// of the last version that was read, which may be stale, and the report must say so.
+void warn_if_visible_version_unread(const image::MergedFs& fs,
+                                    const std::vector<image::LayerResult>& layers,
+                                    const std::string& path, std::vector<std::string>& warnings) {
+  const auto* visible = fs.find(path);
+  if (visible == nullptr || visible->entry->type == image::EntryType::kDir) return;
+  const auto& top = layers[static_cast<size_t>(visible->layer)];
+  if (top.facts.packages_by_path.count(path) != 0) return;
+  int last_read = -1;
+  for (const auto& l : layers) {
+    if (l.layer < visible->layer && l.facts.packages_by_path.count(path) != 0) last_read = l.layer;
+  }
+  if (last_read < 0) return;
+  warnings.push_back("layer " + std::to_string(visible->layer + 1) + ": " + path +
+                     " could not be analyzed; its packages are reported as of layer " +
+                     std::to_string(last_read + 1) + " and may be out of date");
+}
+
 bool package_less(const core::Package& a, const core::Package& b) {
   auto key = [](const core::Package& p) {
     return std::tie(p.ecosystem, p.name, p.version, p.architecture);
@@ -135,6 +155,7 @@ Sbom build_sbom(const image::Image& image, const std::vector<image::LayerResult>
     size_t owner = 0;
     while (owner < catalogers.size() && (mask & (image::AnalyzerMask{1} << owner)) == 0) ++owner;
     if (owner == catalogers.size()) continue;
+    warn_if_visible_version_unread(fs, layers, path, sbom.warnings);
     follow_evidence(path, layers, deletions, !image.rootfs_dir.empty(), installed[owner],
                     removed[owner]);
   }

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <vector>
 
 #include "core/limits.hpp"
 #include "core/log.hpp"
@@ -94,7 +95,21 @@ int run(int argc, char** argv) {
   app.add_option("--log-format", g.log_format,
                  "Diagnostics on stderr as text or one JSON object per line")
       ->check(CLI::IsMember({"text", "json"}));
-  app.parse_complete_callback([&g] {
+  std::vector<std::string> limit_assignments;
+  app.add_option("--limit", limit_assignments,
+                 "Change a bound on untrusted input, NAME=VALUE (K/M/G/T suffixes); repeatable.\n"
+                 "Limits and their defaults:\n" +
+                     core::describe_limits(core::limits()))
+      ->type_name("NAME=VALUE")
+      ->check([](const std::string& a) {
+        core::Limits scratch;
+        auto r = core::apply_limit(scratch, a);
+        return r.ok() ? std::string() : r.error().message();
+      });
+  app.parse_complete_callback([&g, &limit_assignments] {
+    core::Limits l = core::limits();
+    for (const auto& a : limit_assignments) (void)core::apply_limit(l, a);  // checked above
+    core::set_limits(l);
     core::set_log_format(g.log_format == "json" ? core::LogFormat::kJson : core::LogFormat::kText);
     if (g.quiet) core::set_log_level(core::LogLevel::kError);
     if (g.verbose) core::set_log_level(core::LogLevel::kDebug);

@@ -12,6 +12,7 @@
 #include "catalog/catalogers.hpp"
 #include "catalog/sbom.hpp"
 #include "cli/analysis_cache.hpp"
+#include "core/limits.hpp"
 #include "core/log.hpp"
 #include "image/layer_reader.hpp"
 
@@ -162,6 +163,14 @@ core::Result<report::Report> run_scan(const ScanOptions& options) {
   if (options.use_cache)
     read_opts.cache_dir = options.cache_dir.empty() ? default_cache_dir() : options.cache_dir;
   read_opts.progress = &progress;
+  // Limits decide which files analyzers can read, so results under other limits are not reused.
+  for (const auto& f : core::limit_fields()) {
+    read_opts.options_key +=
+        std::string(f.name) + "=" +
+        std::to_string(
+            std::visit([](auto m) { return static_cast<uint64_t>(core::limits().*m); }, f.field)) +
+        ",";
+  }
 
   // A repeated scan of an unchanged image: the verified-file index proves every layer blob
   // unchanged, so the whole analysis comes from one cache file.

@@ -1,9 +1,15 @@
 // Every size, count and depth that untrusted input can drive. Defaults fit real images with
-// a wide margin; set_limits() changes them for the whole process (tests use it; command-line
-// flags for them are future work).
+// a wide margin; set_limits() changes them for the whole process (tests use it), and so does
+// the CLI's `--limit NAME=VALUE`, through the table in limits.cpp.
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "core/result.hpp"
 
 namespace bulwark::core {
 
@@ -30,5 +36,19 @@ struct Limits {
 // The limits in force for this process; set once by the CLI before scanning.
 const Limits& limits();
 void set_limits(const Limits& l);
+
+// One settable limit: its name as users write it, what it bounds, and the field.
+struct LimitField {
+  std::string_view name;
+  std::string_view help;
+  std::variant<uint64_t Limits::*, uint32_t Limits::*> field;
+};
+// The one list of settable limits (a new limit is a field plus one line there).
+std::span<const LimitField> limit_fields();
+// Applies "NAME=VALUE"; VALUE is a decimal count with an optional binary suffix K, M, G or T
+// (1K = 1024). Unknown names, bad numbers, 0 and values the field cannot hold are errors.
+Result<void> apply_limit(Limits& l, std::string_view assignment);
+// "name  default  help" lines for --help.
+std::string describe_limits(const Limits& l);
 
 }  // namespace bulwark::core

@@ -679,7 +679,7 @@ TEST(RpmCatalog, ScansAnImageLayerByLayer) {
   EXPECT_EQ(alpha->locations.at(0).path, "usr/lib/sysimage/rpm/rpmdb.sqlite");
   EXPECT_EQ(
       alpha->purl,
-      "pkg:rpm/rhel/bw-alpha@1.0-3.fc40?arch=noarch&distro=rhel-9.3&epoch=2&upstream=bw-alpha-"
+      "pkg:rpm/redhat/bw-alpha@1.0-3.fc40?arch=noarch&distro=rhel-9.3&epoch=2&upstream=bw-alpha-"
       "1.0-3.fc40.src.rpm");
   const auto* beta = find_package(sbom.packages, "bw-beta");
   ASSERT_NE(beta, nullptr);
@@ -791,7 +791,7 @@ TEST(RpmCatalog, FinalizeAddsTheDistributionToThePurl) {
   cat.finalize(ctx, pkgs);
   EXPECT_EQ(
       pkgs[0].purl,
-      "pkg:rpm/rhel/"
+      "pkg:rpm/redhat/"
       "bash@5.1.8-6.el9?arch=x86_64&distro=rhel-9.3&epoch=1&upstream=bash-5.1.8-6.el9.src.rpm");
 }
 

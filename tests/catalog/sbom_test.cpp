@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "catalog/catalogers.hpp"
+#include "core/limits.hpp"
 #include "image/image.hpp"
 #include "support/image_builder.hpp"
 #include "support/test_env.hpp"
@@ -71,6 +72,32 @@ TEST(Sbom, DatesEachPackageToTheLayerThatAddedItsCurrentVersion) {
   ASSERT_NE(nano, nullptr);
   EXPECT_EQ(nano->locations[0].layer_index, 0);
   EXPECT_EQ(nano->removed_in_layer, 1);
+}
+
+TEST(Sbom, UnreadableVisibleStatusFileIsReportedAsPossiblyStale) {
+  testing::TempDir tmp;
+  ImageBuilder b;
+  b.layer({TarEntry::file("var/lib/dpkg/status", status_entry("base", "1.0"))});
+  // Layer 2 rewrites the status file beyond the read limit set below: unreadable.
+  b.layer({TarEntry::file("var/lib/dpkg/status", status_entry("base", "1.0") +
+                                                     status_entry("curl", "7.88.1-10") +
+                                                     std::string(4000, '#') + "\n")});
+  b.write_oci_layout(tmp.str() + "/l");
+  auto saved = core::limits();
+  auto small = saved;
+  small.max_file_read = 1000;
+  core::set_limits(small);
+  auto sbom = scan(tmp.str() + "/l");
+  core::set_limits(saved);
+
+  ASSERT_NE(find(sbom.packages, "base"), nullptr);
+  bool warned = false;
+  for (const auto& w : sbom.warnings) {
+    warned |= w.find(
+                  "layer 2: var/lib/dpkg/status could not be analyzed; its packages are "
+                  "reported as of layer 1") != std::string::npos;
+  }
+  EXPECT_TRUE(warned) << ::testing::PrintToString(sbom.warnings);
 }
 
 TEST(Sbom, WhiteoutOfADistrolessStatusFileRemovesItsPackage) {

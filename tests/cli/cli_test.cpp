@@ -119,6 +119,25 @@ TEST(Cli, NonUtf8PackageDataStillGivesValidJson) {
   }
 }
 
+TEST(Cli, LimitsAreSetFromTheCommandLine) {
+  testing::TempDir tmp;
+  auto img = small_image(tmp);
+  // A 100-byte read limit makes the dpkg status file unreadable: a warning, not a failure.
+  auto limited = bulwark("sbom --no-cache --limit max_file_read=100 -f json " + img);
+  ASSERT_EQ(limited.rc, 0) << limited.err;
+  EXPECT_EQ(limited.out.find("zlib1g"), std::string::npos);
+  EXPECT_NE(limited.err.find("var/lib/dpkg/status"), std::string::npos) << limited.err;
+  // Results cached under other limits are not reused.
+  std::string cache = tmp.str() + "/cache";
+  ASSERT_EQ(bulwark("sbom --cache-dir " + cache + " -f json " + img).rc, 0);
+  auto cached = bulwark("sbom --cache-dir " + cache + " --limit max_file_read=100 -f json " + img);
+  EXPECT_EQ(cached.out.find("zlib1g"), std::string::npos);
+  auto bad = bulwark("sbom --no-cache --limit max_file_read=lots " + img);
+  EXPECT_EQ(bad.rc, 2);
+  EXPECT_NE(bad.err.find("not a number"), std::string::npos) << bad.err;
+  EXPECT_NE(bulwark("--help").out.find("max_total_uncompressed="), std::string::npos);
+}
+
 TEST(Cli, JsonLogFormatForMachines) {
   auto r = bulwark("--log-format json sbom --no-cache /nonexistent/image.tar");
   EXPECT_EQ(r.rc, 2);
