@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(
   # toolchain
-  g++-12 cmake ninja-build pkg-config git clang-14 libfuzzer-14-dev libclang-rt-14-dev clang-format
+  g++-12 cmake ninja-build pkg-config git clang-14 libfuzzer-14-dev libclang-rt-14-dev clang-format ccache
   # libraries (DESIGN.md)
   libarchive-dev zlib1g-dev libisal-dev libzstd-dev libssl-dev nlohmann-json3-dev libsqlite3-dev libfmt-dev
   libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libdb-dev
