@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "build_info.hpp"
 #include "core/digest.hpp"
@@ -73,6 +74,9 @@ void put_finding(BinaryWriter& w, const report::Finding& f) {
   w.str(f.evidence);
   w.str(f.fix);
   w.strings(f.references);
+  w.boolean(f.known_exploited);
+  w.boolean(f.epss.has_value());
+  w.str(f.epss ? std::to_string(*f.epss) : std::string());
 }
 
 Result<report::Finding> get_finding(BinaryReader& r) {
@@ -90,6 +94,15 @@ Result<report::Finding> get_finding(BinaryReader& r) {
   BW_ASSIGN_OR_RETURN(f.evidence, r.str());
   BW_ASSIGN_OR_RETURN(f.fix, r.str());
   BW_ASSIGN_OR_RETURN(f.references, r.strings());
+  BW_ASSIGN_OR_RETURN(f.known_exploited, r.boolean());
+  BW_ASSIGN_OR_RETURN(bool has_epss, r.boolean());
+  BW_ASSIGN_OR_RETURN(auto epss_text, r.str());
+  if (has_epss) {
+    char* end = nullptr;
+    double v = std::strtod(epss_text.c_str(), &end);
+    if (end == epss_text.c_str() || *end != '\0') return Error::invalid("bad EPSS value");
+    f.epss = v;
+  }
   return f;
 }
 

@@ -15,9 +15,8 @@ void add_scan_command(CLI::App& app, GlobalOptions& g) {
       ->check(CLI::IsMember(names))
       ->capture_default_str();
   cmd->footer(
-      "Today a scan reports the operating system and every package with the layer that added it;\n"
-      "vulnerability, misconfiguration, secret and malware findings join the same report as those\n"
-      "scanners land. Exit status 1 will mean findings at or above --fail-on.\n\n"
+      "A scan reports the operating system, every package with the layer that added it, the\n"
+      "findings, and a risk score from 0 to 100 with a grade (docs/scoring.md explains both).\n\n"
       "EXAMPLES\n"
       "  bulwark scan app.tar\n"
       "  bulwark scan oci:./layout --format json -o report.json");
@@ -27,6 +26,7 @@ void add_scan_command(CLI::App& app, GlobalOptions& g) {
       g.exit_code = report_error(opts.error());
       return;
     }
+    opts->risk = true;
     auto r = run_scan(*opts);
     if (!r.ok()) {
       g.exit_code = report_error(r.error());

@@ -15,6 +15,7 @@
 #include "core/limits.hpp"
 #include "core/log.hpp"
 #include "image/layer_reader.hpp"
+#include "risk/score.hpp"
 
 namespace bulwark::cli {
 
@@ -210,6 +211,7 @@ core::Result<report::Report> run_scan(const ScanOptions& options) {
   auto layer_summaries = std::move(r.target.layers);
   r.target = describe_target(options.target, img);
   r.target.layers = std::move(layer_summaries);
+  if (options.risk) r.risk = risk::compute(r.findings, risk::exposure_from_config(img.config));
   r.scanner_version = scanner_version();
   r.created = report_timestamp();
   for (const auto& w : r.warnings) core::log_warn("{}", w);

@@ -19,6 +19,7 @@ struct ScanOptions {
   bool verify_diff_ids = false;
   unsigned threads = 0;
   bool progress = false;  // draw progress on stderr (only when it is a terminal)
+  bool risk = false;      // compute the risk score (scan); an SBOM has none
 };
 
 core::Result<report::Report> run_scan(const ScanOptions& options);

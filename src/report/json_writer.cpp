@@ -3,6 +3,7 @@
 // present, empty when unknown, so consumers need no existence checks; only
 // `removed_in_layer` is limited to removed packages, where it is the point.
 #include <algorithm>
+#include <cmath>
 #include <tuple>
 
 #include "report/report.hpp"
@@ -126,7 +127,25 @@ ordered_json to_json(const Finding& f) {
           {"layer", f.layer ? ordered_json(*f.layer) : ordered_json(nullptr)},
           {"evidence", f.evidence},
           {"fix", f.fix},
-          {"references", f.references}};
+          {"references", f.references},
+          {"known_exploited", f.known_exploited},
+          {"epss", f.epss ? ordered_json(*f.epss) : ordered_json(nullptr)}};
+}
+
+ordered_json to_json(const RiskScore& risk) {
+  ordered_json components = ordered_json::array();
+  for (const auto& c : risk.components) {
+    // Points rounded to one decimal: the breakdown is for reading, the score is the integer.
+    components.push_back({{"name", c.name},
+                          {"points", std::round(c.points * 10) / 10},
+                          {"cap", c.cap},
+                          {"findings", c.findings},
+                          {"reasons", c.reasons}});
+  }
+  return {{"score", risk.score},
+          {"grade", std::string(1, risk.grade)},
+          {"floor_reason", risk.floor_reason},
+          {"components", std::move(components)}};
 }
 
 }  // namespace
@@ -144,6 +163,7 @@ std::string write_json(const Report& r) {
   doc["removed_packages"] = packages_json(r.removed_packages);
   doc["removed_files"] = removed_files_json(r.removed_files);
   doc["findings"] = std::move(findings);
+  if (r.risk) doc["risk"] = to_json(*r.risk);
   doc["warnings"] = r.warnings;
   return detail::dump_ordered(doc);
 }

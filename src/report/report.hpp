@@ -37,6 +37,27 @@ struct Finding {
   std::string evidence;  // already redacted
   std::string fix;
   std::vector<std::string> references;
+  // Exploitation signals of a vulnerability, when the database knows them: CISA KEV listing
+  // and the FIRST EPSS probability (0..1). The risk score weighs them.
+  bool known_exploited = false;
+  std::optional<double> epss;
+};
+
+// The image's risk in one number (risk/ computes it; docs/scoring.md gives the formula), with
+// the parts a reader needs to see why.
+struct RiskComponent {
+  std::string name;  // vulnerability | secret | malware | misconfig | exposure
+  double points = 0;
+  double cap = 0;  // most points this component can add
+  int findings = 0;
+  std::vector<std::string> reasons;  // largest contributors first, at most a few
+};
+
+struct RiskScore {
+  int score = 0;             // 0 (nothing found) .. 100 (act now)
+  char grade = 'A';          // A (0-9) B (10-29) C (30-49) D (50-69) E (70-84) F (85-100)
+  std::string floor_reason;  // set when a near-blocking finding lifted the score
+  std::vector<RiskComponent> components;
 };
 
 struct Target {
@@ -62,6 +83,7 @@ struct Report {
   std::vector<core::Package> removed_packages;
   std::vector<RemovedFile> removed_files;  // deleted by a later layer but still in the blobs
   std::vector<Finding> findings;
+  std::optional<RiskScore> risk;  // set by `scan`; `sbom` has none
   std::vector<std::string> warnings;
   std::string scanner_version;  // "0.1.0 (git abc123)"
   std::string created;          // RFC 3339 UTC; from SOURCE_DATE_EPOCH when set

@@ -7,6 +7,7 @@
 #include <array>
 #include <cctype>
 #include <initializer_list>
+#include <map>
 
 #include "report/report.hpp"
 #include "report/writer_common.hpp"
@@ -239,6 +240,35 @@ std::string write_table(const Report& r) {
                  printable(f->title)});
     }
     table.render(out);
+  }
+
+  if (!findings.empty()) {
+    // One summary line per kind, worst severity first within it.
+    std::map<std::string, std::map<Severity, int>> by_kind;
+    for (const auto* f : findings) ++by_kind[f->kind][f->severity];
+    out += "\n";
+    for (const auto& [kind, counts] : by_kind) {
+      int total = 0;
+      std::string detail;
+      for (auto it = counts.rbegin(); it != counts.rend(); ++it) {
+        total += it->second;
+        detail += fmt::format("{}{} {}", detail.empty() ? "" : ", ", it->second,
+                              severity_name(it->first));
+      }
+      out += fmt::format("{}: {} ({})\n", printable(kind).text, total, detail);
+    }
+  }
+
+  if (r.risk) {
+    out += fmt::format("\nRisk: {}/100, grade {}", r.risk->score, r.risk->grade);
+    if (!r.risk->floor_reason.empty())
+      out += " (at least this because of " + r.risk->floor_reason + ")";
+    out += "\n";
+    for (const auto& c : r.risk->components) {
+      out += fmt::format("  {:<14} {:>5.1f} of {:>3.0f}", c.name, c.points, c.cap);
+      if (!c.reasons.empty()) out += "  " + printable(c.reasons.front()).text;
+      out += "\n";
+    }
   }
 
   if (!r.warnings.empty()) {

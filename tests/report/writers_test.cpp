@@ -650,6 +650,37 @@ TEST(JsonReport, ValidatesAgainstTheDocumentedSchema) {
   EXPECT_EQ(schema_errors(native_schema(), write_json(Report{})), "");
 }
 
+TEST(JsonReport, RiskAndExploitSignalsValidateAgainstTheSchema) {
+  BW_REQUIRE_JSONSCHEMA();
+  Report r = sample_report();
+  Finding f;
+  f.kind = "vulnerability";
+  f.id = "CVE-2023-38545";
+  f.severity = Severity::kCritical;
+  f.known_exploited = true;
+  f.epss = 0.42;
+  r.findings.push_back(f);
+  r.risk = RiskScore{57,
+                     'D',
+                     "",
+                     {{"vulnerability", 49.5, 60, 1, {"CVE-2023-38545 (critical)"}},
+                      {"exposure", 8, 15, 0, {"runs as root (no non-root USER)"}}}};
+  auto out = write_json(r);
+  EXPECT_EQ(schema_errors(native_schema(), out), "");
+  auto doc = parse(out);
+  EXPECT_EQ(doc["risk"]["score"], 57);
+  EXPECT_EQ(doc["risk"]["grade"], "D");
+  EXPECT_EQ(doc["risk"]["components"][0]["points"], 49.5);
+  const json* cve = find_by(doc["findings"], "id", "CVE-2023-38545");
+  ASSERT_NE(cve, nullptr);
+  EXPECT_EQ((*cve)["known_exploited"], true);
+  EXPECT_EQ((*cve)["epss"], 0.42);
+  auto table = write_table(r);
+  EXPECT_NE(table.find("Risk: 57/100, grade D"), std::string::npos) << table;
+  EXPECT_NE(table.find("\nvulnerability: "), std::string::npos) << table;
+  EXPECT_NE(table.find(" critical"), std::string::npos) << table;
+}
+
 TEST(JsonReport, SchemaFileHasTheWritersVersion) {
   json schema = json::parse(testing::read_file(native_schema()));
   EXPECT_EQ(schema["properties"]["schema_version"]["const"], kReportSchemaVersion);

@@ -1,0 +1,138 @@
+#include "risk/score.hpp"
+
+#include <gtest/gtest.h>
+
+namespace bulwark::risk {
+namespace {
+
+using report::Finding;
+using report::Severity;
+
+Finding vuln(Severity s, bool fix = true) {
+  Finding f;
+  f.kind = "vulnerability";
+  f.id = "CVE-2024-0001";
+  f.severity = s;
+  if (fix) f.fix = "upgrade to 1.2.3";
+  return f;
+}
+
+Finding of_kind(const std::string& kind, Severity s = Severity::kHigh) {
+  Finding f;
+  f.kind = kind;
+  f.id = kind + "-1";
+  f.severity = s;
+  return f;
+}
+
+const Exposure kNoExposure{};
+
+TEST(RiskScore, NothingFoundAndNonRootIsZeroGradeA) {
+  auto r = compute({}, kNoExposure);
+  EXPECT_EQ(r.score, 0);
+  EXPECT_EQ(r.grade, 'A');
+  EXPECT_TRUE(r.components.empty());
+}
+
+TEST(RiskScore, GradesHaveDocumentedBoundaries) {
+  EXPECT_EQ(grade_for(9), 'A');
+  EXPECT_EQ(grade_for(10), 'B');
+  EXPECT_EQ(grade_for(29), 'B');
+  EXPECT_EQ(grade_for(30), 'C');
+  EXPECT_EQ(grade_for(50), 'D');
+  EXPECT_EQ(grade_for(70), 'E');
+  EXPECT_EQ(grade_for(84), 'E');
+  EXPECT_EQ(grade_for(85), 'F');
+  EXPECT_EQ(grade_for(100), 'F');
+}
+
+TEST(RiskScore, OneCriticalVulnerabilityFollowsTheFormula) {
+  // 60 * (1 - e^(-10/40)) = 13.27 (docs/scoring.md, worked example 1).
+  auto r = compute({vuln(Severity::kCritical)}, kNoExposure);
+  EXPECT_EQ(r.score, 13);
+  EXPECT_EQ(r.grade, 'B');
+  ASSERT_EQ(r.components.size(), 1U);
+  EXPECT_NEAR(r.components[0].points, 13.27, 0.01);
+  EXPECT_EQ(r.components[0].findings, 1);
+}
+
+TEST(RiskScore, ExploitSignalsAndFixesMoveTheScoreTheRightWay) {
+  auto base = compute({vuln(Severity::kHigh)}, kNoExposure).components[0].points;
+  auto kev = vuln(Severity::kHigh);
+  kev.known_exploited = true;
+  EXPECT_GT(compute({kev}, kNoExposure).components[0].points, base);
+  auto likely = vuln(Severity::kHigh);
+  likely.epss = 0.9;
+  auto unlikely = vuln(Severity::kHigh);
+  unlikely.epss = 0.01;
+  EXPECT_GT(compute({likely}, kNoExposure).components[0].points,
+            compute({unlikely}, kNoExposure).components[0].points);
+  EXPECT_LT(compute({vuln(Severity::kHigh, false)}, kNoExposure).components[0].points, base);
+  // The KEV finding is named first among the reasons.
+  auto r = compute({vuln(Severity::kHigh), kev}, kNoExposure);
+  EXPECT_NE(r.components[0].reasons[0].find("known exploited"), std::string::npos);
+}
+
+TEST(RiskScore, ManyLowFindingsSaturateBelowTheCap) {
+  std::vector<Finding> lots(1000, vuln(Severity::kLow));
+  auto r = compute(lots, kNoExposure);
+  EXPECT_LE(r.components[0].points, 60.0);
+  EXPECT_GT(r.components[0].points, 59.0);
+  EXPECT_EQ(r.score, 60);
+}
+
+TEST(RiskScore, SecretsAndMalwareAreNearBlocking) {
+  auto one = compute({of_kind("secret")}, kNoExposure);
+  EXPECT_EQ(one.score, 70);
+  EXPECT_EQ(one.grade, 'E');
+  EXPECT_EQ(one.floor_reason, "1 secret in the image");
+  EXPECT_EQ(compute({of_kind("secret"), of_kind("secret"), of_kind("secret")}, kNoExposure).score,
+            80);
+  std::vector<Finding> many(10, of_kind("secret"));
+  EXPECT_EQ(compute(many, kNoExposure).score, 85);
+  auto mal = compute({of_kind("malware")}, kNoExposure);
+  EXPECT_EQ(mal.score, 90);
+  EXPECT_EQ(mal.grade, 'F');
+  EXPECT_EQ(mal.floor_reason, "malware: 1 finding");
+}
+
+TEST(RiskScore, FloorOnlyWhenItIsHigherThanTheSum) {
+  std::vector<Finding> f(200, vuln(Severity::kCritical));
+  f.push_back(of_kind("misconfig", Severity::kCritical));
+  for (int i = 0; i < 20; ++i) f.push_back(of_kind("misconfig", Severity::kCritical));
+  f.push_back(of_kind("secret"));
+  auto r = compute(f, Exposure{true, {22}});
+  EXPECT_EQ(r.score, 92);  // 60 + 20 (saturated) + 12 exposure > 70
+  EXPECT_TRUE(r.floor_reason.empty());
+}
+
+TEST(RiskScore, ExposureFromRootAndPorts) {
+  auto r = compute({}, Exposure{true, {22, 80, 8080}});
+  // root 8 + ssh 4 + privileged port 80: 2 = 14; 8080 adds nothing.
+  EXPECT_EQ(r.score, 14);
+  ASSERT_EQ(r.components.size(), 1U);
+  EXPECT_EQ(r.components[0].name, "exposure");
+  EXPECT_EQ(r.components[0].reasons.size(), 3U);
+  EXPECT_EQ(compute({}, Exposure{true, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}}).score, 15);  // capped
+}
+
+TEST(RiskExposure, ReadsUserAndPortsFromTheImageConfig) {
+  auto cfg = [](nlohmann::json c) { return nlohmann::json{{"config", std::move(c)}}; };
+  EXPECT_TRUE(exposure_from_config(cfg({{"User", ""}})).runs_as_root);
+  EXPECT_TRUE(exposure_from_config(cfg({{"User", "root"}})).runs_as_root);
+  EXPECT_TRUE(exposure_from_config(cfg({{"User", "0:0"}})).runs_as_root);
+  EXPECT_TRUE(exposure_from_config(nlohmann::json::object()).runs_as_root);
+  EXPECT_FALSE(exposure_from_config(cfg({{"User", "1000:1000"}})).runs_as_root);
+  EXPECT_FALSE(exposure_from_config(cfg({{"User", "app"}})).runs_as_root);
+  auto e = exposure_from_config(
+      cfg({{"User", "app"}, {"ExposedPorts", {{"8080/tcp", {}}, {"22/tcp", {}}, {"x", {}}}}}));
+  EXPECT_EQ(e.exposed_ports, (std::vector<int>{22, 8080}));
+  // Malformed fields add nothing and never throw.
+  auto bad = exposure_from_config(cfg({{"User", 5}, {"ExposedPorts", {1, 2}}}));
+  EXPECT_TRUE(bad.runs_as_root);
+  EXPECT_TRUE(bad.exposed_ports.empty());
+  EXPECT_TRUE(exposure_from_config(nlohmann::json("garbage")).exposed_ports.empty());
+}
+
+}  // namespace
+}  // namespace bulwark::risk
