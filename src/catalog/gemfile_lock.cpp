@@ -29,13 +29,15 @@ Result<GemfileLockResult> parse_gemfile_lock(std::string_view text) {
   static const std::set<std::string_view> kOtherSections = {
       "PLATFORMS", "DEPENDENCIES", "RUBY VERSION", "BUNDLED WITH", "CHECKSUMS"};
   GemfileLockResult out;
-  auto warn = [&](std::string w) {
-    if (out.warnings.size() < kMaxWarnings) out.warnings.push_back(std::move(w));
+  size_t line_no = 0;
+  auto warn = [&](std::string_view what) {
+    if (out.warnings.size() < kMaxWarnings) {
+      out.warnings.push_back("line " + std::to_string(line_no) + ": " + std::string(what));
+    }
   };
   std::string_view section;
   bool in_specs = false;
   bool known_section_seen = false;
-  size_t line_no = 0;
   size_t pos = 0;
   while (pos < text.size()) {
     size_t eol = text.find('\n', pos);
@@ -53,9 +55,9 @@ Result<GemfileLockResult> parse_gemfile_lock(std::string_view text) {
         known_section_seen = true;
       } else if (line.starts_with("<<<<<<<") || line.starts_with(">>>>>>>") ||
                  line.starts_with("=======")) {
-        warn("line " + std::to_string(line_no) + ": unresolved merge conflict marker");
+        warn("unresolved merge conflict marker");
       } else {
-        warn("line " + std::to_string(line_no) + ": unknown section skipped");
+        warn("unknown section skipped");
       }
       continue;
     }
@@ -68,7 +70,7 @@ Result<GemfileLockResult> parse_gemfile_lock(std::string_view text) {
       auto entry = line.substr(4);
       auto open = entry.find(" (");
       if (open == std::string_view::npos || !entry.ends_with(')')) {
-        warn("line " + std::to_string(line_no) + ": spec line is not \"name (version)\"");
+        warn("spec line is not \"name (version)\"");
         continue;
       }
       auto name = entry.substr(0, open);
@@ -76,7 +78,7 @@ Result<GemfileLockResult> parse_gemfile_lock(std::string_view text) {
       auto [version, platform] = split_gem_platform(full);
       if (name.empty() || version.empty() || name.find(' ') != std::string_view::npos ||
           version.find(' ') != std::string_view::npos) {
-        warn("line " + std::to_string(line_no) + ": spec line is not \"name (version)\"");
+        warn("spec line is not \"name (version)\"");
         continue;
       }
       core::Package pkg;
