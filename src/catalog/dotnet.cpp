@@ -83,8 +83,13 @@ Result<DotnetParseResult> parse_packages_lock_json(std::string_view text, std::s
       continue;
     }
     for (const auto& [name, dep] : deps.items()) {
-      auto type = core::json_string(dep, "type");
-      if (type == "Project") continue;
+      if (!dep.is_object()) {
+        c.warn(framework.substr(0, 80) + ": " + name.substr(0, 80) + ": not an object; skipped");
+        continue;
+      }
+      // Project references are the solution itself; an entry without "resolved" (a
+      // CentralTransitive pin nothing uses) names no installed package.
+      if (core::json_string(dep, "type") == "Project" || !dep.contains("resolved")) continue;
       auto resolved = core::json_string(dep, "resolved");
       if (!valid_nuget_part(name) || !valid_nuget_part(resolved)) {
         c.warn(framework.substr(0, 80) + ": " + name.substr(0, 80) +

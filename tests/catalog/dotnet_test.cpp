@@ -84,11 +84,13 @@ TEST(DotnetParse, MalformedFilesGiveErrorsOrWarnings) {
   EXPECT_EQ(wrong->packages[0].name, "B");
   EXPECT_EQ(wrong->warnings.size(), 2U);
   auto lock = parse_packages_lock_json(
-      R"json({"dependencies": {"net6.0": [1], "net7.0": {"A": {"type": "Direct"}, "B": 3}}})json",
+      R"json({"dependencies": {"net6.0": [1], "net7.0/linux-x64": {"A": {"type": "Direct"}, "B": 3,
+          "C": {"type": "Transitive", "resolved": "1 .0"}, "D": {"type": "Direct", "resolved": "2.0.0"}}}})json",
       "packages.lock.json");
   ASSERT_TRUE(lock.ok());
-  EXPECT_TRUE(lock->packages.empty());
-  EXPECT_EQ(lock->warnings.size(), 3U);
+  ASSERT_EQ(lock->packages.size(), 1U);  // D; A has no resolved version (a CPM pin)
+  EXPECT_EQ(lock->packages[0].purl, "pkg:nuget/D@2.0.0");
+  EXPECT_EQ(lock->warnings.size(), 3U);  // net6.0 not an object, B not an object, C's version
   auto not_json = parse_deps_json("\xef\xbb\xbf<xml/>", "x.deps.json");
   ASSERT_FALSE(not_json.ok());
   EXPECT_EQ(not_json.error().message().rfind("x.deps.json: malformed JSON", 0), 0U);
