@@ -209,7 +209,8 @@ Result<std::vector<core::Package>> identify_binary(std::string_view path,
   std::string window;  // bytes [window_start, window_start + window.size()) of the file
   uint64_t window_start = 0;
   uint64_t offset = 0;
-  std::vector<char> chunk(kChunkBytes);
+  thread_local std::vector<char> chunk;  // reused: most offered files are small
+  chunk.resize(kChunkBytes);
 
   auto settle = [&]() {
     for (const auto& m : st.pending) {
