@@ -89,41 +89,38 @@ struct CompiledRule {
   std::vector<std::string> globs;
   std::regex version;                      // the pattern, for group 1
   std::optional<std::regex> name_version;  // over the file name
+  // One database per rule: a file is scanned only with the rules its name selects (usually
+  // one), so the frequent "\0<digit>" prefixes of the python and redis rules cost nothing on
+  // a node binary.
+  hs_database_t* db = nullptr;
 };
 
 struct Engine {
   std::vector<CompiledRule> rules;
-  hs_database_t* db = nullptr;
   std::string error;  // set when the table does not compile (a programming error)
   Engine() {
-    std::vector<std::string> patterns;
-    std::vector<const char*> exprs;
-    std::vector<unsigned> flags, ids;
     auto table = binary_rules();
-    for (size_t i = 0; i < table.size(); ++i) {
+    for (size_t i = 0; i < table.size() && i < 64 && error.empty(); ++i) {
       const auto& r = table[i];
       CompiledRule c{&r, split_words(r.files),
                      std::regex(std::string(r.pattern), std::regex::ECMAScript), std::nullopt};
       if (!r.name_version.empty()) c.name_version.emplace(std::string(r.name_version));
+      std::string pattern(r.pattern);
+      hs_compile_error_t* err = nullptr;
+      if (hs_compile(pattern.c_str(), HS_FLAG_DOTALL | HS_FLAG_SOM_LEFTMOST,
+                     HS_MODE_STREAM | HS_MODE_SOM_HORIZON_SMALL, nullptr, &c.db,
+                     &err) != HS_SUCCESS) {
+        error = std::string(r.package) + ": " +
+                (err != nullptr && err->message != nullptr ? err->message : "unknown error");
+        hs_free_compile_error(err);
+        c.db = nullptr;
+      }
       rules.push_back(std::move(c));
-      patterns.emplace_back(r.pattern);
-    }
-    for (size_t i = 0; i < patterns.size(); ++i) {
-      exprs.push_back(patterns[i].c_str());
-      flags.push_back(HS_FLAG_DOTALL | HS_FLAG_SOM_LEFTMOST);
-      ids.push_back(static_cast<unsigned>(i));
-    }
-    hs_compile_error_t* err = nullptr;
-    if (hs_compile_multi(
-            exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
-            HS_MODE_STREAM | HS_MODE_SOM_HORIZON_SMALL, nullptr, &db, &err) != HS_SUCCESS) {
-      error = err != nullptr && err->message != nullptr ? err->message : "unknown error";
-      if (err != nullptr) error += " (rule " + std::to_string(err->expression) + ")";
-      hs_free_compile_error(err);
-      db = nullptr;
     }
   }
-  ~Engine() { hs_free_database(db); }
+  ~Engine() {
+    for (auto& r : rules) hs_free_database(r.db);
+  }
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 };
@@ -137,105 +134,119 @@ struct ScratchDeleter {
   void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
 };
 
-// Scratch space per thread (layers are analyzed in parallel).
-Result<hs_scratch_t*> thread_scratch(const hs_database_t* db) {
+// Scratch space per thread (layers are analyzed in parallel), grown to fit every rule's
+// database once.
+Result<hs_scratch_t*> thread_scratch(const Engine& eng) {
   thread_local std::unique_ptr<hs_scratch_t, ScratchDeleter> scratch;
-  hs_scratch_t* s = scratch.release();
-  if (hs_alloc_scratch(db, &s) != HS_SUCCESS) {
-    return core::Error::internal("binary identifier: cannot allocate Vectorscan scratch");
+  if (scratch) return scratch.get();
+  hs_scratch_t* s = nullptr;
+  for (const auto& r : eng.rules) {
+    if (hs_alloc_scratch(r.db, &s) != HS_SUCCESS) {
+      hs_free_scratch(s);
+      return core::Error::internal("binary identifier: cannot allocate Vectorscan scratch");
+    }
   }
   scratch.reset(s);
   return s;
 }
 
 struct Match {
-  unsigned id;
   uint64_t from, to;
 };
 
-struct ScanState {
-  uint64_t candidates = 0;  // bit per rule that applies to this file
+struct RuleScan {
+  size_t rule = 0;
+  hs_stream_t* stream = nullptr;
   std::vector<Match> pending;
-};
-
-int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned /*flags*/,
-             void* ctx) {
-  auto* st = static_cast<ScanState*>(ctx);
-  if ((st->candidates & (uint64_t{1} << id)) == 0) return 0;
-  if (to - from > kMaxBinaryMatchBytes || st->pending.size() >= kMaxPendingPerChunk) return 0;
-  st->pending.push_back({id, from, to});
-  return 0;
-}
-
-struct RuleAnswer {
+  std::string prefix;  // required version prefix from the file name ("3.11.")
   std::optional<std::string> version;
   bool done = false;
 };
+
+int on_match(unsigned /*id*/, unsigned long long from, unsigned long long to, unsigned /*flags*/,
+             void* ctx) {
+  auto* rs = static_cast<RuleScan*>(ctx);
+  if (to - from > kMaxBinaryMatchBytes || rs->pending.size() >= kMaxPendingPerChunk) return 0;
+  rs->pending.push_back({from, to});
+  return 0;
+}
 
 }  // namespace
 
 Result<std::vector<core::Package>> identify_binary(std::string_view path,
                                                    image::EntryContent& content) {
   const auto& eng = engine();
-  if (eng.db == nullptr) {
+  if (!eng.error.empty()) {
     return core::Error::internal("binary identifier rules do not compile: " + eng.error);
   }
-  auto name = base_name(path);
-  std::string name_str(name);
-  ScanState st;
-  std::vector<std::string> name_prefix(eng.rules.size());
-  for (size_t i = 0; i < eng.rules.size() && i < 64; ++i) {
+  std::string name(base_name(path));
+  std::vector<RuleScan> scans;
+  for (size_t i = 0; i < eng.rules.size(); ++i) {
     const auto& r = eng.rules[i];
     bool applies = std::any_of(r.globs.begin(), r.globs.end(), [&](const std::string& g) {
-      return fnmatch(g.c_str(), name_str.c_str(), 0) == 0;
+      return fnmatch(g.c_str(), name.c_str(), 0) == 0;
     });
     if (!applies) continue;
+    RuleScan rs;
+    rs.rule = i;
     if (r.name_version) {
       std::smatch m;
-      if (!std::regex_match(name_str, m, *r.name_version) || m.size() < 2) continue;
-      name_prefix[i] = m[1].str() + ".";
+      if (!std::regex_match(name, m, *r.name_version) || m.size() < 2) continue;
+      rs.prefix = m[1].str() + ".";
     }
-    st.candidates |= uint64_t{1} << i;
+    scans.push_back(std::move(rs));
   }
   std::vector<core::Package> found;
-  if (st.candidates == 0) return found;
+  if (scans.empty()) return found;
 
-  BW_ASSIGN_OR_RETURN(auto* scratch, thread_scratch(eng.db));
-  hs_stream_t* stream = nullptr;
-  if (hs_open_stream(eng.db, 0, &stream) != HS_SUCCESS) {
-    return core::Error::internal("binary identifier: cannot open a Vectorscan stream");
+  BW_ASSIGN_OR_RETURN(auto* scratch, thread_scratch(eng));
+  auto close_all = [&]() {
+    for (auto& rs : scans) {
+      if (rs.stream != nullptr) hs_close_stream(rs.stream, scratch, nullptr, nullptr);
+      rs.stream = nullptr;
+    }
+  };
+  for (auto& rs : scans) {
+    if (hs_open_stream(eng.rules[rs.rule].db, 0, &rs.stream) != HS_SUCCESS) {
+      close_all();
+      return core::Error::internal("binary identifier: cannot open a Vectorscan stream");
+    }
   }
-  std::vector<RuleAnswer> answers(eng.rules.size());
-  std::string window;  // bytes [window_start, window_start + window.size()) of the file
-  uint64_t window_start = 0;
-  uint64_t offset = 0;
+
   thread_local std::vector<char> chunk;  // reused: most offered files are small
   chunk.resize(kChunkBytes);
+  std::string tail;  // the kKeepBytes before the current chunk, for matches that straddle
+  uint64_t offset = 0;
+  size_t chunk_len = 0;
 
-  auto settle = [&]() {
-    for (const auto& m : st.pending) {
-      auto& ans = answers[m.id];
-      const auto& rule = eng.rules[m.id];
-      if (ans.done || m.from < window_start) continue;
-      std::string bytes = window.substr(m.from - window_start, m.to - m.from);
+  // The bytes [from, to) of the file, from the tail and the current chunk.
+  auto bytes_at = [&](uint64_t from, uint64_t to) -> std::optional<std::string> {
+    uint64_t tail_start = offset - tail.size();
+    if (from < tail_start || to > offset + chunk_len) return std::nullopt;
+    std::string out;
+    for (uint64_t p = from; p < to; ++p) {
+      out += p < offset ? tail[p - tail_start] : chunk[p - offset];
+    }
+    return out;
+  };
+  auto settle = [&](RuleScan& rs) {
+    const auto& rule = eng.rules[rs.rule];
+    for (const auto& m : rs.pending) {
+      if (rs.done) break;
+      auto bytes = bytes_at(m.from, m.to);
+      if (!bytes) continue;
       std::smatch sm;
-      if (!std::regex_match(bytes, sm, rule.version) || sm.size() < 2) continue;
+      if (!std::regex_match(*bytes, sm, rule.version) || sm.size() < 2) continue;
       std::string v = sm[1].str();
-      if (!name_prefix[m.id].empty() && !v.starts_with(name_prefix[m.id])) continue;
+      if (!rs.prefix.empty() && !v.starts_with(rs.prefix)) continue;
       if (rule.rule->pick == BinaryRule::Pick::kFirst) {
-        ans.version = v;
-        ans.done = true;
-      } else if (!ans.version || version_less(*ans.version, v)) {
-        ans.version = v;
+        rs.version = v;
+        rs.done = true;
+      } else if (!rs.version || version_less(*rs.version, v)) {
+        rs.version = v;
       }
     }
-    st.pending.clear();
-  };
-  auto all_done = [&]() {
-    for (size_t i = 0; i < answers.size(); ++i) {
-      if ((st.candidates & (uint64_t{1} << i)) != 0 && !answers[i].done) return false;
-    }
-    return true;
+    rs.pending.clear();
   };
 
   Result<void> status = core::ok();
@@ -247,30 +258,38 @@ Result<std::vector<core::Package>> identify_binary(std::string_view path,
       break;
     }
     if (*n == 0) break;
-    window.append(chunk.data(), *n);
-    if (hs_scan_stream(stream, chunk.data(), static_cast<unsigned>(*n), 0, scratch, on_match,
-                       &st) != HS_SUCCESS) {
-      status = core::Error::internal("binary identifier: Vectorscan scan failed");
-      break;
+    chunk_len = *n;
+    bool all_done = true;
+    for (auto& rs : scans) {
+      if (rs.done) continue;
+      if (hs_scan_stream(rs.stream, chunk.data(), static_cast<unsigned>(chunk_len), 0, scratch,
+                         on_match, &rs) != HS_SUCCESS) {
+        status = core::Error::internal("binary identifier: Vectorscan scan failed");
+        break;
+      }
+      settle(rs);
+      all_done = all_done && rs.done;
     }
-    offset += *n;
-    settle();
-    if (all_done()) break;
-    if (window.size() > kKeepBytes) {
-      window_start += window.size() - kKeepBytes;
-      window.erase(0, window.size() - kKeepBytes);
+    if (!status.ok() || all_done) break;
+    // Keep the last kKeepBytes of what has been read.
+    if (chunk_len >= kKeepBytes) {
+      tail.assign(chunk.data() + chunk_len - kKeepBytes, kKeepBytes);
+    } else {
+      tail.append(chunk.data(), chunk_len);
+      if (tail.size() > kKeepBytes) tail.erase(0, tail.size() - kKeepBytes);
     }
+    offset += chunk_len;
+    chunk_len = 0;
   }
-  hs_close_stream(stream, scratch, on_match, &st);
-  settle();
+  close_all();  // no pattern is anchored at the end, so closing reports nothing new
   BW_TRY(status);
 
-  for (size_t i = 0; i < answers.size(); ++i) {
-    if (!answers[i].version) continue;
-    const auto& rule = *eng.rules[i].rule;
+  for (const auto& rs : scans) {
+    if (!rs.version) continue;
+    const auto& rule = *eng.rules[rs.rule].rule;
     core::Package pkg;
     pkg.name = std::string(rule.package);
-    pkg.version = *answers[i].version;
+    pkg.version = *rs.version;
     pkg.ecosystem = std::string(rule.purl_type);
     pkg.purl = core::PackageUrl{std::string(rule.purl_type), "", pkg.name, pkg.version, {}, ""}
                    .to_string();
