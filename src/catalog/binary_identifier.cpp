@@ -21,9 +21,10 @@ using core::Result;
 
 namespace {
 
-// Directories where file-name globs are looked for (literal names are matched anywhere): the
-// reader's glob index keys on a literal parent directory, so a wildcard rule costs nothing
-// for entries elsewhere.
+// Directories where runtimes are installed by hand (official images' /usr/local, JDKs and
+// tarballs under /opt). A rule's file names are looked for only here, except names written
+// "*/name", which match at any depth: each entry then costs one exact-path lookup, not a
+// suffix or glob test per rule.
 constexpr std::string_view kBinaryDirs[] = {"bin",
                                             "sbin",
                                             "usr/bin",
@@ -37,8 +38,12 @@ constexpr std::string_view kBinaryDirs[] = {"bin",
                                             "usr/local/lib",
                                             "usr/lib/x86_64-linux-gnu",
                                             "usr/lib/aarch64-linux-gnu",
+                                            "opt/bin",
+                                            "opt/node/bin",
+                                            "usr/local/node/bin",
                                             "opt/python/bin",
-                                            "opt/bin"};
+                                            "usr/local/nginx/sbin",
+                                            "opt/redis/bin"};
 
 constexpr size_t kChunkBytes = size_t{1} << 20;
 constexpr size_t kKeepBytes = 4096;  // tail kept so that a match across chunks can be read
@@ -184,7 +189,8 @@ Result<std::vector<core::Package>> identify_binary(std::string_view path,
   for (size_t i = 0; i < eng.rules.size(); ++i) {
     const auto& r = eng.rules[i];
     bool applies = std::any_of(r.globs.begin(), r.globs.end(), [&](const std::string& g) {
-      return fnmatch(g.c_str(), name.c_str(), 0) == 0;
+      const char* glob = g.starts_with("*/") ? g.c_str() + 2 : g.c_str();
+      return fnmatch(glob, name.c_str(), 0) == 0;
     });
     if (!applies) continue;
     RuleScan rs;
@@ -299,21 +305,23 @@ Result<std::vector<core::Package>> identify_binary(std::string_view path,
 }
 
 std::vector<image::PathPattern> BinaryIdentifierCataloger::patterns() const {
-  std::set<std::string> suffixes, globs;
+  std::set<std::string> anywhere, exact, globs;
   for (const auto& r : binary_rules()) {
     for (const auto& g : split_words(r.files)) {
-      if (is_literal(g)) {
-        suffixes.insert(g);
-      } else {
-        for (auto dir : kBinaryDirs) globs.insert(std::string(dir) + "/" + g);
+      if (g.starts_with("*/")) {
+        anywhere.insert(g.substr(1));
+        continue;
       }
+      for (auto dir : kBinaryDirs)
+        (is_literal(g) ? exact : globs).insert(std::string(dir) + "/" + g);
     }
   }
   std::vector<image::PathPattern> out;
-  for (const auto& s : suffixes) {
-    out.push_back(image::PathPattern::suffix("/" + s));
-    out.push_back(image::PathPattern::exact(s));
+  for (const auto& s : anywhere) {
+    out.push_back(image::PathPattern::suffix(s));
+    out.push_back(image::PathPattern::exact(s.substr(1)));
   }
+  for (const auto& e : exact) out.push_back(image::PathPattern::exact(e));
   for (const auto& g : globs) out.push_back(image::PathPattern::glob(g));
   return out;
 }

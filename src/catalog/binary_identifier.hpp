@@ -27,7 +27,9 @@ struct BinaryRule {
   };
   std::string_view package;    // package name in the SBOM and the purl
   std::string_view purl_type;  // "generic"
-  std::string_view files;      // space-separated file-name globs ("python[23].* libpython*.so*")
+  // Space-separated file-name globs ("python[23].* libpython*.so*"), looked for in the usual
+  // install directories (binary_identifier.cpp); "*/name" matches the name at any depth.
+  std::string_view files;
   // Regex in the common subset of Vectorscan and ECMAScript syntax; group 1 is the version.
   // Matches must be short (bounded repeats): at most kMaxBinaryMatchBytes.
   std::string_view pattern;

@@ -176,12 +176,12 @@ TEST(BinaryIdentifierCatalog, SkipsBinariesThatDpkgSaysItOwnsAlsoThroughUsrMerge
                           "Package: busybox\nStatus: install ok installed\nVersion: " +
                               debian_upstream("busybox") + "\nArchitecture: amd64\n\n"),
            TarEntry::file("var/lib/dpkg/info/busybox.list", list),
-           TarEntry::file("opt/tools/busybox", busybox, 0755)});
+           TarEntry::file("usr/local/bin/busybox", busybox, 0755)});
   b.write_oci_layout(tmp.str() + "/oci");
   auto sbom = lang_test::scan(tmp.str() + "/oci");
   auto pkgs = lang_test::of(sbom, "generic");
   ASSERT_EQ(pkgs.size(), 1U);  // only the copy dpkg does not know
-  EXPECT_EQ(pkgs[0].locations[0].path, "opt/tools/busybox");
+  EXPECT_EQ(pkgs[0].locations[0].path, "usr/local/bin/busybox");
 }
 
 TEST(BinaryIdentifierCatalog, ScanSpeedOnNodeIsRecorded) {
