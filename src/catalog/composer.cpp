@@ -113,18 +113,23 @@ Result<ComposerParseResult> parse_composer_installed(std::string_view text, std:
 
 std::vector<image::PathPattern> ComposerCataloger::patterns() const {
   return {image::PathPattern::suffix("/composer.lock"), image::PathPattern::exact("composer.lock"),
-          image::PathPattern::suffix("/vendor/composer/installed.json"),
+          image::PathPattern::suffix("/installed.json"),
           image::PathPattern::exact("vendor/composer/installed.json")};
 }
 
 Result<void> ComposerCataloger::analyze(const image::Entry& entry, image::EntryContent& content,
                                         image::LayerFacts& out) const {
+  bool lock = entry.path.ends_with("composer.lock");
+  // "/installed.json" is matched by file name (one lookup); only Composer's own counts.
+  if (!lock && entry.path != "vendor/composer/installed.json" &&
+      !entry.path.ends_with("/vendor/composer/installed.json")) {
+    return core::ok();
+  }
   if (entry.size > kMaxComposerJsonBytes) {
     return core::Error::limit("larger than the " + std::to_string(kMaxComposerJsonBytes >> 20) +
                               " MiB limit for Composer files");
   }
   BW_ASSIGN_OR_RETURN(auto text, content.read_all(kMaxComposerJsonBytes));
-  bool lock = entry.path.ends_with("composer.lock");
   auto parsed = lock ? parse_composer_lock(text, "composer.lock")
                      : parse_composer_installed(text, "installed.json");
   if (!parsed.ok()) return std::move(parsed).error();
