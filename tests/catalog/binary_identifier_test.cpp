@@ -184,6 +184,39 @@ TEST(BinaryIdentifierCatalog, SkipsBinariesThatDpkgSaysItOwnsAlsoThroughUsrMerge
   EXPECT_EQ(pkgs[0].locations[0].path, "usr/local/bin/busybox");
 }
 
+// The corpus `big` image (Debian with python3-full, default-jre-headless and nodejs): the
+// identifier does find Debian's own python3.11 and JDK in the layers, and the SBOM leaves
+// them to dpkg, which owns them.
+TEST(BinaryIdentifierCatalog, CorpusBigFindsDebiansRuntimesAndLeavesThemToDpkg) {
+  std::string why;
+  auto corpus = testing::corpus_dir(&why);
+  if (!corpus) BW_SKIP_OR_FAIL(why);
+  if (!fs::exists(*corpus / "big.oci")) {
+    GTEST_SKIP() << "the `big` image is only built by `build.sh OUT all`";
+  }
+  auto img = image::open_image("oci:" + (*corpus / "big.oci").string(), {});
+  ASSERT_TRUE(img.ok());
+  auto catalogers = all_catalogers();
+  std::vector<const image::Analyzer*> analyzers;
+  for (const auto& c : catalogers) analyzers.push_back(c.get());
+  auto layers = image::read_layers(*img, analyzers, {});
+  ASSERT_TRUE(layers.ok());
+  std::map<std::string, std::string> in_layers;  // path -> "name version"
+  for (const auto& l : *layers) {
+    for (const auto& [path, pkgs] : l.facts.packages_by_path) {
+      for (const auto& p : pkgs) {
+        if (p.ecosystem == "generic") in_layers[path] = p.name + " " + p.version;
+      }
+    }
+  }
+  EXPECT_EQ(in_layers.count("usr/bin/python3.11"), 1U);
+  EXPECT_EQ(in_layers.count("usr/lib/jvm/java-17-openjdk-amd64/release"), 1U);
+  for (const auto& [path, what] : in_layers)
+    std::printf("in a layer: %s: %s\n", path.c_str(), what.c_str());
+  auto sbom = build_sbom(*img, *layers, catalogers);
+  EXPECT_TRUE(lang_test::of(sbom, "generic").empty());
+}
+
 TEST(BinaryIdentifierCatalog, ScanSpeedOnNodeIsRecorded) {
   if (!fs::exists("/usr/bin/node")) BW_SKIP_OR_FAIL("/usr/bin/node missing");
   auto bytes = testing::read_file(resolved("/usr/bin/node"));
