@@ -11,6 +11,8 @@ packages=(
   # reference tools and data builders used by tests and the demo
   dpkg rpm python3-rpm python3-jsonschema mmdebstrap skopeo debian-archive-keyring jq zstd pigz isal
   hyperfine time
+  # Ruby/PHP/binary catalogers: Vectorscan, and real gems, Composer and runtimes the tests compare with
+  libvectorscan-dev ruby ruby-rack ruby-json bundler composer busybox redis-server nginx-light openjdk-17-jre-headless
 )
 missing=()
 for p in "${packages[@]}"; do
