@@ -13,6 +13,7 @@
 #include "catalog/sbom.hpp"
 #include "core/log.hpp"
 #include "image/layer_reader.hpp"
+#include "misconfig/image_config/rules.hpp"
 
 namespace bulwark::cli {
 
@@ -146,6 +147,9 @@ core::Result<report::Report> run_scan(const ScanOptions& options) {
   for (const auto& f : sbom.removed_files)
     r.removed_files.push_back({f.path, f.added_in_layer, f.removed_in_layer});
   r.warnings = std::move(sbom.warnings);
+  // ---- misconfiguration checks of the image itself (misconfig/image_config) ----
+  for (const auto& issue : misconfig::image_config::check(img.config, *layers))
+    r.findings.push_back(misconfig::to_finding(issue));
   r.scanner_version = scanner_version();
   r.created = report_timestamp();
   for (const auto& w : r.warnings) core::log_warn("{}", w);
