@@ -1,9 +1,12 @@
 #include "misconfig/yaml_loader.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
 #include <cstdlib>
+#include <sstream>
+#include <unordered_map>
 
 namespace bulwark::misconfig {
 
@@ -130,6 +133,87 @@ Result<void> precheck(std::string_view text, std::string_view name, const YamlLi
   return core::ok();
 }
 
+// Counts the nodes a document stream expands to, aliases included, from parser events and
+// without building anything: an anchored collection's size is known when it closes, and each
+// alias adds that size. "Billion laughs" streams stop here after reading their text once.
+class ExpansionCounter final : public YAML::EventHandler {
+ public:
+  struct Exceeded {};
+  explicit ExpansionCounter(size_t limit) : limit_(limit) {}
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t anchor) override { leaf(anchor); }
+  void OnAlias(const YAML::Mark&, YAML::anchor_t anchor) override {
+    auto it = sizes_.find(anchor);
+    add(it == sizes_.end() ? 1 : it->second);
+  }
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t anchor,
+                const std::string&) override {
+    leaf(anchor);
+  }
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(anchor);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(anchor);
+  }
+  void OnMapEnd() override { close(); }
+
+ private:
+  void add(size_t n) {
+    count_ += n;
+    if (count_ > limit_) throw Exceeded{};
+  }
+  void leaf(YAML::anchor_t anchor) {
+    add(1);
+    if (anchor != YAML::NullAnchor) sizes_[anchor] = 1;
+  }
+  void open(YAML::anchor_t anchor) {
+    add(1);
+    open_.emplace_back(anchor, count_);
+  }
+  void close() {
+    if (open_.empty()) return;
+    auto [anchor, start] = open_.back();
+    open_.pop_back();
+    if (anchor != YAML::NullAnchor) sizes_[anchor] = count_ - start + 1;
+  }
+
+  size_t limit_;
+  size_t count_ = 0;
+  std::vector<std::pair<YAML::anchor_t, size_t>> open_;
+  std::unordered_map<YAML::anchor_t, size_t> sizes_;
+};
+
+std::string mark_prefix(std::string_view name, const YAML::Mark& mark) {
+  std::string s(name);
+  if (mark.line >= 0) s += ":" + std::to_string(mark.line + 1);
+  return s;
+}
+
+Result<void> count_expansion(const std::string& text, std::string_view name,
+                             const YamlLimits& limits) {
+  std::istringstream in(text);
+  ExpansionCounter counter(limits.max_nodes);
+  try {
+    YAML::Parser parser(in);
+    while (parser.HandleNextDocument(counter)) {
+    }
+  } catch (const ExpansionCounter::Exceeded&) {
+    return Error::limit(std::string(name) + ": more than " + std::to_string(limits.max_nodes) +
+                        " nodes after alias expansion (YAML bomb?)");
+  } catch (const YAML::Exception& e) {
+    return Error::invalid(mark_prefix(name, e.mark) + ": invalid YAML: " + e.msg);
+  } catch (const std::exception& e) {
+    return Error::invalid(std::string(name) + ": invalid YAML: " + e.what());
+  }
+  return core::ok();
+}
+
 }  // namespace
 
 std::string yaml_path_key(std::string_view parent, std::string_view key) {
@@ -162,12 +246,13 @@ int YamlDoc::line_of(std::string path) const {
 Result<std::vector<YamlDoc>> load_yaml(std::string_view text, std::string_view name,
                                        const YamlLimits& limits) {
   BW_TRY(precheck(text, name, limits));
+  std::string copy(text);
+  BW_TRY(count_expansion(copy, name, limits));
   std::vector<YAML::Node> nodes;
   try {
-    nodes = YAML::LoadAll(std::string(text));
+    nodes = YAML::LoadAll(copy);
   } catch (const YAML::Exception& e) {
-    return Error::invalid(std::string(name) + ":" + std::to_string(e.mark.line + 1) +
-                          ": invalid YAML: " + e.msg);
+    return Error::invalid(mark_prefix(name, e.mark) + ": invalid YAML: " + e.msg);
   } catch (const std::exception& e) {
     return Error::invalid(std::string(name) + ": invalid YAML: " + e.what());
   }

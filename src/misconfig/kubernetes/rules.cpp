@@ -57,8 +57,20 @@ bool is_false(const json* j) {
   return j != nullptr && j->is_boolean() && !j->get<bool>();
 }
 
-std::string join(std::string_view a, std::string_view b) {
-  return yaml_path_key(a, b);
+// Appends a dotted field path ("seccompProfile.type") one key at a time.
+std::string join(std::string_view a, std::string_view dotted) {
+  std::string out(a);
+  while (true) {
+    size_t dot = dotted.find('.');
+    out = yaml_path_key(out, dotted.substr(0, dot));
+    if (dot == std::string_view::npos) return out;
+    dotted.remove_prefix(dot + 1);
+  }
+}
+
+// Appends one key that may itself contain dots or slashes (annotation names).
+std::string join_key(std::string_view a, std::string_view key) {
+  return yaml_path_key(a, key);
 }
 
 void emit(const Workload& w, const Rule& r, std::vector<Issue>& out, const std::string& path,
@@ -206,7 +218,7 @@ void check_apparmor(const Workload& w, const Rule& r, std::vector<Issue>& out) {
     if (!std::string_view(k).starts_with(kPrefix)) continue;
     std::string val = v.is_string() ? v.get<std::string>() : "";
     if (val != "runtime/default" && !val.starts_with("localhost/"))
-      emit(w, r, out, join(join(w.pod_meta_path, "annotations"), k),
+      emit(w, r, out, join_key(join(w.pod_meta_path, "annotations"), k),
            "annotation " + k + ": " + val);
   }
 }
