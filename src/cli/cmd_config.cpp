@@ -18,7 +18,20 @@ struct ConfigArgs {
   std::string pss;
   std::string severity;
   std::string output;
+  bool list_rules = false;
 };
+
+// Markdown table of every rule (docs/misconfig.md is generated from it).
+std::string rule_table() {
+  std::string out = "| ID | Severity | Title | PSS level | Fix |\n|---|---|---|---|---|\n";
+  for (const misconfig::Rule* r : misconfig::all_rules()) {
+    out += "| " + std::string(r->id) + " | " + std::string(report::severity_name(r->severity)) +
+           " | " + std::string(r->title) + " | " +
+           std::string(misconfig::pss_level_name(r->pss_level)) + " | " + std::string(r->fix) +
+           " |\n";
+  }
+  return out;
+}
 
 core::Result<std::vector<report::Severity>> parse_severities(const std::string& list) {
   std::vector<report::Severity> out;
@@ -43,6 +56,11 @@ core::Result<std::vector<report::Severity>> parse_severities(const std::string& 
 }
 
 int run_config(const ConfigArgs& a) {
+  if (a.list_rules) {
+    auto written = write_output(a.output, rule_table());
+    return written.ok() ? kExitOk : report_error(written.error());
+  }
+  if (a.path.empty()) return report_error(core::Error::invalid("config: PATH is required"));
   auto sev = parse_severities(a.severity);
   if (!sev.ok()) return report_error(sev.error());
   auto result = misconfig::check_path(a.path);
@@ -88,8 +106,8 @@ void add_config_command(CLI::App& app, GlobalOptions& g) {
       "config", "Check Dockerfiles, Kubernetes manifests and compose files for misconfigurations");
   auto args = std::make_shared<ConfigArgs>();
   cmd->add_option("path", args->path,
-                  "A file or a directory tree; files are recognised by content, not name")
-      ->required();
+                  "A file or a directory tree; files are recognised by content, not name");
+  cmd->add_flag("--list-rules", args->list_rules, "Print every rule (ID, severity, title, fix)");
   cmd->add_option("-f,--format", args->format, "Output format")
       ->check(CLI::IsMember({"table", "json", "sarif"}))
       ->capture_default_str();

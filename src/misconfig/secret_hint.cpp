@@ -90,6 +90,10 @@ std::optional<std::string> secret_reason(std::string_view name, std::string_view
   }
   if (!secret_like_name(name)) return std::nullopt;
   if (value.front() == '$' || value.front() == '/' || placeholder(value)) return std::nullopt;
+  // A URL without user info names where a secret lives (TOKEN_ENDPOINT=https://...).
+  if ((value.starts_with("https://") || value.starts_with("http://")) &&
+      value.find('@') == std::string_view::npos)
+    return std::nullopt;
   // A real credential is at least 6 characters and not a single repeated word.
   if (value.size() < 6 || shannon_entropy(value) < 2.5) return std::nullopt;
   return "value assigned to secret-like name " + std::string(name);

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "misconfig/dockerfile/rules.hpp"
+#include "misconfig/secret_hint.hpp"
 
 namespace bulwark::misconfig::dockerfile {
 namespace {
@@ -192,3 +193,26 @@ TEST(DockerfileRules, SecretEvidenceIsRedacted) {
 
 }  // namespace
 }  // namespace bulwark::misconfig::dockerfile
+
+namespace bulwark::misconfig {
+namespace {
+
+TEST(SecretHint, KnownShapesAndSecretNamesWithEntropy) {
+  EXPECT_TRUE(secret_reason("ANYTHING", "AKIAIOSFODNN7ABCDEFG").has_value());
+  EXPECT_TRUE(secret_reason("X", "-----BEGIN OPENSSH PRIVATE KEY-----").has_value());
+  EXPECT_TRUE(secret_reason("SLACK", "xoxb-123456789012-abcdefghij").has_value());
+  EXPECT_TRUE(secret_reason("db_password", "\"Zq8vLmT2pXw9\"").has_value());
+  EXPECT_FALSE(secret_reason("DB_PASSWORD", "aaaaaaaa").has_value());  // low entropy
+  EXPECT_FALSE(secret_reason("DB_PASSWORD", "short").has_value());
+  EXPECT_FALSE(secret_reason("DB_PASSWORD", "changeme123").has_value());
+  EXPECT_FALSE(secret_reason("API_TOKEN_URL", "https://auth.example.com/token").has_value());
+  EXPECT_FALSE(secret_reason("OAUTH_TOKEN_ENDPOINT", "https://auth.example.com/t").has_value());
+  EXPECT_TRUE(secret_reason("DATABASE_SECRET", "postgres://u:Zq8vLmT2@db/x").has_value());
+  EXPECT_FALSE(secret_reason("LOG_LEVEL", "Zq8vLmT2pXw9").has_value());
+  EXPECT_EQ(redact("Zq8vLmT2pXw9"), "Zq8v****");
+  EXPECT_EQ(redact("abc"), "***");
+  EXPECT_NEAR(shannon_entropy("abab"), 1.0, 1e-9);
+}
+
+}  // namespace
+}  // namespace bulwark::misconfig

@@ -218,3 +218,44 @@ TEST(ImageScan, ScanReportsImageMisconfigurationsWithLayers) {
 
 }  // namespace
 }  // namespace bulwark::misconfig::image_config
+
+namespace bulwark::misconfig::image_config {
+namespace {
+
+// The corpus of ../shared/corpus/build.sh: debian-app has User 1000:1000, a Healthcheck, a
+// DB_PASSWORD in Env and port 22 exposed; debian-min runs as root without a healthcheck.
+TEST(ImageScanCorpus, DebianImagesGiveTheirConfigFindings) {
+  std::string why;
+  auto corpus = testing::corpus_dir(&why);
+  if (!corpus) BW_SKIP_OR_FAIL(why);
+  auto scan = [&](const std::string& image) {
+    std::string out;
+    int rc = testing::run_command(
+        testing::bulwark_binary() + " scan -q --format json '" + (*corpus / image).string() + "'",
+        &out);
+    EXPECT_EQ(rc, 0) << out.substr(0, 500);
+    std::multiset<std::string> ids;
+    std::set<std::string> setuid;
+    json report = json::parse(out);
+    for (const auto& f : report["findings"]) {
+      if (f["kind"] != "misconfig") continue;
+      ids.insert(f["id"].get<std::string>() + " " + f["target"].get<std::string>());
+      if (f["id"] == "BW-IMG-006") {
+        EXPECT_EQ(f["layer"], 0);
+        setuid.insert(f["target"]);
+      }
+    }
+    EXPECT_TRUE(setuid.contains("/usr/bin/su"));
+    EXPECT_TRUE(setuid.contains("/usr/bin/passwd"));
+    std::erase_if(ids, [](const std::string& s) { return s.starts_with("BW-IMG-006 "); });
+    return ids;
+  };
+  EXPECT_EQ(scan("debian-app.oci"),
+            (std::multiset<std::string>{"BW-IMG-002 config.Env[3]",
+                                        "BW-IMG-003 config.ExposedPorts[\"22/tcp\"]"}));
+  EXPECT_EQ(scan("debian-min.oci"), (std::multiset<std::string>{"BW-IMG-001 config.User",
+                                                                "BW-IMG-004 config.Healthcheck"}));
+}
+
+}  // namespace
+}  // namespace bulwark::misconfig::image_config
