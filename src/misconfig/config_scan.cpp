@@ -96,13 +96,23 @@ Result<ConfigResult> check_path(const std::string& path, const ScanLimits& limit
       return core::ok();
     }
     auto type = detect(*text);
+    std::string base = fs::path(file).filename().string();
+    bool yaml_name = base.ends_with(".yaml") || base.ends_with(".yml") || base.ends_with(".json");
     if (!type) {
-      if (!single) return core::ok();
+      if (!single) {
+        // A manifest-like file that does not load (invalid, a bomb) is worth a warning.
+        bool hints = text->find("apiVersion") != std::string::npos ||
+                     text->find("services") != std::string::npos;
+        if (yaml_name && hints) {
+          auto docs = load_yaml(*text, file);
+          if (!docs.ok()) result.warnings.push_back(docs.error().message());
+        }
+        return core::ok();
+      }
       // A file named like a config that fails to parse deserves the parser's reason.
-      std::string base = fs::path(file).filename().string();
       if (base.find("ockerfile") != std::string::npos || base.ends_with(".dockerfile"))
         type = ConfigType::kDockerfile;
-      else if (base.ends_with(".yaml") || base.ends_with(".yml") || base.ends_with(".json"))
+      else if (yaml_name)
         type = ConfigType::kKubernetes;
       else
         return Error::unsupported(file + ": not a Dockerfile, Kubernetes manifest or compose file");

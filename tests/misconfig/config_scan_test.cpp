@@ -73,6 +73,8 @@ TEST(ConfigScan, WalksATreeAndChecksFilesWhateverTheirNames) {
   EXPECT_TRUE(ids.contains("BW-DF-009"));
   EXPECT_TRUE(ids.contains("BW-K8S-003"));
   EXPECT_TRUE(ids.contains("BW-DC-001"));
+  ASSERT_EQ(r->warnings.size(), 1u);  // broken.yaml looks like a manifest but does not load
+  EXPECT_NE(r->warnings[0].find("broken.yaml:"), std::string::npos);
 }
 
 TEST(ConfigScan, SingleFileThatIsNoConfigIsAnError) {
