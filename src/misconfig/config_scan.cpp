@@ -89,6 +89,14 @@ Result<ConfigResult> check_path(const std::string& path, const ScanLimits& limit
   auto st = fs::status(path, ec);
   if (ec) return Error::not_found(path + ": " + ec.message());
   auto check_one = [&](const std::string& file, bool single) -> Result<void> {
+    if (!single) {
+      // Binaries (build outputs, images) are skipped by content before their size matters.
+      std::ifstream f(file, std::ios::binary);
+      std::string head(8192, '\0');
+      f.read(head.data(), static_cast<std::streamsize>(head.size()));
+      head.resize(static_cast<size_t>(f.gcount()));
+      if (binary(head)) return core::ok();
+    }
     auto text = read_file(file, limits.max_file_bytes);
     if (!text.ok()) {
       if (single) return std::move(text).error();
