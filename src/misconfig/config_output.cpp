@@ -11,23 +11,45 @@ namespace bulwark::misconfig {
 namespace {
 
 // Bytes from the checked files may hold terminal escapes: control characters and the bidi
-// override/isolate code points (U+202A-202E, U+2066-2069) are shown as \x escapes.
+// override/isolate code points (U+202A-202E, U+2066-2069) and invalid UTF-8 bytes are shown as
+// \x escapes; other valid UTF-8 passes through (see printable below).
+
+// Length of the valid UTF-8 sequence at s[i], or 0.
+size_t utf8_length(std::string_view s, size_t i) {
+  auto b = static_cast<unsigned char>(s[i]);
+  size_t len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xe ? 3 : (b >> 3) == 0x1e ? 4 : 0;
+  if (len == 0 || i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return 0;
+  }
+  return len;
+}
+
 std::string printable(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
     auto b = static_cast<unsigned char>(s[i]);
-    bool bidi = b == 0xe2 && i + 2 < s.size() &&
-                ((static_cast<unsigned char>(s[i + 1]) == 0x80 &&
-                  static_cast<unsigned char>(s[i + 2]) >= 0xaa &&
-                  static_cast<unsigned char>(s[i + 2]) <= 0xae) ||
-                 (static_cast<unsigned char>(s[i + 1]) == 0x81 &&
-                  static_cast<unsigned char>(s[i + 2]) >= 0xa6 &&
-                  static_cast<unsigned char>(s[i + 2]) <= 0xa9));
-    if (b < 0x20 || b == 0x7f || bidi) {
-      out += fmt::format("\\x{:02x}", b);
-    } else {
+    size_t len = utf8_length(s, i);
+    if (len == 1 && b >= 0x20 && b != 0x7f) {
       out += static_cast<char>(b);
+      continue;
     }
+    if (len <= 1) {
+      out += fmt::format("\\x{:02x}", b);
+      continue;
+    }
+    auto c1 = static_cast<unsigned char>(s[i + 1]);
+    auto c2 = len > 2 ? static_cast<unsigned char>(s[i + 2]) : 0;
+    bool bidi = b == 0xe2 && ((c1 == 0x80 && c2 >= 0xaa && c2 <= 0xae) ||
+                              (c1 == 0x81 && c2 >= 0xa6 && c2 <= 0xa9));
+    for (size_t k = 0; k < len; ++k) {
+      if (bidi) {
+        out += fmt::format("\\x{:02x}", static_cast<unsigned char>(s[i + k]));
+      } else {
+        out += s[i + k];
+      }
+    }
+    i += len - 1;
   }
   return out;
 }

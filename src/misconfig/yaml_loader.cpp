@@ -1,5 +1,6 @@
 #include "misconfig/yaml_loader.hpp"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -206,6 +207,9 @@ Result<void> count_expansion(const std::string& text, std::string_view name,
   } catch (const ExpansionCounter::Exceeded&) {
     return Error::limit(std::string(name) + ": more than " + std::to_string(limits.max_nodes) +
                         " nodes after alias expansion (YAML bomb?)");
+  } catch (const YAML::DeepRecursion& e) {
+    return Error::limit(mark_prefix(name, e.mark) + ": nested deeper than the parser allows (" +
+                        std::to_string(e.depth()) + " levels)");
   } catch (const YAML::Exception& e) {
     return Error::invalid(mark_prefix(name, e.mark) + ": invalid YAML: " + e.msg);
   } catch (const std::exception& e) {

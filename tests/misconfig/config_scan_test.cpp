@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "misconfig/config_output.hpp"
+#include "misconfig/yaml_loader.hpp"
 #include "support/test_env.hpp"
 
 namespace bulwark::misconfig {
@@ -205,6 +206,39 @@ TEST(ConfigCommand, BadInputIsAOneLineErrorWithExitTwo) {
   auto big = (tmp.path() / "Dockerfile").string();
   testing::write_file(big, "FROM alpine:3.19\nRUN " + std::string(1 << 20, 'x') + "\n");
   EXPECT_EQ(bulwark("config -q '" + big + "' >/dev/null 2>&1"), 1);
+}
+
+}  // namespace
+}  // namespace bulwark::misconfig
+
+namespace bulwark::misconfig {
+namespace {
+
+TEST(ConfigOutput, TableEscapesTerminalControlAndInvalidUtf8) {
+  const Rule* rule = find_rule("BW-DF-018");
+  ASSERT_NE(rule, nullptr);
+  Issue i;
+  i.rule = rule;
+  i.file = "Dockerfile";
+  i.line = 3;
+  i.message =
+      "caf\xc3\xa9 \x1b[31mred \xff\xfe \xe2\x80\xae"
+      "evil";
+  ConfigResult r{{{"Dockerfile", ConfigType::kDockerfile}}, {i}, {}};
+  std::string out = write_config_table(r, std::nullopt);
+  EXPECT_NE(out.find("caf\xc3\xa9 \\x1b[31mred \\xff\\xfe \\xe2\\x80\\xaeevil"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("1 file(s) checked, 1 finding(s): 0 critical, 1 high, 0 medium, 0 low"),
+            std::string::npos);
+}
+
+TEST(YamlLimitsCli, DeepBlockNestingIsAOneLineLimitError) {
+  std::string deep = "apiVersion: v1\nkind: Pod\nx:\n";
+  for (int i = 0; i < 3000; ++i) deep += std::string(static_cast<size_t>(i) + 1, ' ') + "k:\n";
+  auto r = load_yaml(deep, "deep.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), core::ErrorCode::kLimitExceeded);
+  EXPECT_EQ(r.error().message().find('\n'), std::string::npos);
 }
 
 }  // namespace
