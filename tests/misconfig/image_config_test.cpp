@@ -214,6 +214,26 @@ TEST(ImageScan, ScanReportsImageMisconfigurationsWithLayers) {
   EXPECT_TRUE(got.contains({"BW-IMG-001", "config.User", -1}));
   EXPECT_TRUE(got.contains({"BW-IMG-002", "config.Env[1]", -1}));
   EXPECT_EQ(out.find("aB3dE5gH7jK9"), std::string::npos) << "secret leaked unredacted";
+
+  // The same findings as SARIF: the path inside the image is the artifact URI and the layer
+  // digest travels in the properties.
+  std::string sarif;
+  ASSERT_EQ(testing::run_command(
+                testing::bulwark_binary() + " scan -q --format sarif '" + archive + "'", &sarif),
+            0);
+  auto doc = json::parse(sarif);
+  std::string layer1 = report["target"]["layers"][1]["digest"];
+  bool found = false;
+  for (const auto& res : doc["runs"][0]["results"]) {
+    if (res["ruleId"] != "BW-IMG-006") continue;
+    found = true;
+    EXPECT_EQ(res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "/usr/bin/sx");
+    EXPECT_EQ(res["properties"]["kind"], "misconfig");
+    EXPECT_EQ(res["properties"]["layer"], layer1);
+    EXPECT_EQ(res["level"], "warning");
+  }
+  EXPECT_TRUE(found);
+  EXPECT_TRUE(layer1.starts_with("sha256:"));
 }
 
 }  // namespace
