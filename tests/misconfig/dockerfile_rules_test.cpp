@@ -109,6 +109,18 @@ const Case kCases[] = {
      "FROM --platform=$BUILDPLATFORM golang:1.22\n"},
     {"BW-DF-035", "FROM a:1\nRUN useradd -u 123456789 app\n",
      "FROM a:1\nRUN useradd -l -u 123456789 app\n"},
+    {"BW-DF-037", "FROM a:1\nRUN wget -O - https://x/k.asc | gpg --import\n",
+     "FROM a:1\nRUN set -eo pipefail && wget -O - https://x/k.asc | gpg --import\n"},
+    {"BW-DF-037", "FROM a:1\nRUN curl -s x | tar xz\n",
+     "FROM a:1\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN curl -s x | tar xz\n"},
+    {"BW-DF-038", "FROM alpine:3.19\nRUN apk add --no-cache curl=8.5.0-r0 git\n",
+     "FROM alpine:3.19\nRUN apk add --no-cache --virtual .deps curl=8.5.0-r0 git~2.43\n"},
+    {"BW-DF-039", "FROM a:1\nCOPY . app/\n", "FROM a:1\nWORKDIR /srv\nCOPY . app/\n"},
+    {"BW-DF-039", "FROM a:1 AS b\nFROM b\nCOPY x y\n",
+     "FROM a:1 AS b\nWORKDIR /w\nFROM b\nCOPY x y\n"},
+    {"BW-DF-040", "FROM a:1\nRUN ln -sf /bin/bash /bin/sh\n",
+     "FROM a:1\nSHELL [\"/bin/bash\", \"-c\"]\nRUN ln -sf /usr/bin/python3 "
+     "/usr/local/bin/python\n"},
     {"BW-DF-036", "FROM a:1\nRUN curl -o a https://x\nRUN wget https://y\n",
      "FROM a:1\nRUN curl -o a https://x && curl -o b https://y\n"},
 };

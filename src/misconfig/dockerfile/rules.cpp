@@ -664,6 +664,94 @@ void check_wget_and_curl(const Ctx& c, const Rule& r, std::vector<Issue>& out) {
   if (line != 0) emit(c, r, out, line, "both wget and curl are used: pick one");
 }
 
+bool shell_sets_pipefail(const Ctx& c, const Instruction& run) {
+  // SHELL ["/bin/bash", "-o", "pipefail", "-c"] earlier in the stage (or a parent stage).
+  if (run.stage < 0) return false;
+  auto s = static_cast<size_t>(run.stage);
+  for (int guard = 0; guard < 1000; ++guard) {
+    for (size_t idx : c.df.stages[s].instructions) {
+      const auto& ins = c.df.instructions[idx];
+      if (&ins == &run) break;
+      if (ins.keyword == "SHELL" && ins.command_text().find("pipefail") != std::string::npos)
+        return true;
+    }
+    auto p = parent_stage(c.df, s);
+    if (!p) return false;
+    s = *p;
+  }
+  return false;
+}
+
+void check_pipefail(const Ctx& c, const Rule& r, std::vector<Issue>& out) {
+  static const std::regex kSet(
+      R"(set\s+(-[a-zA-Z]*o\s+pipefail|-o\s+pipefail|-[a-zA-Z]*o\s*pipefail))");
+  for_each(c, "RUN", [&](size_t idx, const Instruction& ins) {
+    if (ins.json_form) return;
+    const auto& cmds = c.commands[idx];
+    bool piped =
+        std::any_of(cmds.begin(), cmds.end(), [](const Command& cmd) { return cmd.piped_in; });
+    if (!piped || shell_sets_pipefail(c, ins)) return;
+    std::string text = ins.command_text().substr(0, 1u << 16);
+    if (text.find("pipefail") != std::string::npos && std::regex_search(text, kSet)) return;
+    emit(c, r, out, ins.line,
+         "RUN with a pipe but without `set -o pipefail`: a failing left side is ignored");
+  });
+}
+
+void check_apk_pin(const Ctx& c, const Rule& r, std::vector<Issue>& out) {
+  for_each_command(c, [&](const Instruction& ins, const Command& cmd, size_t p) {
+    if (!is_cmd(cmd, p, {"apk"}, {"add"})) return;
+    auto sub = subcommand(cmd, p);
+    for (size_t i = *sub + 1; i < cmd.words.size(); ++i) {
+      const auto& w = cmd.words[i];
+      if (w.starts_with("-")) {
+        if (w == "-X" || w == "--repository" || w == "-t" || w == "--virtual" || w == "-p" ||
+            w == "--root")
+          ++i;
+        continue;
+      }
+      if (w.find('$') != std::string::npos || w.ends_with(".apk")) continue;
+      if (w.find('=') == std::string::npos && w.find('~') == std::string::npos &&
+          w.find('<') == std::string::npos && w.find('>') == std::string::npos)
+        emit(c, r, out, ins.line, "apk add " + w + " without a version pin (pkg=ver)");
+    }
+  });
+}
+
+void check_relative_dest(const Ctx& c, const Rule& r, std::vector<Issue>& out) {
+  for (size_t idx = 0; idx < c.df.instructions.size(); ++idx) {
+    const auto& ins = c.df.instructions[idx];
+    if ((ins.keyword != "COPY" && ins.keyword != "ADD") || ins.words.size() < 2 || ins.stage < 0)
+      continue;
+    const auto& dest = ins.words.back();
+    bool windows = dest.size() >= 2 && std::isalpha(static_cast<unsigned char>(dest[0])) != 0 &&
+                   dest[1] == ':';
+    if (dest.starts_with("/") || windows) continue;
+    // WORKDIR earlier in this stage, or anywhere in a stage it builds on.
+    bool workdir = false;
+    for (size_t j : c.df.stages[static_cast<size_t>(ins.stage)].instructions) {
+      if (j >= idx) break;
+      workdir |= c.df.instructions[j].keyword == "WORKDIR";
+    }
+    if (auto p = parent_stage(c.df, static_cast<size_t>(ins.stage)); p && !workdir)
+      workdir = inherited_last(c.df, *p, "WORKDIR") != nullptr;
+    if (!workdir)
+      emit(c, r, out, ins.line,
+           ins.keyword + " to relative " + dest +
+               " without a WORKDIR: it lands under the base "
+               "image's working directory");
+  }
+}
+
+void check_ln_sh(const Ctx& c, const Rule& r, std::vector<Issue>& out) {
+  for_each_command(c, [&](const Instruction& ins, const Command& cmd, size_t p) {
+    if (program_name(cmd.words[p]) != "ln" || cmd.words.size() < p + 3) return;
+    const auto& target = cmd.words.back();
+    if (target == "/bin/sh" || target == "/usr/bin/sh")
+      emit(c, r, out, ins.line, "RUN replaces /bin/sh: use the SHELL instruction");
+  });
+}
+
 using S = Severity;
 constexpr auto kDf = ConfigType::kDockerfile;
 
@@ -773,6 +861,20 @@ const std::array kTable = {
     DfRule{{"BW-DF-036", "Both wget and curl used", S::kLow,
             "Use one download tool to keep the image small", kDf},
            check_wget_and_curl},
+    DfRule{{"BW-DF-037", "Pipe without pipefail", S::kLow,
+            "Start the RUN with `set -o pipefail &&` or set SHELL [\"/bin/bash\", \"-o\", "
+            "\"pipefail\", \"-c\"]",
+            kDf},
+           check_pipefail},
+    DfRule{{"BW-DF-038", "apk add without version pins", S::kLow,
+            "Pin versions: apk add pkg=1.2.3-r0", kDf},
+           check_apk_pin},
+    DfRule{{"BW-DF-039", "COPY/ADD to a relative path without WORKDIR", S::kLow,
+            "Set WORKDIR first or copy to an absolute path", kDf},
+           check_relative_dest},
+    DfRule{{"BW-DF-040", "/bin/sh replaced in RUN", S::kLow,
+            "Use SHELL [\"/bin/bash\", \"-c\"] instead of linking over /bin/sh", kDf},
+           check_ln_sh},
 };
 
 }  // namespace
