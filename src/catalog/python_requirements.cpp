@@ -26,6 +26,7 @@ std::vector<core::Package> parse_requirements(std::string_view text) {
     }
     auto version = line.substr(eq + 2);
     if (version.starts_with('=')) version.remove_prefix(1);  // "===" arbitrary equality
+    version = core::trim(version);
     version = core::trim(version.substr(0, version.find_first_of(" \t,")));
     if (name.empty() || version.empty() || version.find('*') != std::string_view::npos) return;
     for (char c : name) {
