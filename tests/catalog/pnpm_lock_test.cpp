@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
-#include "language_scan.hpp"
+#include <nlohmann/json.hpp>
+
+#include "npm_project.hpp"
+#include "support/test_env.hpp"
 
 namespace bulwark::catalog {
 namespace {
@@ -193,6 +196,62 @@ TEST(PnpmLock, BrokenFilesAreErrorsNamingTheFile) {
   auto nested = parse_pnpm_lock(deep, "pnpm-lock.yaml");
   ASSERT_FALSE(nested.ok());
   EXPECT_EQ(nested.error().code(), core::ErrorCode::kLimitExceeded);
+}
+
+// pnpm's own view of an installed project: every (name, version) of `pnpm list --json`.
+void collect_pnpm_list(const nlohmann::json& node, NameVersions& out) {
+  for (const auto* section : {"dependencies", "devDependencies", "optionalDependencies"}) {
+    if (!node.contains(section)) continue;
+    for (const auto& [name, d] : node[section].items()) {
+      out.emplace(name, d["version"].get<std::string>());
+      collect_pnpm_list(d, out);
+    }
+  }
+}
+
+TEST(PnpmLock, LocksWrittenByPnpm7And8And9EqualPnpmListOfTheInstalledProject) {
+  BW_REQUIRE_COMMAND("npm");
+  testing::TempDir tmp;
+  auto tools = tmp.path() / "tools";
+  std::filesystem::create_directories(tools);
+  testing::write_file(tools / "package.json", R"({"name": "tools", "version": "1.0.0"})");
+  if (run_npm(tools,
+              "install pnpm7@npm:pnpm@7.33.7 pnpm8@npm:pnpm@8.15.9 pnpm9@npm:pnpm@9.15.0 >&2") !=
+      0) {
+    BW_SKIP_OR_FAIL("cannot install pnpm from the npm registry");
+  }
+  for (auto [major, lock_version] : {std::pair{7, "5.4"}, {8, "'6.0'"}, {9, "'9.0'"}}) {
+    SCOPED_TRACE("pnpm " + std::to_string(major));
+    auto dir = tmp.path() / ("p" + std::to_string(major));
+    std::filesystem::create_directories(dir);
+    testing::write_file(dir / "package.json", R"({"name": "p", "version": "1.0.0", "private": true,
+        "dependencies": {"debug": "2.6.9", "ms": "2.1.3", "@types/node": "18.0.0", "chalk": "4.1.2"},
+        "devDependencies": {"minimist": "1.2.8"}})");
+    std::string pnpm =
+        "node '" +
+        (tools / ("node_modules/pnpm" + std::to_string(major) + "/bin/pnpm.cjs")).string() + "' ";
+    ASSERT_EQ(
+        testing::run_command("cd '" + dir.string() + "' && " + pnpm +
+                             "install --ignore-scripts --store-dir '" + tmp.str() + "/store' >&2"),
+        0);
+    std::string listed;
+    ASSERT_EQ(testing::run_command(
+                  "cd '" + dir.string() + "' && " + pnpm + "list --depth Infinity --json", &listed),
+              0);
+    NameVersions expected;
+    for (const auto& project : nlohmann::json::parse(listed)) collect_pnpm_list(project, expected);
+    ASSERT_TRUE(expected.count({"ms", "2.0.0"}) && expected.count({"@types/node", "18.0.0"}));
+    auto text = testing::read_file(dir / "pnpm-lock.yaml");
+    ASSERT_TRUE(text.starts_with("lockfileVersion: " + std::string(lock_version)))
+        << text.substr(0, 40);
+    auto pkgs = parse_pnpm_lock(text, "pnpm-lock.yaml");
+    ASSERT_TRUE(pkgs.ok()) << pkgs.error().message();
+    EXPECT_EQ(name_versions(*pkgs, "npm"), expected);
+    // The whole project: lock file plus pnpm's node_modules/.pnpm store, counted once each.
+    auto sbom = scan_with("dir:" + dir.string(), "javascript");
+    EXPECT_EQ(name_versions(sbom.packages, "npm"), expected);
+    EXPECT_EQ(sbom.packages.size(), expected.size());
+  }
 }
 
 }  // namespace
