@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
-#include "language_scan.hpp"
+#include <nlohmann/json.hpp>
+
+#include "npm_project.hpp"
+#include "support/test_env.hpp"
 
 namespace bulwark::catalog {
 namespace {
@@ -144,6 +147,68 @@ TEST(YarnLock, BrokenFilesAreErrorsNamingTheFile) {
       "yarn.lock");
   ASSERT_TRUE(wrong.ok()) << wrong.error().message();
   EXPECT_EQ(name_versions(*wrong, "npm"), (NameVersions{{"c", "1.0.0"}}));
+}
+
+void collect_npm_ls(const nlohmann::json& node, NameVersions& out) {
+  if (!node.contains("dependencies")) return;
+  for (const auto& [name, d] : node["dependencies"].items()) {
+    // npm ls names an alias by its alias; the lock file and the installed package.json name
+    // the real package, which is what is installed.
+    out.emplace(name == "str-alias" ? "string-width" : name, d["version"].get<std::string>());
+    collect_npm_ls(d, out);
+  }
+}
+
+// Yarn 1.22 and Yarn 4 (Berry, node-modules linker) install the same project from the npm
+// registry; npm ls reads the node_modules tree each wrote.
+TEST(YarnLock, LocksWrittenByYarnOneAndYarnFourEqualNpmLsOfTheirInstalledTrees) {
+  BW_REQUIRE_COMMAND("npm");
+  testing::TempDir tmp;
+  auto tools = tmp.path() / "tools";
+  std::filesystem::create_directories(tools);
+  testing::write_file(tools / "package.json", R"({"name": "tools", "version": "1.0.0"})");
+  if (run_npm(tools, "install yarn@1.22.22 berry@npm:@yarnpkg/cli-dist@4.5.3 >&2") != 0) {
+    BW_SKIP_OR_FAIL("cannot install yarn from the npm registry");
+  }
+  const std::string manifest = R"({"name": "p", "version": "1.0.0", "private": true,
+      "dependencies": {"debug": "2.6.9", "ms": "2.1.3", "@types/node": "18.0.0", "chalk": "4.1.2",
+                       "str-alias": "npm:string-width@4.2.3"},
+      "devDependencies": {"minimist": "1.2.8"}})";
+  struct Case {
+    std::string name, install;
+  };
+  const std::vector<Case> cases{
+      {"yarn1", "node '" + (tools / "node_modules/yarn/bin/yarn.js").string() +
+                    "' install --ignore-scripts --non-interactive --registry "
+                    "https://registry.npmjs.org --cache-folder '" +
+                    tmp.str() + "/cache1'"},
+      {"yarn4", "YARN_ENABLE_SCRIPTS=0 YARN_ENABLE_TELEMETRY=0 node '" +
+                    (tools / "node_modules/berry/bin/yarn.js").string() + "' install"}};
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto dir = tmp.path() / c.name;
+    std::filesystem::create_directories(dir);
+    testing::write_file(dir / "package.json", manifest);
+    if (c.name == "yarn4") {
+      testing::write_file(dir / ".yarnrc.yml",
+                          "nodeLinker: node-modules\nnpmRegistryServer: "
+                          "\"https://registry.npmjs.org\"\nenableGlobalCache: false\n");
+      testing::write_file(dir / "yarn.lock", "");
+    }
+    ASSERT_EQ(testing::run_command("cd '" + dir.string() + "' && " + c.install + " >&2"), 0);
+    std::string ls;
+    ASSERT_EQ(run_npm(dir, "ls --all --json", &ls), 0);
+    NameVersions expected;
+    collect_npm_ls(nlohmann::json::parse(ls), expected);
+    ASSERT_TRUE(expected.count({"ms", "2.0.0"}) && expected.count({"string-width", "4.2.3"}));
+    auto text = testing::read_file(dir / "yarn.lock");
+    auto pkgs = parse_yarn_lock(text, "yarn.lock");
+    ASSERT_TRUE(pkgs.ok()) << pkgs.error().message();
+    EXPECT_EQ(name_versions(*pkgs, "npm"), expected);
+    auto sbom = scan_with("dir:" + dir.string(), "javascript");
+    EXPECT_EQ(name_versions(sbom.packages, "npm"), expected);
+    EXPECT_EQ(sbom.packages.size(), expected.size());
+  }
 }
 
 }  // namespace
