@@ -29,13 +29,19 @@ std::vector<image::PathPattern> file_name_patterns(std::initializer_list<std::st
 namespace {
 // Nesting that yaml-cpp's recursive descent would follow: flow brackets and block indentation
 // (each block level needs at least one more column of indentation or "- " / "? " prefix).
+// A cheap early refusal with a clear message; yaml-cpp's own DepthGuard (2000 levels, since
+// 0.7.0) stays the backstop for what this scan misjudges (quotes inside plain scalars).
 bool yaml_too_deep(std::string_view text, size_t max_depth) {
   size_t flow = 0;
   bool line_start = true;
   size_t prefix = 0;
   char quote = 0;
+  char prev = 0;  // previous character of the line outside the indentation (0: none yet)
   for (char c : text) {
+    char before = prev;
+    prev = c;
     if (c == '\n') {
+      prev = 0;
       line_start = true;
       prefix = 0;
       quote = 0;  // flow scalars may span lines; resetting only makes the check stricter
@@ -44,6 +50,7 @@ bool yaml_too_deep(std::string_view text, size_t max_depth) {
     if (line_start) {
       if (c == ' ' || c == '-' || c == '?' || c == ':' || c == '\t') {
         if (++prefix > 2 * max_depth) return true;
+        prev = 0;
         continue;
       }
       line_start = false;
@@ -52,7 +59,8 @@ bool yaml_too_deep(std::string_view text, size_t max_depth) {
       if (c == quote) quote = 0;
       continue;
     }
-    if (c == '"' || c == '\'') {
+    if ((c == '"' || c == '\'') && (before == ' ' || before == '[' || before == '{' ||
+                                    before == ',' || before == ':' || before == 0)) {
       quote = c;
     } else if (c == '[' || c == '{') {
       if (++flow > max_depth) return true;
