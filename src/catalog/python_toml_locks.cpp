@@ -2,24 +2,13 @@
 // poetry: python-poetry.org/docs/basic-usage/#installing-with-poetrylock; uv:
 // docs.astral.sh/uv/concepts/projects/layout/#the-lockfile (source = {registry|git|path|
 // editable|virtual}).
-#include <toml++/toml.h>
-
 #include "catalog/lock_file.hpp"
 #include "catalog/python_locks.hpp"
+#include "catalog/toml_file.hpp"
 
 namespace bulwark::catalog {
 
 namespace {
-
-core::Result<toml::table> parse_toml(std::string_view text, std::string_view what) {
-  try {
-    return toml::parse(text);
-  } catch (const toml::parse_error& e) {
-    const auto& where = e.source().begin;
-    return core::Error::invalid(std::string(what) + ": malformed TOML at line " +
-                                std::to_string(where.line) + ": " + std::string(e.description()));
-  }
-}
 
 const toml::array* package_array(const toml::table& doc, std::string_view what,
                                  core::Result<void>& status) {
