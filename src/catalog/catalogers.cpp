@@ -1,5 +1,8 @@
 // The one registration list (STYLE.md): adding a cataloger is its own file plus one line here.
 // Order matters only for evidence paths two catalogers both claim: the first one owns them.
+// Tags: "os" or "language"; the ecosystem and language; for language catalogers "installed"
+// (what a package manager put on disk) or "declared" (lock files and pins, which may list
+// packages that are not installed, e.g. lock files Debian ships in usr/share/nodejs).
 #include "catalog/catalogers.hpp"
 
 #include <set>
@@ -31,15 +34,15 @@ std::vector<Registration> registrations() {
   add<DpkgCataloger>(list, {"os", "deb"});
   add<ApkCataloger>(list, {"os", "apk"});
   add<RpmCataloger>(list, {"os", "rpm"});
-  add<NpmLockCataloger>(list, {"language", "javascript", "npm"});
-  add<YarnLockCataloger>(list, {"language", "javascript", "npm", "yarn"});
-  add<PnpmLockCataloger>(list, {"language", "javascript", "npm", "pnpm"});
+  add<NpmLockCataloger>(list, {"language", "javascript", "npm", "declared"});
+  add<YarnLockCataloger>(list, {"language", "javascript", "npm", "yarn", "declared"});
+  add<PnpmLockCataloger>(list, {"language", "javascript", "npm", "pnpm", "declared"});
   add<NodeModulesCataloger>(list, {"language", "javascript", "npm", "installed"});
   add<PythonInstalledCataloger>(list, {"language", "python", "pypi", "installed"});
-  add<PythonRequirementsCataloger>(list, {"language", "python", "pypi"});
-  add<PipfileLockCataloger>(list, {"language", "python", "pypi"});
-  add<PoetryLockCataloger>(list, {"language", "python", "pypi"});
-  add<UvLockCataloger>(list, {"language", "python", "pypi"});
+  add<PythonRequirementsCataloger>(list, {"language", "python", "pypi", "declared"});
+  add<PipfileLockCataloger>(list, {"language", "python", "pypi", "declared"});
+  add<PoetryLockCataloger>(list, {"language", "python", "pypi", "declared"});
+  add<UvLockCataloger>(list, {"language", "python", "pypi", "declared"});
 
   std::set<std::string_view> names;
   for (const auto& r : list) {

@@ -39,6 +39,10 @@ TEST(CatalogerSelection, TagsAndNamesSelectAndOsDetectionAlwaysRuns) {
   auto lang = select_catalogers("language");
   ASSERT_TRUE(lang.ok());
   EXPECT_EQ(names(*lang).size() + 3, names(*all).size()) << "everything but dpkg, apk, rpm";
+  auto installed = select_catalogers("installed");
+  ASSERT_TRUE(installed.ok());
+  EXPECT_EQ(names(*installed),
+            (std::vector<std::string>{"os-release", "node-modules", "python-installed"}));
   auto unknown = select_catalogers("os,cobol");
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(unknown.error().message().find("unknown cataloger or tag: cobol (known: "),
