@@ -137,6 +137,8 @@ TEST(Cli, LimitsAreSetFromTheCommandLine) {
   EXPECT_EQ(bad.rc, 2);
   EXPECT_NE(bad.err.find("not a number"), std::string::npos) << bad.err;
   EXPECT_NE(bulwark("--help").out.find("max_total_uncompressed="), std::string::npos);
+}
+
 TEST(Cli, CatalogersOptionSelectsByTagAndRejectsUnknownNames) {
   testing::TempDir tmp;
   ImageBuilder b;
