@@ -6,7 +6,11 @@
 #include <stdexcept>
 
 #include "catalog/apk.hpp"
+#include "catalog/cargo.hpp"
 #include "catalog/dpkg.hpp"
+#include "catalog/go_binary.hpp"
+#include "catalog/go_mod.hpp"
+#include "catalog/java.hpp"
 #include "catalog/os_release.hpp"
 #include "catalog/rpm.hpp"
 
@@ -18,6 +22,13 @@ std::vector<std::unique_ptr<Cataloger>> all_catalogers() {
   list.push_back(std::make_unique<DpkgCataloger>());
   list.push_back(std::make_unique<ApkCataloger>());
   list.push_back(std::make_unique<RpmCataloger>());
+  list.push_back(std::make_unique<JavaArchiveCataloger>());
+  list.push_back(std::make_unique<GoModCataloger>());
+  list.push_back(std::make_unique<CargoLockCataloger>());
+  // Catch-all executable catalogers last: their "" prefix would otherwise claim the evidence
+  // paths of every cataloger after them.
+  list.push_back(std::make_unique<GoBinaryCataloger>());
+  list.push_back(std::make_unique<CargoAuditableCataloger>());
 
   std::set<std::string_view> names;
   for (const auto& c : list) {

@@ -56,6 +56,10 @@ class LayerScanner final : public EntryVisitor {
     out_.files.entries.push_back(entry);
     if (entry.type != EntryType::kFile && entry.type != EntryType::kHardlink) return core::ok();
     AnalyzerMask mask = matcher_.match(entry.path);
+    for (size_t i = 0; mask != 0 && i < analyzers_.size(); ++i) {
+      AnalyzerMask bit = AnalyzerMask{1} << i;
+      if ((mask & bit) != 0 && !analyzers_[i]->wants(entry)) mask &= ~bit;
+    }
     if (mask == 0) return core::ok();
     std::string data;
     if (entry.type == EntryType::kHardlink) {

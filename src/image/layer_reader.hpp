@@ -78,6 +78,9 @@ class Analyzer {
   // Bumped whenever the analyzer's output for the same bytes changes; part of the cache key.
   virtual int version() const = 0;
   virtual std::vector<PathPattern> patterns() const = 0;
+  // A second, cheap filter on the entry header for analyzers whose paths cannot be named in
+  // advance (executables anywhere in the image): false skips the entry before it is read.
+  virtual bool wants(const Entry& /*entry*/) const { return true; }
   virtual core::Result<void> analyze(const Entry& entry, EntryContent& content,
                                      LayerFacts& out) const = 0;
 };
