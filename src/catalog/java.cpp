@@ -148,6 +148,26 @@ class ArchiveWalker {
       out_.packages.push_back(std::move(pkg));
     }
     if (self_found) return;
+    bool any_pom = std::any_of(poms.begin(), poms.end(), [](const Pom& p) {
+      return usable(p.artifact) && usable(p.version);
+    });
+    if (any_pom) {
+      // Poms, but none named like the archive: a renamed jar (Debian's maven3-core.jar holds
+      // maven-core's pom) or a shaded jar. The file name alone is too weak to add a package
+      // then; an explicit manifest identity (an artifact-like title and a version) is not.
+      auto id_like = [](const std::string& t) {
+        return usable(t) && t.find_first_of(" \t") == std::string::npos;
+      };
+      std::string id = id_like(title) ? title : id_like(symbolic) ? symbolic : "";
+      std::string v = get(mf, "Implementation-Version");
+      if (!usable(v)) v = get(mf, "Bundle-Version");
+      if (id.empty() || !usable(v)) return;
+      std::string g = get(mf, "Implementation-Vendor-Id");
+      auto pkg = make_package(usable(g) ? g : "", id, v);
+      if (license_usable) pkg.licenses = {license};
+      out_.packages.push_back(std::move(pkg));
+      return;
+    }
     // The archive's own identity when no pom.properties describes it (Gradle builds, OSGi
     // bundles, or a shaded jar carrying only its dependencies' poms).
     std::string artifact = from_file.name;
