@@ -46,7 +46,7 @@ std::vector<std::string_view> search_regions(const Executable& x, std::string_vi
   std::vector<std::string_view> out;
   if (const auto* s = x.section(".go.buildinfo")) {
     auto b = x.section_bytes(file, *s);
-    if (!b.empty()) return {b};
+    if (b.size() >= kHeaderSize) return {b};
   }
   for (const auto& seg : x.segments) {
     if (!seg.writable || seg.executable || seg.offset >= file.size()) continue;
@@ -215,7 +215,14 @@ Result<GoBuildInfo> read_go_build_info(std::string_view file) {
       break;
     }
   }
-  if (!found) return Error::not_found("no Go build info");
+  if (!found) {
+    const auto* s = x.section(".go.buildinfo");
+    if (s != nullptr && x.section_bytes(file, *s).size() < kHeaderSize) {
+      return Error::invalid(
+          "Go build info: .go.buildinfo lies past the end of the file (truncated?)");
+    }
+    return Error::not_found("no Go build info");
+  }
   if (region.size() - at < kHeaderSize) return Error::invalid("Go build info: truncated header");
   auto hdr = region.substr(at);
   int ptr = static_cast<uint8_t>(hdr[14]);
@@ -265,7 +272,10 @@ std::vector<core::Package> go_build_info_packages(const GoBuildInfo& info) {
     out.push_back(go_package(info.main->path, main_version(info)));
   }
   for (const auto& d : info.deps) {
-    if (d.replace && !d.replace->second.empty()) {
+    bool local =
+        d.replace && (d.replace->first.starts_with("./") || d.replace->first.starts_with("../") ||
+                      d.replace->first.starts_with("/"));
+    if (d.replace && !local && !d.replace->second.empty()) {
       out.push_back(go_package(d.replace->first, d.replace->second));
     } else if (d.replace) {
       // Replaced by a local directory: the module's code is whatever that directory held.
