@@ -6,6 +6,7 @@
 #include <set>
 
 #include "catalog/elf_pe.hpp"
+#include "catalog/entry_bytes.hpp"
 #include "core/json.hpp"
 #include "core/limits.hpp"
 #include "core/purl.hpp"
@@ -140,7 +141,8 @@ std::vector<image::PathPattern> CargoAuditableCataloger::patterns() const {
 Result<void> CargoAuditableCataloger::analyze(const image::Entry& entry,
                                               image::EntryContent& content,
                                               image::LayerFacts& out) const {
-  BW_ASSIGN_OR_RETURN(auto data, content.read_all(core::limits().max_file_read));
+  std::string storage;
+  BW_ASSIGN_OR_RETURN(auto data, entry_bytes(content, storage));
   if (!looks_like_executable(data)) return core::ok();
   auto pkgs = read_cargo_auditable(data);
   if (!pkgs.ok()) {

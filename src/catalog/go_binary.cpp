@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "catalog/elf_pe.hpp"
+#include "catalog/entry_bytes.hpp"
 #include "core/limits.hpp"
 #include "core/purl.hpp"
 
@@ -204,6 +205,13 @@ GoBuildInfo parse_go_modinfo(std::string_view text) {
 
 Result<GoBuildInfo> read_go_build_info(std::string_view file) {
   BW_ASSIGN_OR_RETURN(auto x, parse_executable(file));
+  // An ELF with a section table but none of the sections Go's linker always writes is not a
+  // Go program: skip the search (most executables in an image are C programs).
+  if (x.format == Executable::Format::kElf && !x.sections.empty() &&
+      x.section(".go.buildinfo") == nullptr && x.section(".gopclntab") == nullptr &&
+      x.section(".note.go.buildid") == nullptr && x.section(".data.rel.ro.gopclntab") == nullptr) {
+    return Error::not_found("no Go build info");
+  }
   std::string_view region;
   size_t at = 0;
   bool found = false;
@@ -304,7 +312,8 @@ std::vector<image::PathPattern> GoBinaryCataloger::patterns() const {
 
 Result<void> GoBinaryCataloger::analyze(const image::Entry& entry, image::EntryContent& content,
                                         image::LayerFacts& out) const {
-  BW_ASSIGN_OR_RETURN(auto data, content.read_all(core::limits().max_file_read));
+  std::string storage;
+  BW_ASSIGN_OR_RETURN(auto data, entry_bytes(content, storage));
   if (!looks_like_executable(data)) return core::ok();
   auto info = read_go_build_info(data);
   if (!info.ok()) {

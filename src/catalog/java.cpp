@@ -4,6 +4,7 @@
 #include <cctype>
 #include <functional>
 
+#include "catalog/entry_bytes.hpp"
 #include "catalog/zip_reader.hpp"
 #include "core/limits.hpp"
 #include "core/path.hpp"
@@ -363,7 +364,8 @@ std::vector<image::PathPattern> JavaArchiveCataloger::patterns() const {
 
 Result<void> JavaArchiveCataloger::analyze(const image::Entry& entry, image::EntryContent& content,
                                            image::LayerFacts& out) const {
-  BW_ASSIGN_OR_RETURN(auto data, content.read_all(core::limits().max_file_read));
+  std::string storage;
+  BW_ASSIGN_OR_RETURN(auto data, entry_bytes(content, storage));
   BW_ASSIGN_OR_RETURN(auto parsed, parse_java_archive(data, base_name(entry.path)));
   for (auto& w : parsed.warnings) out.warnings.push_back(entry.path + ": " + w);
   if (!parsed.packages.empty()) out.packages_by_path[entry.path] = std::move(parsed.packages);
