@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "catalog/catalogers.hpp"
+#include "catalog/dpkg.hpp"
 #include "catalog/elf_pe.hpp"
 #include "catalog/go_mod.hpp"
 #include "catalog/sbom.hpp"
@@ -419,6 +420,27 @@ TEST_F(GoModuleBuild, ImageScanReportsExecutablesOnlyAndWarnsOnCorruptOnes) {
   }
   EXPECT_TRUE(warned) << ::testing::PrintToString(sbom.warnings);
   EXPECT_TRUE(half) << ::testing::PrintToString(sbom.warnings);
+}
+
+// The executable catalogers match every path and narrow by header; whatever their place in
+// the list, a non-executable evidence file stays with the cataloger that reads it.
+TEST(GoBinary, CatchAllPatternDoesNotClaimOtherCatalogersEvidence) {
+  testing::ImageBuilder b;
+  b.layer({testing::TarEntry::file("var/lib/dpkg/status",
+                                   "Package: nano\nStatus: install ok installed\nArchitecture: "
+                                   "amd64\nVersion: 7.2-1\n\n")});
+  testing::TempDir tmp;
+  b.write_oci_layout(tmp.str() + "/img");
+  auto img = image::open_image(tmp.str() + "/img", {});
+  ASSERT_TRUE(img.ok()) << img.error().message();
+  std::vector<std::unique_ptr<Cataloger>> catalogers;
+  catalogers.push_back(std::make_unique<GoBinaryCataloger>());
+  catalogers.push_back(std::make_unique<DpkgCataloger>());
+  auto layers = image::read_layers(*img, {catalogers[0].get(), catalogers[1].get()}, {});
+  ASSERT_TRUE(layers.ok()) << layers.error().message();
+  auto sbom = build_sbom(*img, *layers, catalogers);
+  ASSERT_EQ(sbom.packages.size(), 1U);
+  EXPECT_EQ(sbom.packages[0].purl, "pkg:deb/debian/nano@7.2-1?arch=amd64");  // dpkg's finalize ran
 }
 
 }  // namespace
