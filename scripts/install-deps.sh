@@ -14,6 +14,8 @@ packages=(
   hyperfine time
   # Ruby/PHP/binary catalogers: Vectorscan, and real gems, Composer and runtimes the tests compare with
   libvectorscan-dev ruby ruby-rack ruby-json bundler composer busybox redis-server nginx-light openjdk-17-jre-headless
+  # language cataloger references: Go toolchain (go version -m), Debian jars and crates, binutils
+  golang-go libcommons-compress-java libjackson2-core-java librust-itoa-dev librust-cfg-if-dev binutils python3
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -10,9 +10,13 @@
 
 #include "catalog/apk.hpp"
 #include "catalog/binary_identifier.hpp"
+#include "catalog/cargo.hpp"
 #include "catalog/composer.hpp"
 #include "catalog/dotnet.hpp"
 #include "catalog/dpkg.hpp"
+#include "catalog/go_binary.hpp"
+#include "catalog/go_mod.hpp"
+#include "catalog/java.hpp"
 #include "catalog/node_modules.hpp"
 #include "catalog/npm_lock.hpp"
 #include "catalog/os_release.hpp"
@@ -51,7 +55,14 @@ std::vector<Registration> registrations() {
   add<GemfileLockCataloger>(list, {"language", "ruby", "gem", "declared"});
   add<ComposerCataloger>(list, {"language", "php", "composer", "declared", "installed"});
   add<DotnetCataloger>(list, {"language", "dotnet", "nuget", "declared"});
+  add<JavaArchiveCataloger>(list, {"language", "java", "maven", "installed"});
+  add<GoModCataloger>(list, {"language", "go", "golang", "declared"});
+  add<CargoLockCataloger>(list, {"language", "rust", "cargo", "declared"});
   add<BinaryIdentifierCataloger>(list, {"language", "binary", "installed"});
+  // Catch-all executable catalogers last: their "" prefix would otherwise claim the evidence
+  // paths of every cataloger after them.
+  add<GoBinaryCataloger>(list, {"language", "go", "golang", "installed"});
+  add<CargoAuditableCataloger>(list, {"language", "rust", "cargo", "installed"});
 
   std::set<std::string_view> names;
   for (const auto& r : list) {

@@ -189,8 +189,15 @@ Sbom build_sbom(const image::Image& image, const std::vector<image::LayerResult>
                        evidence_paths.end());
   for (const auto& path : evidence_paths) {
     auto mask = matcher.match(path);
+    // A catch-all pattern (executables anywhere) must not claim another cataloger's evidence:
+    // the header filter decides too, when the file is still visible.
+    const auto* rec = fs.find(path);
+    auto claims = [&](size_t i) {
+      return (mask & (image::AnalyzerMask{1} << i)) != 0 &&
+             (rec == nullptr || rec->entry == nullptr || catalogers[i]->wants(*rec->entry));
+    };
     size_t owner = 0;
-    while (owner < catalogers.size() && (mask & (image::AnalyzerMask{1} << owner)) == 0) ++owner;
+    while (owner < catalogers.size() && !claims(owner)) ++owner;
     if (owner == catalogers.size()) continue;
     warn_if_visible_version_unread(fs, layers, path, sbom.warnings);
     follow_evidence(path, layers, deletions, !image.rootfs_dir.empty(), installed[owner],

@@ -34,6 +34,9 @@ struct Limits {
   uint32_t max_path_length = 4096;
   uint32_t max_symlink_hops = 40;
   uint32_t max_index_depth = 4;  // nested image indexes
+  // Archives inside archives (jars in a Spring Boot jar in an ear) and entries per archive.
+  uint32_t max_archive_depth = 4;
+  uint64_t max_archive_entries = 1'000'000;
 };
 
 // The limits in force for this process; set once by the CLI before scanning.

@@ -17,16 +17,25 @@ namespace bulwark::image {
 using core::Error;
 using core::Result;
 
-Result<std::string> EntryContent::read_all(uint64_t limit) {
+Result<std::string> EntryContent::read_all(uint64_t limit, uint64_t size_hint) {
+  // Reads straight into the string, sized from the header when known: large executables
+  // pass through here, and every extra copy or regrowth shows in the scan time.
   std::string out;
-  std::byte buf[65536];
+  out.resize(static_cast<size_t>(std::min<uint64_t>(std::max<uint64_t>(size_hint, 65536), limit)) +
+             1);
+  size_t used = 0;
   while (true) {
-    BW_ASSIGN_OR_RETURN(size_t n, read(buf));
-    if (n == 0) return out;
-    if (out.size() + n > limit)
+    if (used == out.size()) out.resize(out.size() * 2);
+    auto* at = reinterpret_cast<std::byte*>(out.data()) + used;
+    BW_ASSIGN_OR_RETURN(size_t n, read(std::span<std::byte>(at, out.size() - used)));
+    if (n == 0) break;
+    used += n;
+    if (used > limit) {
       return Error::limit("file larger than the read limit of " + std::to_string(limit) + " bytes");
-    out.append(reinterpret_cast<const char*>(buf), n);
+    }
   }
+  out.resize(used);
+  return out;
 }
 
 Result<size_t> StringContent::read(std::span<std::byte> buf) {
@@ -57,6 +66,10 @@ class LayerScanner final : public EntryVisitor {
     out_.files.entries.push_back(entry);
     if (entry.type != EntryType::kFile && entry.type != EntryType::kHardlink) return core::ok();
     AnalyzerMask mask = matcher_.match(entry.path);
+    for (size_t i = 0; mask != 0 && i < analyzers_.size(); ++i) {
+      AnalyzerMask bit = AnalyzerMask{1} << i;
+      if ((mask & bit) != 0 && !analyzers_[i]->wants(entry)) mask &= ~bit;
+    }
     if (mask == 0) return core::ok();
     std::string data;
     if (entry.type == EntryType::kHardlink) {
@@ -77,7 +90,7 @@ class LayerScanner final : public EntryVisitor {
                                       "; not analyzed");
         return core::ok();
       }
-      auto r = content.read_all(core::limits().max_file_read);
+      auto r = content.read_all(core::limits().max_file_read, entry.size);
       if (!r.ok()) return std::move(r).error().with_context(entry.path);
       data = std::move(r).value();
       if (replay_bytes_ + data.size() <= kHardlinkReplayBudget) {

@@ -35,8 +35,11 @@ class EntryContent {
  public:
   virtual ~EntryContent() = default;
   virtual core::Result<size_t> read(std::span<std::byte> buf) = 0;
-  // Reads the rest of the entry, failing when it is larger than `limit`.
-  core::Result<std::string> read_all(uint64_t limit);
+  // Reads the rest of the entry, failing when it is larger than `limit`. `size_hint` (the
+  // header's size) sizes the buffer up front.
+  core::Result<std::string> read_all(uint64_t limit, uint64_t size_hint = 0);
+  // The whole entry without copying, when it is already in memory (nullopt otherwise).
+  virtual std::optional<std::string_view> view() const { return std::nullopt; }
 };
 
 // Content held in memory: hardlinked files replayed from a capture, and tests.
@@ -44,6 +47,7 @@ class StringContent final : public EntryContent {
  public:
   explicit StringContent(std::string_view data) : data_(data) {}
   core::Result<size_t> read(std::span<std::byte> buf) override;
+  std::optional<std::string_view> view() const override { return data_; }
 
  private:
   std::string_view data_;
@@ -78,6 +82,9 @@ class Analyzer {
   // Bumped whenever the analyzer's output for the same bytes changes; part of the cache key.
   virtual int version() const = 0;
   virtual std::vector<PathPattern> patterns() const = 0;
+  // A second, cheap filter on the entry header for analyzers whose paths cannot be named in
+  // advance (executables anywhere in the image): false skips the entry before it is read.
+  virtual bool wants(const Entry& /*entry*/) const { return true; }
   virtual core::Result<void> analyze(const Entry& entry, EntryContent& content,
                                      LayerFacts& out) const = 0;
 };

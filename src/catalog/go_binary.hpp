@@ -1,0 +1,61 @@
+// Go executables: the build info the Go linker embeds (the `\xff Go buildinf:` header in the
+// data segment; its layout is documented in the Go sources, src/debug/buildinfo/buildinfo.go
+// and src/runtime/debug/mod.go). Both layouts are read: before Go 1.18 the header holds two
+// pointers to Go string headers; since 1.18 the strings follow it inline, varint-prefixed.
+// The header is searched for in .go.buildinfo or else the writable data, never via symbols,
+// so stripped binaries are covered. ELF and PE.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "catalog/cataloger.hpp"
+
+namespace bulwark::catalog {
+
+struct GoModule {
+  std::string path;
+  std::string version;
+  std::string sum;
+  // "=> path version sum": the module the code really came from. A directory replacement has
+  // a path and no version.
+  std::optional<std::pair<std::string, std::string>> replace;
+};
+
+struct GoBuildInfo {
+  std::string go_version;  // "go1.19.8" as embedded
+  std::string path;        // main package path ("cmd/go", "github.com/x/y/cmd/z")
+  std::optional<GoModule> main;
+  std::vector<GoModule> deps;
+  std::vector<std::pair<std::string, std::string>> settings;  // build key=value, in order
+};
+
+// kNotFound when the executable carries no Go build info (not a Go binary); kInvalidInput when
+// the header is there but its strings cannot be read (truncated, pointers outside the file).
+core::Result<GoBuildInfo> read_go_build_info(std::string_view file);
+// The module text (`go version -m` lines without the leading tab).
+GoBuildInfo parse_go_modinfo(std::string_view modinfo);
+// Packages for a binary: the Go standard library (pkg:golang/stdlib@1.x.y, as Go's vulndb
+// names it), the main module and every dependency (replacements applied).
+std::vector<core::Package> go_build_info_packages(const GoBuildInfo& info);
+// pkg:golang purl for a module path ("github.com/a/b" -> namespace github.com/a, name b).
+std::string go_purl(const std::string& module_path, const std::string& version);
+
+// Executables are not at known paths: every regular file with an execute bit (or named
+// *.exe) is offered, and only ELF/PE images are parsed.
+bool is_candidate_executable(const image::Entry& entry);
+
+class GoBinaryCataloger final : public Cataloger {
+ public:
+  std::string_view name() const override { return "go-binary"; }
+  int version() const override { return 1; }
+  std::vector<image::PathPattern> patterns() const override;
+  bool wants(const image::Entry& entry) const override { return is_candidate_executable(entry); }
+  core::Result<void> analyze(const image::Entry& entry, image::EntryContent& content,
+                             image::LayerFacts& out) const override;
+};
+
+}  // namespace bulwark::catalog
