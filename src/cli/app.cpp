@@ -104,6 +104,7 @@ int run(int argc, char** argv) {
   add_scan_command(app, g);
   add_version_command(app, g);
   add_completion_command(app, g);
+  add_db_command(app, g);
 
   try {
     app.parse(argc, argv);

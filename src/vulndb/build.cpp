@@ -79,6 +79,8 @@ Classified classify_feed_file(std::string_view path, std::string_view head) {
   if (has_segment(path, "vuln/core/") || has_segment(path, "vuln/deps/"))
     return {FeedKind::kSkip, {}, {}, "Node.js core/deps advisory (not an npm package)"};
   if (lbase == "index.json" || lbase == "config.json" || lbase == "package.json") return {};
+  if (lbase.find("security-tracker") != std::string::npos)
+    return {FeedKind::kDebianTracker, "debian-tracker", {}, {}};
   if (head.find("\"distroversion\"") != std::string_view::npos)
     return {FeedKind::kAlpineSecdb, "alpine-secdb", {}, {}};
   if (head.find("\"catalogVersion\"") != std::string_view::npos ||
