@@ -47,7 +47,8 @@ std::string read_text_file(const std::string& path, std::string* error) {
 }  // namespace
 
 void add_db_command(CLI::App& app, GlobalOptions& g) {
-  auto* db = app.add_subcommand("db", "Build, update and inspect the offline vulnerability database");
+  auto* db =
+      app.add_subcommand("db", "Build, update and inspect the offline vulnerability database");
   db->require_subcommand(1);
 
   // --- build
@@ -57,9 +58,10 @@ void add_db_command(CLI::App& app, GlobalOptions& g) {
   auto out = std::make_shared<std::string>();
   auto only = std::make_shared<std::string>();
   auto built_at = std::make_shared<std::string>();
-  build->add_option("--from", *from,
-                    "Feed: a directory, .tar.zst/.tar.gz/.zip archive, or a single feed file "
-                    "(repeatable)")
+  build
+      ->add_option("--from", *from,
+                   "Feed: a directory, .tar.zst/.tar.gz/.zip archive, or a single feed file "
+                   "(repeatable)")
       ->required();
   build->add_option("--out", *out, "Database file to write")->required();
   build->add_option("--only-packages", *only,
@@ -106,7 +108,8 @@ void add_db_command(CLI::App& app, GlobalOptions& g) {
   });
 
   // --- info
-  auto* info = db->add_subcommand("info", "Show the database's schema version, build time, sources and counts");
+  auto* info = db->add_subcommand(
+      "info", "Show the database's schema version, build time, sources and counts");
   auto info_db = std::make_shared<std::string>();
   auto info_json = std::make_shared<bool>(false);
   info->add_option("--db", *info_db, "Database file (default: $BULWARK_DB, then the cache)");
@@ -129,19 +132,26 @@ void add_db_command(CLI::App& app, GlobalOptions& g) {
       j["path"] = p.path;
       j["schema_version"] = i->schema_version;
       j["built_at"] = i->built_at;
-      j["counts"] = {{"advisories", i->advisories}, {"affected", i->affected},
-                     {"aliases", i->aliases},       {"kev", i->kev},
+      j["counts"] = {{"advisories", i->advisories},
+                     {"affected", i->affected},
+                     {"aliases", i->aliases},
+                     {"kev", i->kev},
                      {"epss", i->epss}};
       j["sources"] = nlohmann::json::array();
       for (const auto& s : i->sources)
-        j["sources"].push_back({{"name", s.name}, {"kind", s.kind}, {"origin", s.origin},
-                                {"date", s.date}, {"imported", s.imported},
-                                {"failed", s.failed}, {"skipped", s.skipped},
+        j["sources"].push_back({{"name", s.name},
+                                {"kind", s.kind},
+                                {"origin", s.origin},
+                                {"date", s.date},
+                                {"imported", s.imported},
+                                {"failed", s.failed},
+                                {"skipped", s.skipped},
                                 {"notes", nlohmann::json::parse(s.notes, nullptr, false)}});
       text = j.dump(2) + "\n";
     } else {
-      text = "database:       " + p.path + "\nschema version: " +
-             std::to_string(i->schema_version) + "\nbuilt at:       " + i->built_at +
+      text = "database:       " + p.path +
+             "\nschema version: " + std::to_string(i->schema_version) +
+             "\nbuilt at:       " + i->built_at +
              "\nadvisories:     " + std::to_string(i->advisories) +
              "\naffected:       " + std::to_string(i->affected) +
              "\naliases:        " + std::to_string(i->aliases) +
@@ -164,7 +174,8 @@ void add_db_command(CLI::App& app, GlobalOptions& g) {
       "update", "Download the feeds and rebuild the database in the cache (or --db FILE)");
   auto up_db = std::make_shared<std::string>();
   auto mirror = std::make_shared<std::string>();
-  update->add_option("--db", *up_db, "Database file to write (default: $BULWARK_DB, then the cache)");
+  update->add_option("--db", *up_db,
+                     "Database file to write (default: $BULWARK_DB, then the cache)");
   update->add_option("--mirror", *mirror,
                      "Base URL of a feed mirror (default: $BULWARK_DB_MIRROR, else the public "
                      "locations)");

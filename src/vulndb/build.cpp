@@ -48,8 +48,7 @@ Classified classify_feed_file(std::string_view path, std::string_view head) {
   const std::string lbase = lower(base);
   // OVAL by its published file names.
   if (lbase.rfind("oval-definitions-", 0) == 0 && ends_with(lbase, ".xml"))
-    return {FeedKind::kDebianOval, "debian-oval",
-            base.substr(17, base.size() - 17 - 4), {}};
+    return {FeedKind::kDebianOval, "debian-oval", base.substr(17, base.size() - 17 - 4), {}};
   if (lbase.rfind("com.ubuntu.", 0) == 0 && ends_with(lbase, ".usn.oval.xml"))
     return {FeedKind::kUbuntuOval, "ubuntu-oval", base.substr(11, base.size() - 11 - 13), {}};
   if (ends_with(path, "data/DSA/list")) return {FeedKind::kDsaList, "debian-dsa", {}, {}};
@@ -173,13 +172,17 @@ class TrackingSink final : public AdvisorySink {
     inner_.add(std::move(a));
   }
   void add_kev(const KevEntry& e) override {
-    if (filter_ != nullptr) held_kev.push_back(e);
-    else inner_.add_kev(e);
+    if (filter_ != nullptr)
+      held_kev.push_back(e);
+    else
+      inner_.add_kev(e);
     if (current != nullptr && e.date_added > current->info.date) current->info.date = e.date_added;
   }
   void add_epss(const EpssEntry& e) override {
-    if (filter_ != nullptr) held_epss.push_back(e);
-    else inner_.add_epss(e);
+    if (filter_ != nullptr)
+      held_epss.push_back(e);
+    else
+      inner_.add_epss(e);
   }
   void note(std::string_view k, std::string_view v) override {
     inner_.note(k, v);
@@ -263,7 +266,8 @@ core::Result<BuildReport> import_all(const std::vector<std::string>& inputs, Adv
       const std::string where = input + ": " + path;
       if (c.kind == FeedKind::kDebianOval || c.kind == FeedKind::kUbuntuOval) {
         acc.info.kind = c.kind == FeedKind::kDebianOval ? "debian-oval" : "ubuntu-oval";
-        const auto flavor = c.kind == FeedKind::kDebianOval ? OvalFlavor::kDebian : OvalFlavor::kUbuntu;
+        const auto flavor =
+            c.kind == FeedKind::kDebianOval ? OvalFlavor::kDebian : OvalFlavor::kUbuntu;
         auto run = [&](FeedEntry& e) -> core::Result<void> {
           EntryInput in(e);
           import_oval(where, in, flavor, c.release, sink, acc.stats);
@@ -322,7 +326,8 @@ core::Result<BuildReport> import_all(const std::vector<std::string>& inputs, Adv
           acc.info.kind = "epss";
           import_epss(where, text, sink, acc.stats);
           break;
-        default: break;
+        default:
+          break;
       }
       return core::ok();
     };
@@ -335,7 +340,8 @@ core::Result<BuildReport> import_all(const std::vector<std::string>& inputs, Adv
   for (auto& [name, acc] : sources) {
     if (name == "skipped") continue;
     nlohmann::json notes = nlohmann::json::object();
-    if (acc.stats.git_ranges_ignored != 0) notes["git_ranges_ignored"] = acc.stats.git_ranges_ignored;
+    if (acc.stats.git_ranges_ignored != 0)
+      notes["git_ranges_ignored"] = acc.stats.git_ranges_ignored;
     if (acc.stats.informational != 0) notes["informational"] = acc.stats.informational;
     if (acc.stats.withdrawn != 0) notes["withdrawn"] = acc.stats.withdrawn;
     for (const auto& [reason, n] : acc.stats.skip_reasons) notes["skipped"][reason] = n;

@@ -37,21 +37,36 @@ std::optional<double> cvss3_base_score(std::string_view v) {
   const bool changed = s == "C";
   if (s != "C" && s != "U") return std::nullopt;
   double w_av, w_ac, w_pr, w_ui;
-  if (av == "N") w_av = 0.85;
-  else if (av == "A") w_av = 0.62;
-  else if (av == "L") w_av = 0.55;
-  else if (av == "P") w_av = 0.2;
-  else return std::nullopt;
-  if (ac == "L") w_ac = 0.77;
-  else if (ac == "H") w_ac = 0.44;
-  else return std::nullopt;
-  if (pr == "N") w_pr = 0.85;
-  else if (pr == "L") w_pr = changed ? 0.68 : 0.62;
-  else if (pr == "H") w_pr = changed ? 0.5 : 0.27;
-  else return std::nullopt;
-  if (ui == "N") w_ui = 0.85;
-  else if (ui == "R") w_ui = 0.62;
-  else return std::nullopt;
+  if (av == "N")
+    w_av = 0.85;
+  else if (av == "A")
+    w_av = 0.62;
+  else if (av == "L")
+    w_av = 0.55;
+  else if (av == "P")
+    w_av = 0.2;
+  else
+    return std::nullopt;
+  if (ac == "L")
+    w_ac = 0.77;
+  else if (ac == "H")
+    w_ac = 0.44;
+  else
+    return std::nullopt;
+  if (pr == "N")
+    w_pr = 0.85;
+  else if (pr == "L")
+    w_pr = changed ? 0.68 : 0.62;
+  else if (pr == "H")
+    w_pr = changed ? 0.5 : 0.27;
+  else
+    return std::nullopt;
+  if (ui == "N")
+    w_ui = 0.85;
+  else if (ui == "R")
+    w_ui = 0.62;
+  else
+    return std::nullopt;
   auto cia = [](const std::string& x) -> std::optional<double> {
     if (x == "H") return 0.56;
     if (x == "L") return 0.22;

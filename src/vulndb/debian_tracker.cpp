@@ -108,9 +108,9 @@ void import_debian_tracker(std::string_view where, std::string_view text, Adviso
       current_key = parsed.is_string() ? parsed.get<std::string>() : std::string();
       return true;
     }
-    if (depth == 1 && (event == json::parse_event_t::object_end ||
-                       event == json::parse_event_t::array_end ||
-                       event == json::parse_event_t::value)) {
+    if (depth == 1 &&
+        (event == json::parse_event_t::object_end || event == json::parse_event_t::array_end ||
+         event == json::parse_event_t::value)) {
       ++packages;
       import_package(where, current_key, parsed, sink, stats);
       return false;  // discard: the package has been imported

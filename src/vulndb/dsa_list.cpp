@@ -77,8 +77,8 @@ void import_dsa_list(std::string_view where, std::string_view text, std::string_
     if (line[0] == '[') {
       flush();
       const size_t close = line.find(']');
-      auto date = close == std::string_view::npos ? std::nullopt
-                                                   : parse_date(line.substr(1, close - 1));
+      auto date =
+          close == std::string_view::npos ? std::nullopt : parse_date(line.substr(1, close - 1));
       const auto words = split_ws(close == std::string_view::npos ? "" : line.substr(close + 1));
       cur.emplace();
       if (!date || words.size() < 2) {
@@ -130,8 +130,8 @@ void import_dsa_list(std::string_view where, std::string_view text, std::string_
         x.status_detail = std::string(v.substr(1, v.size() - 2));
       } else {
         x.status = Status::kFixed;
-        x.ranges.push_back({"ECOSYSTEM",
-                            {{EventKind::kIntroduced, "0"}, {EventKind::kFixed, std::string(v)}}});
+        x.ranges.push_back(
+            {"ECOSYSTEM", {{EventKind::kIntroduced, "0"}, {EventKind::kFixed, std::string(v)}}});
       }
       cur->affected.push_back(std::move(x));
     } else if (body.rfind("NOTE:", 0) == 0 || body.rfind("TODO:", 0) == 0) {

@@ -34,8 +34,7 @@ class ArchiveEntry final : public FeedEntry {
   const std::string& path() const override { return path_; }
   core::Result<size_t> read(char* buf, size_t len) override {
     const la_ssize_t n = archive_read_data(a_, buf, len);
-    if (n < 0)
-      return core::Error::invalid(what_ + ": " + path_ + ": " + archive_error_string(a_));
+    if (n < 0) return core::Error::invalid(what_ + ": " + path_ + ": " + archive_error_string(a_));
     return static_cast<size_t>(n);
   }
 
@@ -47,7 +46,8 @@ class ArchiveEntry final : public FeedEntry {
 
 class FileEntry final : public FeedEntry {
  public:
-  FileEntry(const fs::path& full, std::string rel) : f_(full, std::ios::binary), path_(std::move(rel)), full_(full) {}
+  FileEntry(const fs::path& full, std::string rel)
+      : f_(full, std::ios::binary), path_(std::move(rel)), full_(full) {}
   bool ok() const { return static_cast<bool>(f_); }
   const std::string& path() const override { return path_; }
   core::Result<size_t> read(char* buf, size_t len) override {
@@ -131,13 +131,14 @@ core::Result<void> walk_feed(const std::string& input, const FeedVisitor& visit)
     archive_read_support_format_raw(a.get());  // a single (maybe compressed) file
   }
   if (archive_read_open_filename(a.get(), input.c_str(), 1 << 20) != ARCHIVE_OK)
-    return core::Error::invalid(input + ": " +
-                                (archive_error_string(a.get()) ? archive_error_string(a.get())
-                                                               : "cannot open"));
+    return core::Error::invalid(
+        input + ": " +
+        (archive_error_string(a.get()) ? archive_error_string(a.get()) : "cannot open"));
   if (is_archive) return walk_archive(a.get(), input, visit);
   archive_entry* e = nullptr;
   if (archive_read_next_header(a.get(), &e) != ARCHIVE_OK)
-    return core::Error::invalid(input + ": " + (archive_error_string(a.get()) ? archive_error_string(a.get()) : "empty"));
+    return core::Error::invalid(
+        input + ": " + (archive_error_string(a.get()) ? archive_error_string(a.get()) : "empty"));
   std::string name = fs::path(input).filename().string();
   for (auto suf : {".gz", ".bz2", ".xz", ".zst"})
     if (has_suffix(name, suf)) name.resize(name.size() - std::string_view(suf).size());
@@ -154,8 +155,9 @@ core::Result<void> decompress_stream(std::string_view what, std::string_view dat
     return core::Error::invalid(std::string(what) + ": " + archive_error_string(a.get()));
   archive_entry* e = nullptr;
   if (archive_read_next_header(a.get(), &e) != ARCHIVE_OK)
-    return core::Error::invalid(std::string(what) + ": " +
-                                (archive_error_string(a.get()) ? archive_error_string(a.get()) : "empty"));
+    return core::Error::invalid(
+        std::string(what) + ": " +
+        (archive_error_string(a.get()) ? archive_error_string(a.get()) : "empty"));
   ArchiveEntry entry(a.get(), std::string(what), std::string(what));
   return sink(entry);
 }

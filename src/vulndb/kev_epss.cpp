@@ -74,7 +74,8 @@ void import_epss(std::string_view where, std::string_view text, AdvisorySink& si
       header = true;
       continue;
     }
-    const size_t c1 = line.find(','), c2 = c1 == std::string_view::npos ? c1 : line.find(',', c1 + 1);
+    const size_t c1 = line.find(','),
+                 c2 = c1 == std::string_view::npos ? c1 : line.find(',', c1 + 1);
     if (c2 == std::string_view::npos) {
       stats.fail(std::string(where) + ":" + std::to_string(line_no) + ": expected 3 fields");
       continue;
@@ -86,9 +87,8 @@ void import_epss(std::string_view where, std::string_view text, AdvisorySink& si
     char* end2 = nullptr;
     e.epss = std::strtod(a.c_str(), &end1);
     e.percentile = std::strtod(b.c_str(), &end2);
-    if (e.cve.rfind("CVE-", 0) != 0 || a.empty() || b.empty() || *end1 != '\0' ||
-        *end2 != '\0' || !(e.epss >= 0 && e.epss <= 1) ||
-        !(e.percentile >= 0 && e.percentile <= 1)) {
+    if (e.cve.rfind("CVE-", 0) != 0 || a.empty() || b.empty() || *end1 != '\0' || *end2 != '\0' ||
+        !(e.epss >= 0 && e.epss <= 1) || !(e.percentile >= 0 && e.percentile <= 1)) {
       stats.fail(std::string(where) + ":" + std::to_string(line_no) + ": bad EPSS row");
       continue;
     }

@@ -22,7 +22,8 @@ std::string default_db_path() {
 
 DbPath resolve_db_path(const std::string& flag) {
   if (!flag.empty()) return {flag, "--db"};
-  if (const char* e = std::getenv("BULWARK_DB"); e != nullptr && *e != '\0') return {e, "BULWARK_DB"};
+  if (const char* e = std::getenv("BULWARK_DB"); e != nullptr && *e != '\0')
+    return {e, "BULWARK_DB"};
   return {default_db_path(), "default"};
 }
 
@@ -41,7 +42,8 @@ core::Result<OpenedDb> open_for_scan(const std::string& flag, int max_age_days, 
     return core::Error::not_found(
         "no vulnerability database at " + p.path + " (" + p.chosen_by +
         "): run `bulwark db update` to download one, or offline `bulwark db build --from "
-        "FEED... --out " + p.path + "`, or pass --db FILE / set BULWARK_DB");
+        "FEED... --out " +
+        p.path + "`, or pass --db FILE / set BULWARK_DB");
   BW_ASSIGN_OR_RETURN(auto db, VulnDb::open(p.path));
   OpenedDb out;
   if (max_age_days > 0) {

@@ -9,30 +9,42 @@ namespace bulwark::vulndb {
 
 std::string_view event_kind_name(EventKind k) {
   switch (k) {
-    case EventKind::kIntroduced: return "introduced";
-    case EventKind::kFixed: return "fixed";
-    case EventKind::kLastAffected: return "last_affected";
-    case EventKind::kLimit: return "limit";
+    case EventKind::kIntroduced:
+      return "introduced";
+    case EventKind::kFixed:
+      return "fixed";
+    case EventKind::kLastAffected:
+      return "last_affected";
+    case EventKind::kLimit:
+      return "limit";
   }
   return "?";
 }
 
 std::string_view constraint_kind_name(ConstraintKind k) {
   switch (k) {
-    case ConstraintKind::kVulnerable: return "vulnerable";
-    case ConstraintKind::kPatched: return "patched";
-    case ConstraintKind::kUnaffected: return "unaffected";
+    case ConstraintKind::kVulnerable:
+      return "vulnerable";
+    case ConstraintKind::kPatched:
+      return "patched";
+    case ConstraintKind::kUnaffected:
+      return "unaffected";
   }
   return "?";
 }
 
 std::string_view status_name(Status s) {
   switch (s) {
-    case Status::kAffected: return "affected";
-    case Status::kFixed: return "fixed";
-    case Status::kUnfixed: return "unfixed";
-    case Status::kNotAffected: return "not-affected";
-    case Status::kWillNotFix: return "will-not-fix";
+    case Status::kAffected:
+      return "affected";
+    case Status::kFixed:
+      return "fixed";
+    case Status::kUnfixed:
+      return "unfixed";
+    case Status::kNotAffected:
+      return "not-affected";
+    case Status::kWillNotFix:
+      return "will-not-fix";
   }
   return "?";
 }
@@ -47,9 +59,10 @@ std::string lower(std::string_view s) {
 
 std::string canonical_ecosystem(std::string_view ecosystem) {
   static constexpr std::string_view kNames[] = {
-      "Go",     "PyPI",   "npm",   "crates.io", "RubyGems", "Maven",   "NuGet", "Packagist",
-      "Debian", "Alpine", "Ubuntu", "Red Hat",  "Hex",      "Pub",     "rpm",   "Rocky Linux",
-      "AlmaLinux", "Wolfi", "Chainguard", "SUSE", "openSUSE", "Photon OS", "Mageia", "Linux"};
+      "Go",         "PyPI",      "npm",      "crates.io",   "RubyGems",  "Maven",
+      "NuGet",      "Packagist", "Debian",   "Alpine",      "Ubuntu",    "Red Hat",
+      "Hex",        "Pub",       "rpm",      "Rocky Linux", "AlmaLinux", "Wolfi",
+      "Chainguard", "SUSE",      "openSUSE", "Photon OS",   "Mageia",    "Linux"};
   const std::string l = lower(ecosystem);
   for (auto n : kNames)
     if (lower(n) == l) return std::string(n);
@@ -76,7 +89,8 @@ std::string normalize_package(std::string_view ecosystem, std::string_view name)
     }
     return out;
   }
-  if (ecosystem == "Go" || ecosystem == "RubyGems" || ecosystem == "Maven") return std::string(name);
+  if (ecosystem == "Go" || ecosystem == "RubyGems" || ecosystem == "Maven")
+    return std::string(name);
   return lower(name);
 }
 

@@ -47,9 +47,9 @@ enum class Status { kAffected, kFixed, kUnfixed, kNotAffected, kWillNotFix };
 std::string_view status_name(Status s);
 
 struct Affected {
-  std::string ecosystem;     // OSV name: Go, PyPI, npm, crates.io, RubyGems, Debian, Alpine, Ubuntu
-  std::string release;       // distro release: Debian codename, Alpine branch "3.19", Ubuntu codename
-  std::string package;       // normalised (normalize_package)
+  std::string ecosystem;  // OSV name: Go, PyPI, npm, crates.io, RubyGems, Debian, Alpine, Ubuntu
+  std::string release;    // distro release: Debian codename, Alpine branch "3.19", Ubuntu codename
+  std::string package;    // normalised (normalize_package)
   std::string package_kind;  // "source" (Debian feeds), "binary" (Ubuntu OVAL), "" (languages)
   Status status = Status::kAffected;
   std::string status_detail;  // e.g. "no-dsa", "postponed", "unimportant", "end-of-life"

@@ -23,7 +23,8 @@ void import_nodejs_npm(std::string_view where, std::string_view text, AdvisorySi
     return;
   }
   const auto& j = *doc;
-  if (!j.is_object() || !j.contains("id") || !(j["id"].is_number_integer() || j["id"].is_string())) {
+  if (!j.is_object() || !j.contains("id") ||
+      !(j["id"].is_number_integer() || j["id"].is_string())) {
     stats.fail(std::string(where) + ": NSP advisory without an \"id\"");
     return;
   }

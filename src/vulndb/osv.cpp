@@ -30,8 +30,10 @@ core::Result<json> yaml_to_json(const YAML::Node& n, int depth) {
   if (depth > kMaxYamlDepth) return core::Error::limit("YAML nested too deeply");
   switch (n.Type()) {
     case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined: return json(nullptr);
-    case YAML::NodeType::Scalar: return json(n.Scalar());
+    case YAML::NodeType::Undefined:
+      return json(nullptr);
+    case YAML::NodeType::Scalar:
+      return json(n.Scalar());
     case YAML::NodeType::Sequence: {
       json arr = json::array();
       for (const auto& c : n) {
@@ -99,8 +101,7 @@ core::Result<Advisory> osv_from_json(const json& j, std::string_view source, Imp
       if (r.is_object() && !str(r, "url").empty()) a.references.push_back(str(r, "url"));
 
   auto is_mal = [](const std::string& s) { return s.rfind("MAL-", 0) == 0; };
-  if (is_mal(a.id) || std::any_of(a.aliases.begin(), a.aliases.end(), is_mal))
-    a.kind = "malicious";
+  if (is_mal(a.id) || std::any_of(a.aliases.begin(), a.aliases.end(), is_mal)) a.kind = "malicious";
 
   auto aff = j.find("affected");
   if (aff != j.end() && !aff->is_null() && !aff->is_array())
@@ -146,11 +147,16 @@ core::Result<Advisory> osv_from_json(const json& j, std::string_view source, Imp
             const auto& [k, v] = *ev.items().begin();
             if (!v.is_string()) return core::Error::invalid(a.id + ": event version not a string");
             EventKind kind;
-            if (k == "introduced") kind = EventKind::kIntroduced;
-            else if (k == "fixed") kind = EventKind::kFixed;
-            else if (k == "last_affected") kind = EventKind::kLastAffected;
-            else if (k == "limit") kind = EventKind::kLimit;
-            else return core::Error::invalid(a.id + ": unknown event \"" + k + "\"");
+            if (k == "introduced")
+              kind = EventKind::kIntroduced;
+            else if (k == "fixed")
+              kind = EventKind::kFixed;
+            else if (k == "last_affected")
+              kind = EventKind::kLastAffected;
+            else if (k == "limit")
+              kind = EventKind::kLimit;
+            else
+              return core::Error::invalid(a.id + ": unknown event \"" + k + "\"");
             range.events.push_back({kind, v.get<std::string>()});
           }
           x.ranges.push_back(std::move(range));

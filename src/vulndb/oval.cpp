@@ -51,8 +51,12 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-int read_cb(void* ctx, char* buf, int len) { return static_cast<OvalInput*>(ctx)->read(buf, len); }
-int close_cb(void* /*ctx*/) { return 0; }
+int read_cb(void* ctx, char* buf, int len) {
+  return static_cast<OvalInput*>(ctx)->read(buf, len);
+}
+int close_cb(void* /*ctx*/) {
+  return 0;
+}
 
 class MemoryInput final : public OvalInput {
  public:
@@ -192,7 +196,8 @@ void import_oval(std::string_view where, OvalInput& input, OvalFlavor flavor,
           start_capture(&cur_var->back());
         }
         break;
-      case Section::kNone: break;
+      case Section::kNone:
+        break;
     }
   }
   if (ret != 0) {
@@ -269,7 +274,8 @@ void import_oval(std::string_view where, OvalInput& input, OvalFlavor flavor,
           x.status = Status::kNotAffected;
         } else {
           x.status = Status::kFixed;
-          x.ranges.push_back({"ECOSYSTEM", {{EventKind::kIntroduced, "0"}, {EventKind::kFixed, evr}}});
+          x.ranges.push_back(
+              {"ECOSYSTEM", {{EventKind::kIntroduced, "0"}, {EventKind::kFixed, evr}}});
         }
         a.affected.push_back(std::move(x));
       }

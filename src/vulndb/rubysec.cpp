@@ -37,8 +37,10 @@ void import_rubysec(std::string_view where, std::string_view text, AdvisorySink&
   }
   const std::string gem = str(j, "gem");
   if (gem.empty()) {
-    if (!str(j, "engine").empty()) stats.skip("ruby interpreter advisory (engine, not a gem)");
-    else stats.fail(std::string(where) + ": no \"gem\" field");
+    if (!str(j, "engine").empty())
+      stats.skip("ruby interpreter advisory (engine, not a gem)");
+    else
+      stats.fail(std::string(where) + ": no \"gem\" field");
     return;
   }
   Advisory a;

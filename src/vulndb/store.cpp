@@ -72,8 +72,10 @@ class Stmt {
     return *this;
   }
   Stmt& opt_text(int i, std::string_view v) {
-    if (v.empty()) sqlite3_bind_null(s_, i);
-    else text(i, v);
+    if (v.empty())
+      sqlite3_bind_null(s_, i);
+    else
+      text(i, v);
     return *this;
   }
   Stmt& integer(int i, int64_t v) {
@@ -81,8 +83,10 @@ class Stmt {
     return *this;
   }
   Stmt& real(int i, std::optional<double> v) {
-    if (v) sqlite3_bind_double(s_, i, *v);
-    else sqlite3_bind_null(s_, i);
+    if (v)
+      sqlite3_bind_double(s_, i, *v);
+    else
+      sqlite3_bind_null(s_, i);
     return *this;
   }
   // Runs to completion; returns the sqlite result code (SQLITE_DONE on success).
@@ -151,7 +155,7 @@ struct DbWriter::Impl {
     ins_epss = Stmt();
     ins_source = Stmt();
     upd_adv = Stmt();
-    if (db != nullptr) sqlite3_close(db);
+    if (db != nullptr) sqlite3_close_v2(db);
   }
 };
 
@@ -164,8 +168,8 @@ core::Result<std::unique_ptr<DbWriter>> DbWriter::create(const std::string& path
   im.path = path;
   if (std::remove(path.c_str()) != 0 && errno != ENOENT)
     return core::Error::from_errno(path, errno);
-  if (sqlite3_open_v2(path.c_str(), &im.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                      nullptr) != SQLITE_OK)
+  if (sqlite3_open_v2(path.c_str(), &im.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK)
     return core::Error::io(path + ": " + db_error(im.db, "create"));
   // A build is all-or-nothing (written to a temporary name and renamed by the caller), so the
   // journal and fsyncs buy nothing.
@@ -198,8 +202,7 @@ core::Result<std::unique_ptr<DbWriter>> DbWriter::create(const std::string& path
   im.ins_kev = Stmt(im.db,
                     "INSERT OR REPLACE INTO kev (cve, vendor, product, date_added, due_date, "
                     "known_ransomware) VALUES (?,?,?,?,?,?)");
-  im.ins_epss =
-      Stmt(im.db, "INSERT OR REPLACE INTO epss (cve, epss, percentile) VALUES (?,?,?)");
+  im.ins_epss = Stmt(im.db, "INSERT OR REPLACE INTO epss (cve, epss, percentile) VALUES (?,?,?)");
   im.ins_source = Stmt(im.db,
                        "INSERT OR REPLACE INTO sources (name, kind, origin, date, imported, "
                        "failed, skipped, notes) VALUES (?,?,?,?,?,?,?,?)");
@@ -207,9 +210,9 @@ core::Result<std::unique_ptr<DbWriter>> DbWriter::create(const std::string& path
                     "UPDATE advisories SET severity = coalesce(severity, ?), cvss_v3_vector = "
                     "coalesce(cvss_v3_vector, ?), cvss_v3_score = coalesce(cvss_v3_score, ?) "
                     "WHERE row = ?");
-  for (const Stmt* s : {&im.ins_adv, &im.ins_alias, &im.ins_ref, &im.ins_aff, &im.ins_event,
-                        &im.ins_version, &im.ins_constraint, &im.ins_kev, &im.ins_epss,
-                        &im.ins_source, &im.upd_adv})
+  for (const Stmt* s :
+       {&im.ins_adv, &im.ins_alias, &im.ins_ref, &im.ins_aff, &im.ins_event, &im.ins_version,
+        &im.ins_constraint, &im.ins_kev, &im.ins_epss, &im.ins_source, &im.upd_adv})
     if (!s->ok()) return core::Error::internal(path + ": " + db_error(im.db, "prepare"));
   return w;
 }
@@ -327,16 +330,18 @@ void DbWriter::add_source(const SourceInfo& s) {
 core::Result<void> DbWriter::finish(const std::string& built_at) {
   auto& im = *impl_;
   if (im.error) return *im.error;
-  Stmt meta(im.db, "INSERT OR REPLACE INTO metadata (key, value) VALUES (?,?)");
-  if (!meta.ok()) return core::Error::io(im.path + ": " + db_error(im.db, "metadata"));
-  std::map<std::string, std::string> rows = im.notes;
-  rows["schema_version"] = std::to_string(kSchemaVersion);
-  rows["built_at"] = built_at;
-  rows["builder"] = "bulwark";
-  for (const auto& [k, v] : rows) {
-    meta.text(1, k).text(2, v);
-    im.check(meta.exec(), "insert metadata");
-  }
+  {
+    Stmt meta(im.db, "INSERT OR REPLACE INTO metadata (key, value) VALUES (?,?)");
+    if (!meta.ok()) return core::Error::io(im.path + ": " + db_error(im.db, "metadata"));
+    std::map<std::string, std::string> rows = im.notes;
+    rows["schema_version"] = std::to_string(kSchemaVersion);
+    rows["built_at"] = built_at;
+    rows["builder"] = "bulwark";
+    for (const auto& [k, v] : rows) {
+      meta.text(1, k).text(2, v);
+      im.check(meta.exec(), "insert metadata");
+    }
+  }  // finalized before the database is closed
   if (im.error) return *im.error;
   char* msg = nullptr;
   const std::string tail = std::string(kIndexes) + "COMMIT; ANALYZE;";
@@ -368,7 +373,7 @@ core::Result<std::unique_ptr<VulnDb>> VulnDb::open(const std::string& path) {
     return core::Error::invalid("vulnerability database " + path +
                                 ": not a SQLite database (rebuild it with `bulwark db build` "
                                 "or `bulwark db update`)");
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return core::Error::from_errno(path, errno);
   uint32_t page_size = (static_cast<uint32_t>(h[16]) << 8) | h[17];
   if (page_size == 1) page_size = 65536;
@@ -382,24 +387,25 @@ core::Result<std::unique_ptr<VulnDb>> VulnDb::open(const std::string& path) {
                                 std::to_string(static_cast<uint64_t>(page_size) * pages) + ")");
   std::unique_ptr<VulnDb> v(new VulnDb());
   v->path_ = path;
-  if (sqlite3_open_v2(path.c_str(), &v->db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-                      nullptr) != SQLITE_OK)
+  if (sqlite3_open_v2(path.c_str(), &v->db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK)
     return core::Error::io("vulnerability database " + path + ": " + sqlite3_errmsg(v->db_));
   sqlite3_exec(v->db_, "PRAGMA mmap_size=1073741824; PRAGMA query_only=1;", nullptr, nullptr,
                nullptr);
   Stmt s(v->db_, "SELECT key, value FROM metadata WHERE key IN ('schema_version','built_at')");
   if (!s.ok())
-    return core::Error::invalid("vulnerability database " + path +
-                                ": not a bulwark database (" + sqlite3_errmsg(v->db_) + ")");
+    return core::Error::invalid("vulnerability database " + path + ": not a bulwark database (" +
+                                sqlite3_errmsg(v->db_) + ")");
   std::string version;
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) {
-    if (s.col_text(0) == "schema_version") version = s.col_text(1);
-    else v->built_at_ = s.col_text(1);
+    if (s.col_text(0) == "schema_version")
+      version = s.col_text(1);
+    else
+      v->built_at_ = s.col_text(1);
   }
   if (rc != SQLITE_DONE)
-    return core::Error::invalid("vulnerability database " + path + ": " +
-                                sqlite3_errmsg(v->db_));
+    return core::Error::invalid("vulnerability database " + path + ": " + sqlite3_errmsg(v->db_));
   if (version != std::to_string(kSchemaVersion))
     return core::Error::unsupported("vulnerability database " + path + ": schema version " +
                                     (version.empty() ? std::string("missing") : version) +

@@ -24,7 +24,8 @@ const std::vector<FeedSource>& public_feeds() {
     };
     f.push_back({"osv-go", {osv("Go", "osv-go-all.zip")}, "go-vulndb-osv.tar.zst"});
     f.push_back({"osv-pypi", {osv("PyPI", "osv-pypi-all.zip")}, "pypa-advisory-database.tar.zst"});
-    f.push_back({"osv-crates", {osv("crates.io", "osv-crates-all.zip")},
+    f.push_back({"osv-crates",
+                 {osv("crates.io", "osv-crates-all.zip")},
                  "rustsec-advisory-db-osv.tar.zst"});
     f.push_back({"rubysec",
                  {{"https://github.com/rubysec/ruby-advisory-db/archive/refs/heads/master.tar.gz",
@@ -71,13 +72,15 @@ const std::vector<FeedSource>& public_feeds() {
     f.push_back({"debian-tracker-json",
                  {},
                  "debian-security-tracker.json"});  // mirror-only: the JSON above, when mirrored
-    f.push_back({"cisa-kev",
-                 {{"https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json",
-                   "known_exploited_vulnerabilities.json"}},
-                 "known_exploited_vulnerabilities.json"});
-    f.push_back({"epss",
-                 {{"https://epss.cyentia.com/epss_scores-current.csv.gz", "epss_scores-current.csv.gz"}},
-                 "epss_scores-current.csv.gz"});
+    f.push_back(
+        {"cisa-kev",
+         {{"https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json",
+           "known_exploited_vulnerabilities.json"}},
+         "known_exploited_vulnerabilities.json"});
+    f.push_back(
+        {"epss",
+         {{"https://epss.cyentia.com/epss_scores-current.csv.gz", "epss_scores-current.csv.gz"}},
+         "epss_scores-current.csv.gz"});
     return f;
   }();
   return kFeeds;
@@ -158,8 +161,10 @@ core::Result<UpdateReport> update_db(const UpdateOptions& o) {
   while (!base.empty() && base.back() == '/') base.pop_back();
   for (const auto& feed : public_feeds()) {
     std::vector<std::pair<std::string, std::string>> files;
-    if (!base.empty()) files.emplace_back(base + "/" + feed.mirror_file, feed.mirror_file);
-    else files = feed.files;
+    if (!base.empty())
+      files.emplace_back(base + "/" + feed.mirror_file, feed.mirror_file);
+    else
+      files = feed.files;
     for (const auto& [url, rel] : files) {
       const std::string dest = (fs::path(o.download_dir) / rel).string();
       core::log_info("downloading {}", url);
@@ -173,8 +178,9 @@ core::Result<UpdateReport> update_db(const UpdateOptions& o) {
     }
   }
   if (report.downloaded.empty())
-    return core::Error::io("db update: no feed could be downloaded" +
-                           (report.missing.empty() ? std::string() : " (" + report.missing.front() + ")"));
+    return core::Error::io(
+        "db update: no feed could be downloaded" +
+        (report.missing.empty() ? std::string() : " (" + report.missing.front() + ")"));
   fs::create_directories(fs::path(o.out).parent_path(), ec);
   BuildOptions b;
   b.inputs = {o.download_dir};

@@ -20,7 +20,7 @@ struct FeedSource {
 const std::vector<FeedSource>& public_feeds();
 
 struct UpdateOptions {
-  std::string mirror;        // base URL of a mirror (flag --mirror or BULWARK_DB_MIRROR); "" = public
+  std::string mirror;  // base URL of a mirror (flag --mirror or BULWARK_DB_MIRROR); "" = public
   std::string download_dir;  // where feeds are saved
   std::string out;           // database path
   long timeout_seconds = 600;
