@@ -265,6 +265,7 @@ void import_oval(std::string_view where, OvalInput& input, OvalFlavor flavor,
         names.push_back(o->second.name);
       }
       for (const auto& n : names) {
+        if (n.empty()) continue;
         Affected x;
         x.ecosystem = eco;
         x.release = std::string(release);
