@@ -8,6 +8,7 @@ packages=(
   # libraries (DESIGN.md)
   libarchive-dev zlib1g-dev libisal-dev libzstd-dev libssl-dev nlohmann-json3-dev libsqlite3-dev libfmt-dev
   libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libdb-dev
+  libxml2-dev libyaml-cpp-dev libcurl4-openssl-dev
   # reference tools and data builders used by tests and the demo
   dpkg rpm python3-rpm python3-jsonschema mmdebstrap skopeo debian-archive-keyring jq zstd pigz isal
   hyperfine time
