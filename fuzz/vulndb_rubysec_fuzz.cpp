@@ -1,6 +1,6 @@
-// libFuzzer target for the vulndb importer of RubySec gem advisories (YAML). Beyond "no crash, no hang": every
-// record the importer reports as imported reached the sink, and each rejected one was counted
-// with a message.
+// libFuzzer target for the vulndb importer of RubySec gem advisories (YAML). Beyond "no crash, no
+// hang": every record the importer reports as imported reached the sink, and each rejected one was
+// counted with a message.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

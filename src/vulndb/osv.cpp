@@ -144,7 +144,9 @@ core::Result<Advisory> osv_from_json(const json& j, std::string_view source, Imp
           for (const auto& ev : *events) {
             if (!ev.is_object() || ev.size() != 1)
               return core::Error::invalid(a.id + ": event must have exactly one field");
-            const auto& [k, v] = *ev.items().begin();
+            const auto first = ev.begin();  // (items() would hand out a dangling proxy)
+            const std::string& k = first.key();
+            const json& v = first.value();
             if (!v.is_string()) return core::Error::invalid(a.id + ": event version not a string");
             EventKind kind;
             if (k == "introduced")

@@ -123,6 +123,10 @@ void import_oval(std::string_view where, OvalInput& input, OvalFlavor flavor,
       continue;
     }
     if (type != XML_READER_TYPE_ELEMENT) continue;
+    // Text is captured from leaf elements only; a child element ends the capture, so the
+    // captured string is never one that the code below may move (defs / values grow here).
+    capture = nullptr;
+    capture_depth = -1;
     const std::string_view name(reinterpret_cast<const char*>(xmlTextReaderConstLocalName(r)));
     const bool empty = xmlTextReaderIsEmptyElement(r) == 1;
     if (depth == 1) {

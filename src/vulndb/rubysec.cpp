@@ -55,7 +55,8 @@ void import_rubysec(std::string_view where, std::string_view text, AdvisorySink&
   if (auto rel = j.find("related"); rel != j.end() && rel->is_object())
     if (auto urls = rel->find("url"); urls != rel->end() && urls->is_array())
       for (const auto& u : *urls)
-        if (u.is_string() && u.get<std::string>() != a.references.front())
+        if (u.is_string() && std::find(a.references.begin(), a.references.end(),
+                                       u.get<std::string>()) == a.references.end())
           a.references.push_back(u.get<std::string>());
   if (const auto v3 = str(j, "cvss_v3"); !v3.empty()) {
     char* end = nullptr;
