@@ -52,17 +52,50 @@ CREATE INDEX versions_by_affected ON affected_versions (affected);
 CREATE INDEX constraints_by_affected ON affected_constraints (affected);
 )sql";
 
+}  // namespace
+
+struct StmtCache {
+  sqlite3* db = nullptr;
+  std::unordered_map<const char*, sqlite3_stmt*> stmts;  // keyed by the SQL literal
+  ~StmtCache() {
+    for (auto& [sql, st] : stmts) sqlite3_finalize(st);
+  }
+  sqlite3_stmt* get(const char* sql, int* rc) {
+    auto it = stmts.find(sql);
+    if (it != stmts.end()) {
+      *rc = SQLITE_OK;
+      return it->second;
+    }
+    sqlite3_stmt* st = nullptr;
+    *rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr);
+    if (*rc == SQLITE_OK) stmts.emplace(sql, st);
+    return st;
+  }
+};
+
+namespace {
+
 class Stmt {
  public:
   Stmt() = default;
   Stmt(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
-  ~Stmt() { sqlite3_finalize(s_); }
+  // Borrowed from the cache: reset (not finalized) when this wrapper goes away.
+  Stmt(StmtCache& cache, const char* sql) : owned_(false) { s_ = cache.get(sql, &rc_); }
+  ~Stmt() {
+    if (owned_) {
+      sqlite3_finalize(s_);
+    } else if (s_ != nullptr) {
+      sqlite3_reset(s_);
+      sqlite3_clear_bindings(s_);
+    }
+  }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
-  Stmt(Stmt&& o) noexcept : s_(o.s_), rc_(o.rc_) { o.s_ = nullptr; }
+  Stmt(Stmt&& o) noexcept : s_(o.s_), rc_(o.rc_), owned_(o.owned_) { o.s_ = nullptr; }
   Stmt& operator=(Stmt&& o) noexcept {
     std::swap(s_, o.s_);
     rc_ = o.rc_;
+    std::swap(owned_, o.owned_);
     return *this;
   }
   bool ok() const { return rc_ == SQLITE_OK && s_ != nullptr; }
@@ -114,6 +147,7 @@ class Stmt {
  private:
   sqlite3_stmt* s_ = nullptr;
   int rc_ = SQLITE_ERROR;
+  bool owned_ = true;
 };
 
 std::string db_error(sqlite3* db, std::string_view what) {
@@ -358,6 +392,7 @@ core::Result<void> DbWriter::finish(const std::string& built_at) {
 // Reader
 
 VulnDb::~VulnDb() {
+  cache_.reset();  // statements are finalized before the connection closes
   if (db_ != nullptr) sqlite3_close(db_);
 }
 
@@ -387,9 +422,11 @@ core::Result<std::unique_ptr<VulnDb>> VulnDb::open(const std::string& path) {
                                 std::to_string(static_cast<uint64_t>(page_size) * pages) + ")");
   std::unique_ptr<VulnDb> v(new VulnDb());
   v->path_ = path;
+  v->cache_ = std::make_unique<StmtCache>();
   if (sqlite3_open_v2(path.c_str(), &v->db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) !=
       SQLITE_OK)
     return core::Error::io("vulnerability database " + path + ": " + sqlite3_errmsg(v->db_));
+  v->cache_->db = v->db_;
   sqlite3_exec(v->db_, "PRAGMA mmap_size=1073741824; PRAGMA query_only=1;", nullptr, nullptr,
                nullptr);
   Stmt s(v->db_, "SELECT key, value FROM metadata WHERE key IN ('schema_version','built_at')");
@@ -466,11 +503,11 @@ ConstraintKind parse_constraint_kind(std::string_view s) {
 }  // namespace
 
 core::Result<void> VulnDb::load_affected_details(int64_t arow, Affected& a) const {
-  Stmt ev(db_,
+  Stmt ev(*cache_,
           "SELECT range_no, range_type, kind, version FROM affected_events WHERE affected = ? "
           "ORDER BY rowid");
-  Stmt vs(db_, "SELECT version FROM affected_versions WHERE affected = ? ORDER BY rowid");
-  Stmt cs(db_, "SELECT kind, expr FROM affected_constraints WHERE affected = ? ORDER BY rowid");
+  Stmt vs(*cache_, "SELECT version FROM affected_versions WHERE affected = ? ORDER BY rowid");
+  Stmt cs(*cache_, "SELECT kind, expr FROM affected_constraints WHERE affected = ? ORDER BY rowid");
   if (!ev.ok() || !vs.ok() || !cs.ok())
     return core::Error::invalid(path_ + ": " + sqlite3_errmsg(db_));
   ev.integer(1, arow);
@@ -495,7 +532,7 @@ core::Result<void> VulnDb::load_affected_details(int64_t arow, Affected& a) cons
 core::Result<std::vector<AffectedRecord>> VulnDb::lookup(std::string_view ecosystem,
                                                          std::string_view release,
                                                          std::string_view package) const {
-  Stmt s(db_,
+  Stmt s(*cache_,
          "SELECT f.row, a.row, a.id, a.source, a.kind, f.package_kind, f.status, "
          "f.status_detail, f.severity FROM affected f JOIN advisories a ON a.row = f.advisory "
          "WHERE f.ecosystem = ? AND f.release = ? AND f.package = ? ORDER BY a.id, f.row");
@@ -524,12 +561,12 @@ core::Result<std::vector<AffectedRecord>> VulnDb::lookup(std::string_view ecosys
 }
 
 core::Result<Advisory> VulnDb::load_advisory(int64_t row) const {
-  Stmt s(db_,
+  Stmt s(*cache_,
          "SELECT id, source, kind, severity, cvss_v3_vector, cvss_v3_score, cvss_v4_vector, "
          "cvss_v4_score, published, modified, withdrawn FROM advisories WHERE row = ?");
-  Stmt al(db_, "SELECT alias FROM aliases WHERE advisory = ? ORDER BY rowid");
-  Stmt rf(db_, "SELECT url FROM refs WHERE advisory = ? ORDER BY rowid");
-  Stmt af(db_,
+  Stmt al(*cache_, "SELECT alias FROM aliases WHERE advisory = ? ORDER BY rowid");
+  Stmt rf(*cache_, "SELECT url FROM refs WHERE advisory = ? ORDER BY rowid");
+  Stmt af(*cache_,
           "SELECT row, ecosystem, release, package, package_kind, status, status_detail, "
           "severity FROM affected WHERE advisory = ? ORDER BY row");
   if (!s.ok() || !al.ok() || !rf.ok() || !af.ok())
@@ -569,7 +606,7 @@ core::Result<Advisory> VulnDb::load_advisory(int64_t row) const {
 }
 
 core::Result<std::vector<Advisory>> VulnDb::advisories_by_id(std::string_view id) const {
-  Stmt s(db_, "SELECT row FROM advisories WHERE id = ? ORDER BY source");
+  Stmt s(*cache_, "SELECT row FROM advisories WHERE id = ? ORDER BY source");
   if (!s.ok()) return core::Error::invalid(path_ + ": " + sqlite3_errmsg(db_));
   s.text(1, id);
   std::vector<int64_t> rows;
@@ -583,7 +620,7 @@ core::Result<std::vector<Advisory>> VulnDb::advisories_by_id(std::string_view id
 }
 
 core::Result<std::optional<KevEntry>> VulnDb::kev(std::string_view cve) const {
-  Stmt s(db_,
+  Stmt s(*cache_,
          "SELECT vendor, product, date_added, due_date, known_ransomware FROM kev WHERE cve = ?");
   if (!s.ok()) return core::Error::invalid(path_ + ": " + sqlite3_errmsg(db_));
   s.text(1, cve);
@@ -593,7 +630,7 @@ core::Result<std::optional<KevEntry>> VulnDb::kev(std::string_view cve) const {
 }
 
 core::Result<std::optional<EpssEntry>> VulnDb::epss(std::string_view cve) const {
-  Stmt s(db_, "SELECT epss, percentile FROM epss WHERE cve = ?");
+  Stmt s(*cache_, "SELECT epss, percentile FROM epss WHERE cve = ?");
   if (!s.ok()) return core::Error::invalid(path_ + ": " + sqlite3_errmsg(db_));
   s.text(1, cve);
   if (s.step() != SQLITE_ROW) return std::optional<EpssEntry>();

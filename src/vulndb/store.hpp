@@ -17,6 +17,8 @@ struct sqlite3_stmt;
 
 namespace bulwark::vulndb {
 
+struct StmtCache;  // prepared statements reused across lookups (store.cpp)
+
 inline constexpr int kSchemaVersion = 1;
 
 struct SourceInfo {
@@ -99,6 +101,8 @@ class VulnDb {
   core::Result<Advisory> load_advisory(int64_t row) const;
   core::Result<void> load_affected_details(int64_t affected_row, Affected& a) const;
   sqlite3* db_ = nullptr;
+  // Not thread-safe: one VulnDb per thread (lookups reuse prepared statements).
+  std::unique_ptr<StmtCache> cache_;
   std::string path_;
   std::string built_at_;
 };
