@@ -23,7 +23,8 @@ void BM_SqliteOpenFloor(benchmark::State& state) {
     sqlite3* db = nullptr;
     sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
     sqlite3_stmt* s = nullptr;
-    sqlite3_prepare_v2(db, "SELECT value FROM metadata WHERE key='schema_version'", -1, &s, nullptr);
+    sqlite3_prepare_v2(db, "SELECT value FROM metadata WHERE key='schema_version'", -1, &s,
+                       nullptr);
     benchmark::DoNotOptimize(sqlite3_step(s));
     sqlite3_finalize(s);
     sqlite3_close(db);
@@ -57,6 +58,29 @@ void BM_VulnDbOpenAndLookup(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_VulnDbOpenAndLookup)->Unit(benchmark::kMicrosecond);
+
+// Lookups on an open database (the matcher's steady state): a worst case (openssl in
+// bookworm, 210 affected entries) and a typical small package.
+void BM_Lookup(benchmark::State& state, const char* eco, const char* rel, const char* pkg) {
+  auto db = bulwark::vulndb::VulnDb::open(db_path());
+  if (!db.ok()) {
+    state.SkipWithError(db.error().message().c_str());
+    return;
+  }
+  size_t rows = 0;
+  for (auto _ : state) {
+    auto r = (*db)->lookup(eco, rel, pkg);
+    rows = r.ok() ? r->size() : 0;
+    benchmark::DoNotOptimize(r);
+  }
+  state.counters["rows"] = static_cast<double>(rows);
+}
+BENCHMARK_CAPTURE(BM_Lookup, debian_openssl, "Debian", "bookworm", "openssl")
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_Lookup, debian_zlib, "Debian", "bookworm", "zlib")
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_Lookup, pypi_jinja2, "PyPI", "", "Jinja2")->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_Lookup, absent, "npm", "", "no-such-package")->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

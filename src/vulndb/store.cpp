@@ -541,6 +541,7 @@ core::Result<std::vector<AffectedRecord>> VulnDb::lookup(std::string_view ecosys
   const std::string name = normalize_package(eco, package);
   s.text(1, eco).text(2, release).text(3, name);
   std::vector<AffectedRecord> out;
+  std::unordered_map<int64_t, size_t> index;  // affected row -> position in out
   while (s.step() == SQLITE_ROW) {
     AffectedRecord r;
     r.advisory_row = s.col_int(1);
@@ -554,9 +555,48 @@ core::Result<std::vector<AffectedRecord>> VulnDb::lookup(std::string_view ecosys
     r.affected.status = parse_status(s.col_text(6));
     r.affected.status_detail = s.col_text(7);
     r.affected.severity = s.col_text(8);
-    BW_TRY(load_affected_details(s.col_int(0), r.affected));
+    index.emplace(s.col_int(0), out.size());
     out.push_back(std::move(r));
   }
+  if (out.empty()) return out;
+  // Events, versions and constraints of all those entries: one query each, not one per entry.
+  Stmt ev(*cache_,
+          "SELECT e.affected, e.range_no, e.range_type, e.kind, e.version FROM affected f "
+          "JOIN affected_events e ON e.affected = f.row WHERE f.ecosystem = ? AND f.release = ? "
+          "AND f.package = ? ORDER BY e.rowid");
+  Stmt vs(*cache_,
+          "SELECT v.affected, v.version FROM affected f JOIN affected_versions v ON v.affected = "
+          "f.row WHERE f.ecosystem = ? AND f.release = ? AND f.package = ? ORDER BY v.rowid");
+  Stmt cs(*cache_,
+          "SELECT c.affected, c.kind, c.expr FROM affected f JOIN affected_constraints c ON "
+          "c.affected = f.row WHERE f.ecosystem = ? AND f.release = ? AND f.package = ? ORDER BY "
+          "c.rowid");
+  if (!ev.ok() || !vs.ok() || !cs.ok())
+    return core::Error::invalid(path_ + ": " + sqlite3_errmsg(db_));
+  ev.text(1, eco).text(2, release).text(3, name);
+  std::unordered_map<int64_t, int64_t> last_range;
+  while (ev.step() == SQLITE_ROW) {
+    auto it = index.find(ev.col_int(0));
+    if (it == index.end()) continue;
+    Affected& a = out[it->second].affected;
+    auto [lr, fresh] = last_range.try_emplace(ev.col_int(0), -1);
+    if (fresh || lr->second != ev.col_int(1)) {
+      a.ranges.push_back(Range{ev.col_text(2), {}});
+      lr->second = ev.col_int(1);
+    }
+    auto k = parse_event_kind(ev.col_text(3));
+    if (!k) return core::Error::invalid(path_ + ": unknown event kind " + ev.col_text(3));
+    a.ranges.back().events.push_back({*k, ev.col_text(4)});
+  }
+  vs.text(1, eco).text(2, release).text(3, name);
+  while (vs.step() == SQLITE_ROW)
+    if (auto it = index.find(vs.col_int(0)); it != index.end())
+      out[it->second].affected.versions.push_back(vs.col_text(1));
+  cs.text(1, eco).text(2, release).text(3, name);
+  while (cs.step() == SQLITE_ROW)
+    if (auto it = index.find(cs.col_int(0)); it != index.end())
+      out[it->second].affected.constraints.push_back(
+          {parse_constraint_kind(cs.col_text(1)), cs.col_text(2)});
   return out;
 }
 
