@@ -1,11 +1,12 @@
-// Alpine apk versions (Gentoo-style): digits{.digits}[letter]{_suffix[digits]}[-rdigits].
-// Ordering as apk-tools' version comparison: the version is read as a sequence of typed
-// tokens (digit, letter, suffix, suffix number, revision); tokens compare by value while their
-// types agree; a component after a '.' that starts with '0' compares by its leading-zero count
-// (so 1.01 < 1.1); pre-release suffixes (_alpha _beta _pre _rc) sort before the end, post-release
-// ones (_cvs _svn _git _hg _p) after it. A string apk would call invalid is an error here.
+// Alpine apk versions: digits{.digits}[letter]{_suffix[digits]}[~hash][-rdigits], ordered as
+// apk-tools 3 orders them: the version is a sequence of typed tokens (initial number, '.'
+// numbers, one letter, suffixes, a commit hash, the revision); tokens compare while their types
+// agree: numbers numerically, except that a '.' number with a leading zero on either side
+// compares as text (Gentoo's rule); suffixes in the order _alpha < _beta < _pre < _rc < (none)
+// < _cvs < _svn < _git < _hg < _p. When one version runs out first, the other is newer unless
+// what follows is a pre-release suffix. A string apk-tools calls invalid is an error here.
+// The fuzzy operators ~ (prefix match, e.g. 3.6.9 ~ 3.6), <~ and >~ are apk's own.
 #include <cstdint>
-#include <vector>
 
 #include "version/scheme.hpp"
 
@@ -14,169 +15,171 @@ namespace {
 
 constexpr std::string_view kName = "Alpine";
 
-// Token types in the order apk-tools gives them; a later type after an earlier one is only
-// allowed for the transitions listed in next_type().
-enum Type : int {
-  kInvalid = -1,
-  kDigitOrZero = 0,
-  kDigit = 1,
-  kLetter = 2,
-  kSuffix = 3,
-  kSuffixNo = 4,
-  kRevisionNo = 5,
-  kEnd = 6,
+enum Token : int {
+  kInitialDigit,
+  kDigit,
+  kLetter,
+  kSuffix,
+  kSuffixNo,
+  kCommitHash,
+  kRevisionNo,
+  kEnd,
+  kInvalid,
 };
 
-constexpr std::string_view kPreSuffixes[] = {"alpha", "beta", "pre", "rc"};
-constexpr std::string_view kPostSuffixes[] = {"cvs", "svn", "git", "hg", "p"};
+// Suffix ranks; kNone is the rank of "no suffix" (only used for comparisons).
+constexpr std::string_view kSuffixes[] = {"alpha", "beta", "pre", "rc", "",
+                                          "cvs",   "svn",  "git", "hg", "p"};
+constexpr int kNoneRank = 4;
 
-struct Token {
-  Type type;
-  int64_t value;
-};
-
-class Lexer {
- public:
-  explicit Lexer(std::string_view s) : s_(s) {}
-
-  // Reads the token of type `type_` and advances; returns its value and sets type_ to the next.
-  int64_t next() {
-    if (s_.empty()) {
-      type_ = kEnd;
-      return 0;
-    }
-    int64_t v = 0;
-    size_t i = 0;
-    Type forced = kInvalid;
-    switch (type_) {
-      case kDigitOrZero:
-        if (s_[0] == '0') {
-          while (i < s_.size() && s_[i] == '0') ++i;
-          forced = kDigit;
-          v = -static_cast<int64_t>(i);
-          break;
-        }
-        [[fallthrough]];
-      case kDigit:
-      case kSuffixNo:
-      case kRevisionNo: {
-        size_t start = i;
-        while (i < s_.size() && is_digit(s_[i])) {
-          if (i - start >= 18) {  // beyond int64: apk-tools itself would overflow
-            type_ = kInvalid;
-            return -1;
-          }
-          v = v * 10 + (s_[i++] - '0');
-        }
-        break;
-      }
-      case kLetter:
-        v = static_cast<unsigned char>(s_[i++]);
-        break;
-      case kSuffix: {
-        bool found = false;
-        for (size_t k = 0; k < std::size(kPreSuffixes) && !found; ++k) {
-          if (s_.starts_with(kPreSuffixes[k])) {
-            i = kPreSuffixes[k].size();
-            v = static_cast<int64_t>(k) - static_cast<int64_t>(std::size(kPreSuffixes));
-            found = true;
-          }
-        }
-        for (size_t k = 0; k < std::size(kPostSuffixes) && !found; ++k) {
-          if (s_.starts_with(kPostSuffixes[k])) {
-            i = kPostSuffixes[k].size();
-            v = static_cast<int64_t>(k);
-            found = true;
-          }
-        }
-        if (!found) {
-          type_ = kInvalid;
-          return -1;
-        }
-        break;
-      }
-      default:
-        type_ = kInvalid;
-        return -1;
-    }
-    s_.remove_prefix(i);
-    if (s_.empty()) {
-      type_ = kEnd;
-    } else if (forced != kInvalid) {
-      type_ = forced;
-    } else {
-      advance_type();
-    }
-    return v;
+int suffix_rank(std::string_view s) {
+  if (s.empty()) return -1;
+  for (int i = 0; i < static_cast<int>(std::size(kSuffixes)); ++i) {
+    if (i != kNoneRank && kSuffixes[i] == s) return i;
   }
+  return -1;
+}
 
-  Type type() const { return type_; }
-
- private:
-  void advance_type() {
-    Type n = kInvalid;
-    const char c = s_[0];
-    if ((type_ == kDigit || type_ == kDigitOrZero) && c >= 'a' && c <= 'z') {
-      n = kLetter;
-    } else if (type_ == kLetter && is_digit(c)) {
-      n = kDigit;
-    } else if (type_ == kSuffix && is_digit(c)) {
-      n = kSuffixNo;
-    } else {
-      if (c == '.') {
-        n = kDigitOrZero;
-      } else if (c == '_') {
-        n = kSuffix;
-      } else if (c == '-' && s_.size() > 1 && s_[1] == 'r') {
-        n = kRevisionNo;
-        s_.remove_prefix(1);
-      }
-      s_.remove_prefix(1);
-    }
-    if (n < type_) {
-      const bool ok = (n == kDigitOrZero && type_ == kDigit) ||
-                      (n == kSuffix && type_ == kSuffixNo) || (n == kDigit && type_ == kLetter);
-      if (!ok) n = kInvalid;
-    }
-    type_ = n;
-  }
-
-  std::string_view s_;
-  Type type_ = kDigit;
+struct State {
+  Token token = kInitialDigit;
+  int suffix = -1;
+  std::string_view value;  // digits, letter, suffix word or hash
 };
+
+void parse_digits(State& t, std::string_view& b) {
+  size_t n = 0;
+  while (n < b.size() && is_digit(b[n])) ++n;
+  t.value = b.substr(0, n);
+  b.remove_prefix(n);
+  if (n == 0 || n > 19) t.token = kInvalid;  // apk-tools reads a 64-bit number
+}
+
+void first(State& t, std::string_view& b) {
+  t.token = kInitialDigit;
+  parse_digits(t, b);
+}
+
+void next(State& t, std::string_view& b) {
+  if (b.empty()) {
+    t.token = kEnd;
+    return;
+  }
+  const char c = b.front();
+  if (c >= 'a' && c <= 'z') {
+    if (t.token > kDigit) {
+      t.token = kInvalid;
+      return;
+    }
+    t.value = b.substr(0, 1);
+    t.token = kLetter;
+    b.remove_prefix(1);
+  } else if (c == '.' || is_digit(c)) {
+    if (c == '.') {
+      if (t.token > kDigit) {
+        t.token = kInvalid;
+        return;
+      }
+      b.remove_prefix(1);
+    }
+    if (t.token == kInitialDigit || t.token == kDigit)
+      t.token = kDigit;
+    else if (t.token == kSuffix)
+      t.token = kSuffixNo;
+    else {
+      t.token = kInvalid;
+      return;
+    }
+    parse_digits(t, b);
+  } else if (c == '_') {
+    if (t.token > kSuffixNo) {
+      t.token = kInvalid;
+      return;
+    }
+    b.remove_prefix(1);
+    size_t n = 0;
+    while (n < b.size() && b[n] >= 'a' && b[n] <= 'z') ++n;
+    t.value = b.substr(0, n);
+    b.remove_prefix(n);
+    t.suffix = suffix_rank(t.value);
+    t.token = t.suffix < 0 ? kInvalid : kSuffix;
+  } else if (c == '~') {
+    if (t.token >= kCommitHash) {
+      t.token = kInvalid;
+      return;
+    }
+    b.remove_prefix(1);
+    size_t n = 0;
+    while (n < b.size() &&
+           (is_digit(b[n]) || (b[n] >= 'a' && b[n] <= 'f') || (b[n] >= 'A' && b[n] <= 'F'))) {
+      ++n;
+    }
+    t.value = b.substr(0, n);
+    b.remove_prefix(n);
+    t.token = n == 0 ? kInvalid : kCommitHash;
+  } else if (c == '-') {
+    if (t.token >= kRevisionNo || b.size() < 2 || b[1] != 'r') {
+      t.token = kInvalid;
+      return;
+    }
+    b.remove_prefix(2);
+    t.token = kRevisionNo;
+    parse_digits(t, b);
+  } else {
+    t.token = kInvalid;
+  }
+}
+
+int token_cmp(const State& a, const State& b) {
+  switch (a.token) {
+    case kDigit:
+      if (a.value.front() == '0' || b.value.front() == '0') return sign(a.value.compare(b.value));
+      [[fallthrough]];
+    case kInitialDigit:
+    case kSuffixNo:
+    case kRevisionNo:
+      return compare_digits(a.value, b.value);
+    case kLetter:
+      return sign(a.value.compare(b.value));
+    case kSuffix:
+      return sign(a.suffix - b.suffix);
+    default:
+      return sign(a.value.compare(b.value));
+  }
+}
 
 core::Result<void> validate(std::string_view s) {
-  if (s.empty()) return bad_version(kName, s, "empty");
-  if (!is_digit(s.front())) return bad_version(kName, s, "does not start with a digit");
-  Lexer lx(s);
-  while (lx.type() != kEnd && lx.type() != kInvalid) (void)lx.next();
-  if (lx.type() != kEnd) return bad_version(kName, s, "not a valid apk version");
+  const std::string_view in = s;
+  if (s.empty()) return bad_version(kName, in, "empty");
+  State t;
+  for (first(t, s); t.token < kEnd; next(t, s)) {
+  }
+  if (t.token != kEnd) return bad_version(kName, in, "not a valid apk version");
   return core::ok();
 }
 
-int compare_valid(std::string_view a, std::string_view b) {
-  Lexer la(a);
-  Lexer lb(b);
-  int64_t av = 0;
-  int64_t bv = 0;
-  while (la.type() == lb.type() && la.type() != kEnd && la.type() != kInvalid && av == bv) {
-    av = la.next();
-    bv = lb.next();
+int compare_valid(std::string_view a, std::string_view b, bool fuzzy) {
+  State ta;
+  State tb;
+  first(ta, a);
+  first(tb, b);
+  while (ta.token == tb.token && ta.token < kEnd) {
+    if (int r = token_cmp(ta, tb); r != 0) return r;
+    next(ta, a);
+    next(tb, b);
   }
-  if (av != bv) return av < bv ? -1 : 1;
-  if (la.type() == lb.type()) return 0;
-  // Equal so far: the longer version is newer unless what follows is a pre-release suffix.
-  if (la.type() == kSuffix) {
-    Lexer peek = la;
-    if (peek.next() < 0) return -1;
-  }
-  if (lb.type() == kSuffix) {
-    Lexer peek = lb;
-    if (peek.next() < 0) return 1;
-  }
-  if (la.type() > lb.type()) return -1;
-  if (lb.type() > la.type()) return 1;
+  if (ta.token == tb.token) return 0;
+  if (tb.token == kEnd && fuzzy) return 0;
+  if (ta.token == kSuffix && ta.suffix < kNoneRank) return -1;
+  if (tb.token == kSuffix && tb.suffix < kNoneRank) return 1;
+  if (ta.token > tb.token) return -1;
+  if (tb.token > ta.token) return 1;
   return 0;
+}
+
+core::Result<int> compare_fuzzy(std::string_view a, std::string_view b) {
+  BW_TRY(validate(a));
+  BW_TRY(validate(b));
+  return compare_valid(a, b, true);
 }
 
 }  // namespace
@@ -184,11 +187,11 @@ int compare_valid(std::string_view a, std::string_view b) {
 core::Result<int> compare(std::string_view a, std::string_view b) {
   BW_TRY(validate(a));
   BW_TRY(validate(b));
-  return compare_valid(a, b);
+  return compare_valid(a, b, false);
 }
 
 core::Result<bool> satisfies(std::string_view v, std::string_view c) {
-  return satisfies_op_list(kName, compare, v, c);
+  return satisfies_op_list(kName, compare, v, c, compare_fuzzy);
 }
 
 }  // namespace bulwark::version::apk

@@ -14,13 +14,9 @@ constexpr std::string_view kName = "Go";
 core::Result<SemVer> parse(std::string_view s) {
   constexpr SemVerRules rules{.allow_v_prefix = true};
   BW_ASSIGN_OR_RETURN(auto v, parse_semver(kName, s, rules));
-  if (!v.build.empty()) {
-    if (v.build != "incompatible") {
-      return bad_version(kName, s, "build metadata other than +incompatible");
-    }
-    if (compare_digits(v.major, "2") < 0) {
-      return bad_version(kName, s, "+incompatible needs major version 2 or above");
-    }
+  // The Go vulndb also holds versions like 11.0.6+security-01: build metadata is ignored.
+  if (v.build == "incompatible" && compare_digits(v.major, "2") < 0) {
+    return bad_version(kName, s, "+incompatible needs major version 2 or above");
   }
   return v;
 }

@@ -1,6 +1,7 @@
 // Maven versions as Maven 3.8's ComparableVersion orders them (maven.apache.org/pom.html#
 // Version_Order_Specification): the lower-cased string is split into a tree of items at '.',
-// '-' and digit/letter transitions ('-' and transitions open a sub-list); numbers compare
+// '-' and digit/letter transitions ('-' and transitions open a sub-list, and so does a
+// qualifier after other items: ".X1" is read as "-X1"); numbers compare
 // numerically; qualifiers order alpha < beta < milestone < rc = cr < snapshot < "" = ga = final =
 // release < sp < any other (compared as text); "a1", "b1", "m1" mean alpha/beta/milestone;
 // trailing zeros and empty qualifiers are dropped. Ranges as Maven's VersionRange:
@@ -113,6 +114,8 @@ core::Result<Item> parse(std::string_view text) {
       if (c == '-') open_sublist();
     } else if (is_digit(c)) {
       if (!is_digit_run && i > start) {
+        // ".X1" is treated as "-X1": a qualifier after other items opens a sub-list.
+        if (!stack.back()->list.empty()) open_sublist();
         stack.back()->list.push_back(str_item(std::string_view(v).substr(start, i - start), true));
         start = i;
         open_sublist();
@@ -129,6 +132,7 @@ core::Result<Item> parse(std::string_view text) {
     }
   }
   if (v.size() > start) {
+    if (!is_digit_run && !stack.back()->list.empty()) open_sublist();
     stack.back()->list.push_back(parse_item(is_digit_run, std::string_view(v).substr(start)));
   }
   // Innermost lists first, as Maven pops its stack.
@@ -169,7 +173,12 @@ int compare_items(const Item& a, const Item* b) {
       }
       return -1;
     case Item::kList:
-      if (b == nullptr) return a.list.empty() ? 0 : compare_items(a.list.front(), nullptr);
+      if (b == nullptr) {
+        for (const Item& i : a.list) {
+          if (int c = compare_items(i, nullptr); c != 0) return c;
+        }
+        return 0;
+      }
       if (b->kind == Item::kInt) return -1;
       if (b->kind == Item::kStr) return 1;
       return compare_lists(a.list, b->list);
@@ -204,45 +213,55 @@ core::Result<bool> satisfies(std::string_view v, std::string_view c) {
     return cmp(ver, *exact) == 0;
   }
   bool any = false;
+  std::optional<Item> previous_upper;
+  bool first = true;
   while (!s.empty()) {
     if (s.front() != '[' && s.front() != '(') {
-      return bad_constraint(kName, c, "expected [ or ( to start a range");
+      return bad_constraint(kName, c, "only [ or ( ranges may follow a range");
     }
     size_t close = s.find_first_of("])");
-    if (close == std::string_view::npos) return bad_constraint(kName, c, "unclosed range");
+    if (close == std::string_view::npos) return bad_constraint(kName, c, "unbounded range");
     Restriction r;
     r.lower_inclusive = s.front() == '[';
     r.upper_inclusive = s[close] == ']';
-    std::string_view body = s.substr(1, close - 1);
+    std::string_view body = trim_space(s.substr(1, close - 1));
     auto comma = body.find(',');
+    auto version_of = [&](std::string_view t) -> core::Result<Item> {
+      auto p = parse(t);
+      if (!p.ok()) return bad_constraint(kName, c, p.error().message());
+      return p;
+    };
     if (comma == std::string_view::npos) {
       if (!r.lower_inclusive || !r.upper_inclusive) {
         return bad_constraint(kName, c, "a single version must be inside []");
       }
-      auto one = parse(trim_space(body));
-      if (!one.ok()) return bad_constraint(kName, c, one.error().message());
-      r.lower = *one;
-      r.upper = *one;
+      BW_ASSIGN_OR_RETURN(auto one, version_of(body));
+      r.lower = one;
+      r.upper = std::move(one);
     } else {
+      // Like Maven, only the first comma separates the bounds.
       std::string_view lo = trim_space(body.substr(0, comma));
       std::string_view hi = trim_space(body.substr(comma + 1));
-      if (hi.find(',') != std::string_view::npos) {
-        return bad_constraint(kName, c, "more than two bounds in a range");
-      }
       if (!lo.empty()) {
-        auto p = parse(lo);
-        if (!p.ok()) return bad_constraint(kName, c, p.error().message());
-        r.lower = std::move(*p);
+        BW_ASSIGN_OR_RETURN(auto p, version_of(lo));
+        r.lower = std::move(p);
       }
       if (!hi.empty()) {
-        auto p = parse(hi);
-        if (!p.ok()) return bad_constraint(kName, c, p.error().message());
-        r.upper = std::move(*p);
+        BW_ASSIGN_OR_RETURN(auto p, version_of(hi));
+        r.upper = std::move(p);
       }
-      if (r.lower && r.upper && cmp(*r.upper, *r.lower) < 0) {
-        return bad_constraint(kName, c, "range defies version ordering");
+      if (r.lower && r.upper) {
+        int k = cmp(*r.upper, *r.lower);
+        if (k < 0 || (k == 0 && (!r.lower_inclusive || !r.upper_inclusive))) {
+          return bad_constraint(kName, c, "range defies version ordering");
+        }
       }
     }
+    if (!first && previous_upper && (!r.lower || cmp(*r.lower, *previous_upper) < 0)) {
+      return bad_constraint(kName, c, "ranges overlap");
+    }
+    first = false;
+    previous_upper = r.upper;
     bool in = true;
     if (r.lower) {
       int k = cmp(*r.lower, ver);
@@ -254,11 +273,7 @@ core::Result<bool> satisfies(std::string_view v, std::string_view c) {
     }
     if (in) any = true;
     s = trim_space(s.substr(close + 1));
-    if (!s.empty()) {
-      if (s.front() != ',') return bad_constraint(kName, c, "ranges must be separated by ,");
-      s = trim_space(s.substr(1));
-      if (s.empty()) return bad_constraint(kName, c, "trailing comma");
-    }
+    if (!s.empty() && s.front() == ',') s = trim_space(s.substr(1));
   }
   return any;
 }

@@ -79,11 +79,10 @@ bool labeled(Parser& p, std::initializer_list<std::string_view> labels, std::str
     size_t at = p.pos();
     if (p.word(l)) {
       *which = std::string(l);
-      size_t before_sep = p.pos();
+      // The separator after a label belongs to it even without a number ("1.0a-" is 1.0a0).
       p.sep();
       auto d = p.digits();
       if (d.empty()) {
-        p.reset(before_sep);
         *n = "0";
       } else {
         *n = strip_zeros(d);

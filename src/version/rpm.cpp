@@ -2,7 +2,8 @@
 // epochs numerically (absent = 0), then version, then release, each split into alphanumeric
 // segments separated by anything else; digit segments are greater than letter segments and
 // compare numerically; '~' sorts before everything (even the end), '^' after the end but before
-// any further segment. A missing release sorts before any release (rpm.labelCompare).
+// any further segment. A missing release sorts before any release (rpm.labelCompare); an empty
+// one ("1.0-") is accepted as rpm does, an empty version is not.
 #include "version/scheme.hpp"
 
 namespace bulwark::version::rpm {
@@ -39,7 +40,6 @@ core::Result<Parsed> parse(std::string_view s) {
     p.release = s.substr(hyphen + 1);
     p.has_release = true;
     s = s.substr(0, hyphen);
-    if (p.release.empty()) return bad_version(kName, in, "release is empty");
   }
   p.version = s;
   if (s.empty()) return bad_version(kName, in, "version is empty");

@@ -63,8 +63,11 @@ std::string_view trim_space(std::string_view s);
 // The operator-list syntax used by ecosystems without one of their own (deb, rpm, apk, Go):
 // alternatives separated by "||", each a list of clauses separated by "," or spaces, each clause
 // OP VERSION with OP one of < <= > >= = == != (deb's << and >> are strict, as in dpkg).
+// With `fuzzy` (apk), ~ <~ >~ compare with it instead: equal when the version starts with the
+// operand's components.
 core::Result<bool> satisfies_op_list(std::string_view scheme, CompareFn cmp,
-                                     std::string_view version, std::string_view constraint);
+                                     std::string_view version, std::string_view constraint,
+                                     CompareFn fuzzy = nullptr);
 
 #define BW_VERSION_SCHEME(ns)                                           \
   namespace ns {                                                        \

@@ -186,7 +186,8 @@ bool apply(Op op, int c) {
 }  // namespace
 
 core::Result<bool> satisfies_op_list(std::string_view scheme, CompareFn cmp,
-                                     std::string_view version, std::string_view constraint) {
+                                     std::string_view version, std::string_view constraint,
+                                     CompareFn fuzzy) {
   // Parse the version first so an unparsable version is reported even for an empty constraint.
   BW_TRY(cmp(version, version));
   std::string_view rest = trim_space(constraint);
@@ -199,9 +200,22 @@ core::Result<bool> satisfies_op_list(std::string_view scheme, CompareFn cmp,
     bool all = true;
     while (!alt.empty()) {
       size_t n = 0;
-      while (n < alt.size() && (alt[n] == '<' || alt[n] == '>' || alt[n] == '=' || alt[n] == '!'))
+      while (n < alt.size() && (alt[n] == '<' || alt[n] == '>' || alt[n] == '=' || alt[n] == '!' ||
+                                (fuzzy != nullptr && alt[n] == '~'))) {
         ++n;
+      }
       std::string_view op_text = alt.substr(0, n);
+      const bool use_fuzzy = op_text.find('~') != std::string_view::npos;
+      if (use_fuzzy) {
+        if (op_text == "~")
+          op_text = "=";
+        else if (op_text == "<~")
+          op_text = "<=";
+        else if (op_text == ">~")
+          op_text = ">=";
+        else
+          return bad_constraint(scheme, constraint, "unknown operator " + std::string(op_text));
+      }
       Op op;
       if (op_text == "<" || op_text == "<<")
         op = Op::kLt;
@@ -224,7 +238,7 @@ core::Result<bool> satisfies_op_list(std::string_view scheme, CompareFn cmp,
       while (end < alt.size() && alt[end] != ',' && alt[end] != ' ' && alt[end] != '\t') ++end;
       std::string_view operand = alt.substr(0, end);
       if (operand.empty()) return bad_constraint(scheme, constraint, "operator without version");
-      auto c = cmp(version, operand);
+      auto c = (use_fuzzy ? fuzzy : cmp)(version, operand);
       if (!c.ok()) return bad_constraint(scheme, constraint, c.error().message());
       if (!apply(op, *c)) all = false;
       alt = trim_space(alt.substr(end));
