@@ -22,8 +22,6 @@ bool valid_identifier_chars(std::string_view id) {
 
 namespace {
 
-constexpr uint64_t kMaxSafeInteger = 9007199254740991ULL;
-
 bool numeric_ok(std::string_view n) {
   return all_digits(n) && (n.size() == 1 || n.front() != '0');
 }
