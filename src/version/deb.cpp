@@ -3,6 +3,7 @@
 // '~' sorts before everything, even the end, and letters before other characters) and digit
 // runs compared as unbounded integers. dpkg only warns about a version that does not start with
 // a digit or holds characters outside the policy's set; we reject those (no guessing).
+#include <array>
 #include <climits>
 
 #include "version/scheme.hpp"
@@ -18,41 +19,60 @@ struct Parsed {
   std::string_view revision;  // empty when absent
 };
 
-core::Result<Parsed> parse(std::string_view s) {
-  const std::string_view in = s;
-  s = trim_space(s);
-  if (s.empty()) return bad_version(kName, in, "empty");
-  for (char c : s) {
-    if (c == ' ' || c == '\t') return bad_version(kName, in, "embedded spaces");
-  }
-  Parsed p;
-  if (auto colon = s.find(':'); colon != std::string_view::npos) {
-    p.epoch = s.substr(0, colon);
-    if (p.epoch.empty()) return bad_version(kName, in, "epoch is empty");
-    if (!all_digits(p.epoch)) return bad_version(kName, in, "epoch is not a number");
-    if (compare_digits(p.epoch, "2147483647") > 0) return bad_version(kName, in, "epoch too big");
-    s = s.substr(colon + 1);
-    if (s.empty()) return bad_version(kName, in, "nothing after the epoch's colon");
-  }
-  if (auto hyphen = s.rfind('-'); hyphen != std::string_view::npos) {
-    p.revision = s.substr(hyphen + 1);
-    s = s.substr(0, hyphen);
-    if (p.revision.empty()) return bad_version(kName, in, "revision is empty");
-  }
-  p.upstream = s;
-  if (s.empty()) return bad_version(kName, in, "upstream version is empty");
-  if (!is_digit(s.front())) return bad_version(kName, in, "does not start with a digit");
-  for (char c : s) {
-    if (!is_alnum(c) && c != '.' && c != '+' && c != '~' && c != '-' && c != ':') {
-      return bad_version(kName, in, "invalid character in upstream version");
+// Characters allowed anywhere in a version (the revision is further limited below).
+constexpr auto kAllowed = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+  for (char c : std::string_view(".+~-:")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
+// One pass: validates characters and finds the epoch colon and the revision hyphen (the
+// matcher compares millions of versions; see bench/RESULTS.md).
+// Returns nullptr, or why the version is invalid (no allocation on the hot path).
+const char* parse(std::string_view s, Parsed& p) {
+  if (!s.empty() && (s.front() <= ' ' || s.back() <= ' ')) s = trim_space(s);
+  if (s.empty()) return "empty";
+  size_t first_colon = std::string_view::npos;
+  size_t last_colon = std::string_view::npos;
+  size_t last_hyphen = std::string_view::npos;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (!kAllowed[static_cast<unsigned char>(c)]) {
+      if (c == ' ' || c == '\t') return "embedded spaces";
+      return "invalid character";
+    }
+    if (c == ':') {
+      if (first_colon == std::string_view::npos) first_colon = i;
+      last_colon = i;
+    } else if (c == '-') {
+      last_hyphen = i;
     }
   }
-  for (char c : p.revision) {
-    if (!is_alnum(c) && c != '.' && c != '+' && c != '~') {
-      return bad_version(kName, in, "invalid character in revision");
+  size_t start = 0;
+  if (first_colon != std::string_view::npos) {
+    p.epoch = s.substr(0, first_colon);
+    if (p.epoch.empty()) return "epoch is empty";
+    if (!all_digits(p.epoch)) return "epoch is not a number";
+    if (compare_digits(p.epoch, "2147483647") > 0) return "epoch too big";
+    start = first_colon + 1;
+    if (start == s.size()) return "nothing after the epoch's colon";
+  }
+  size_t end = s.size();
+  if (last_hyphen != std::string_view::npos && last_hyphen >= start) {
+    p.revision = s.substr(last_hyphen + 1);
+    end = last_hyphen;
+    if (p.revision.empty()) return "revision is empty";
+    if (last_colon != std::string_view::npos && last_colon > last_hyphen) {
+      return "invalid character in revision";
     }
   }
-  return p;
+  p.upstream = s.substr(start, end - start);
+  if (p.upstream.empty()) return "upstream version is empty";
+  if (!is_digit(p.upstream.front())) return "does not start with a digit";
+  return nullptr;
 }
 
 // Weight of a character in a non-digit run: '~' first, then the end of the run, then
@@ -91,8 +111,10 @@ int compare_part(std::string_view a, std::string_view b) {
 }  // namespace
 
 core::Result<int> compare(std::string_view a, std::string_view b) {
-  BW_ASSIGN_OR_RETURN(auto pa, parse(a));
-  BW_ASSIGN_OR_RETURN(auto pb, parse(b));
+  Parsed pa;
+  Parsed pb;
+  if (const char* why = parse(a, pa)) return bad_version(kName, a, why);
+  if (const char* why = parse(b, pb)) return bad_version(kName, b, why);
   if (int c = compare_digits(pa.epoch.empty() ? "0" : pa.epoch, pb.epoch.empty() ? "0" : pb.epoch);
       c != 0) {
     return c;
