@@ -363,6 +363,17 @@ std::string strip_build(std::string_view s) {
   return out;
 }
 
+// node-semver builds each desugared bound as a SemVer, which fails past 2^53-1
+// (^9007199254740991 has no upper bound it can represent).
+core::Result<void> check_safe(const ComparatorSet& set, std::string_view whole) {
+  for (const auto& c : set) {
+    for (const std::string* n : {&c.v.major, &c.v.minor, &c.v.patch}) {
+      if (!n->empty() && !js_safe(*n)) return bad_constraint(kName, whole, "number too large");
+    }
+  }
+  return core::ok();
+}
+
 core::Result<ComparatorSet> parse_alternative(std::string_view alt, std::string_view whole) {
   std::string stripped = strip_build(alt);
   auto toks = split_ws(stripped);
@@ -388,6 +399,7 @@ core::Result<ComparatorSet> parse_alternative(std::string_view alt, std::string_
         else
           set.push_back({Op::kLe, make(to->major.n, to->minor.n, to->patch.n, to->pre)});
       }
+      BW_TRY(check_safe(set, whole));
       return set;
     }
   }
@@ -405,6 +417,7 @@ core::Result<ComparatorSet> parse_alternative(std::string_view alt, std::string_
     }
   }
   for (const auto& t : joined) BW_TRY(add_token(set, t, whole));
+  BW_TRY(check_safe(set, whole));
   return set;
 }
 

@@ -69,6 +69,9 @@ TEST(NpmVersion, DesugarsRangesAsNodeSemverDocuments) {
   EXPECT_FALSE(version::satisfies("npm", "1.0.0", ">=1.0.0.0").ok());
   EXPECT_FALSE(version::compare("npm", "1.0", "1.0.0").ok());
   EXPECT_FALSE(version::compare("npm", "01.0.0", "1.0.0").ok());
+  // Bounds node-semver cannot represent (past 2^53-1) make the range invalid, as in node-semver.
+  EXPECT_FALSE(version::satisfies("npm", "1.0.0", "^9007199254740991").ok());
+  EXPECT_TRUE(version::satisfies("npm", "1.0.0", "9007199254740990.x").ok());
 }
 
 class NodeSemver : public ::testing::Test {
