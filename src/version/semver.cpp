@@ -378,26 +378,59 @@ core::Result<ComparatorSet> parse_alternative(std::string_view alt, std::string_
   std::string stripped = strip_build(alt);
   auto toks = split_ws(stripped);
   ComparatorSet set;
-  // Hyphen range: X - Y
-  if (toks.size() == 3 && toks[1] == "-") {
-    auto from = parse_partial(toks[0]);
-    auto to = parse_partial(toks[2]);
-    if (from && to) {
-      if (!from->major.wild) {
-        if (from->minor.wild)
-          set.push_back({Op::kGe, make(from->major.n, 0, 0)});
-        else if (from->patch.wild)
-          set.push_back({Op::kGe, make(from->major.n, from->minor.n, 0)});
-        else
-          set.push_back({Op::kGe, make(from->major.n, from->minor.n, from->patch.n, from->pre)});
+  // Hyphen range: X - Y, each side a partial version after any run of 'v', '=' and spaces.
+  size_t dash = 0;
+  size_t dashes = 0;
+  for (size_t i = 0; i < toks.size(); ++i) {
+    if (toks[i] == "-") {
+      dash = i;
+      ++dashes;
+    }
+  }
+  if (dashes == 1 && dash > 0 && dash + 1 < toks.size()) {
+    struct Side {
+      std::optional<Partial> p;
+      bool plain_prefix = false;  // nothing or a single 'v' before the numbers
+    };
+    auto side = [&](size_t from, size_t to) {
+      Side out;
+      std::string joined;
+      for (size_t i = from; i < to; ++i) {
+        if (i + 1 < to && toks[i].find_first_not_of("v=") != std::string_view::npos) return out;
+        joined += toks[i];
       }
-      if (!to->major.wild) {
-        if (to->minor.wild)
-          set.push_back({Op::kLt, make(to->major.n + 1, 0, 0, {"0"})});
-        else if (to->patch.wild)
-          set.push_back({Op::kLt, make(to->major.n, to->minor.n + 1, 0, {"0"})});
+      out.p = parse_partial(joined);
+      const size_t digits = joined.find_first_not_of("v=");
+      out.plain_prefix = (to - from == 1) && (digits == 0 || joined.substr(0, digits) == "v");
+      return out;
+    };
+    Side from = side(0, dash);
+    Side to = side(dash + 1, toks.size());
+    if (from.p && to.p) {
+      const Partial& f = *from.p;
+      const Partial& t = *to.p;
+      const bool f_full = !f.major.wild && !f.minor.wild && !f.patch.wild;
+      const bool t_full = !t.major.wild && !t.minor.wild && !t.patch.wild;
+      // node-semver pastes a full bound's text as written (">=" + from, "<=" + to), so any
+      // other prefix makes an invalid comparator.
+      if ((f_full && !from.plain_prefix) || (t_full && t.pre.empty() && !to.plain_prefix)) {
+        return bad_constraint(kName, whole, "invalid hyphen range bound");
+      }
+      if (!f.major.wild) {
+        if (f.minor.wild)
+          set.push_back({Op::kGe, make(f.major.n, 0, 0)});
+        else if (f.patch.wild)
+          set.push_back({Op::kGe, make(f.major.n, f.minor.n, 0)});
         else
-          set.push_back({Op::kLe, make(to->major.n, to->minor.n, to->patch.n, to->pre)});
+          set.push_back({Op::kGe, make(f.major.n, f.minor.n, f.patch.n, f.pre)});
+      }
+      if (!t.major.wild) {
+        if (t.minor.wild)
+          set.push_back({Op::kLt, make(t.major.n + 1, 0, 0, {"0"})});
+        else if (t.patch.wild)
+          set.push_back({Op::kLt, make(t.major.n, t.minor.n + 1, 0, {"0"})});
+        else
+          set.push_back({Op::kLe, make(t.major.n, t.minor.n, t.patch.n, t.pre)});
       }
       BW_TRY(check_safe(set, whole));
       return set;

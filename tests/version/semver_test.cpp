@@ -49,6 +49,19 @@ std::string gen_range(std::mt19937& rng) {
   }
   if (rng() % 40 == 0) r = "*";
   if (rng() % 40 == 0) r += " garbage";
+  // Odd spellings node-semver has rules for: prefixes, lone operators, misplaced wildcards,
+  // build metadata, empty alternatives.
+  static const char* kOdd[] = {"=v1.2.3", "v=1.2", "==1.2.3", ">= v1.2", "~> 1.2", "^ 1.x", "1.x.3",
+                               "x.1", "*.1", "1.2.3-", "1.2.3+b.1", "<=*", ">*", "<*", ">=*",
+                               "1.2.3 -", "- 1.2.3", "1 - ", "||", "1.2.3 ||", "~v1", "^=1.2",
+                               ">=1.2.3<2", "<1.2.3-rc.1", "1.2.3-0", ">=0.0.0", "~1.2.3-beta",
+                               "^0.0.1-rc", "1.2.x-beta", ">1.x", "<=1.2.x", "<1.x", "= 1",
+                               "1.2.3+build - 2", "v1.2.3 - v2", "01.2.3", "1.02", "~>1",
+                               "^*", "~*", "x", "X.x.X", "", " ", "1.2.3.4", "a.b.c"};
+  if (rng() % 3 == 0) {
+    r = kOdd[rng() % std::size(kOdd)];
+    if (rng() % 2) r += std::string(" ") + kOdd[rng() % std::size(kOdd)];
+  }
   return r;
 }
 
