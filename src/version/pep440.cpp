@@ -315,7 +315,10 @@ core::Result<bool> contains_one(std::string_view spec_text, const Version& v,
   }
   if (op.empty()) return bad_constraint(kName, whole, "specifier without an operator");
   std::string_view operand = trim_space(s.substr(op.size()));
-  if (operand.empty()) return bad_constraint(kName, whole, "operator without a version");
+  // packaging accepts an empty "===" operand (which no version equals).
+  if (operand.empty() && op != "===") {
+    return bad_constraint(kName, whole, "operator without a version");
+  }
   if (op == "===") {
     for (char c : operand) {
       if (c == ' ' || c == ';' || c == ')') return bad_constraint(kName, whole, "bad === operand");

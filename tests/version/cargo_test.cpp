@@ -60,7 +60,7 @@ TEST(CargoVersion, AgreesWithSemverPrecedenceOnRustSecVersions) {
       R"re("(?:introduced|fixed|last_affected)": "\K[0-9][^"]*)re", &why_grep));
   std::printf("[real] crates.io: %zu distinct versions from RustSec\n", versions.size());
   ASSERT_GT(versions.size(), 500u) << why_grep;
-  auto pairs = testing::make_pairs(versions, 6000, 23);
+  auto pairs = testing::make_pairs(versions, 6000, testing::seed(23));
   std::vector<std::string> ref;
   ASSERT_TRUE(testing::run_reference(
       "node " + testing::reference_dir() + "/semver_ref.js '" + module + "' compare", pairs, &ref,

@@ -86,7 +86,7 @@ TEST(DebVersion, AgreesWithLibaptOnGeneratedAndRealVersions) {
     BW_SKIP_OR_FAIL("python3-apt not installed");
   }
   BW_REQUIRE_SHARED(shared);
-  std::vector<std::string> pool = generated_deb(3000, 1);
+  std::vector<std::string> pool = generated_deb(3000, testing::seed(1));
   auto installed = installed_versions();
   pool.insert(pool.end(), installed.begin(), installed.end());
   std::string why_grep;
@@ -111,7 +111,7 @@ TEST(DebVersion, AgreesWithLibaptOnGeneratedAndRealVersions) {
   std::printf("[differential] deb: %zu versions rejected as invalid\n", rejected_real);
   size_t rejected_pairs = 0;
   auto pairs =
-      testing::accepted_pairs("Debian", testing::make_pairs(valid, 6000, 7), &rejected_pairs);
+      testing::accepted_pairs("Debian", testing::make_pairs(valid, 6000, testing::seed(7)), &rejected_pairs);
   std::printf(
       "[differential] deb: %zu mutated pairs we reject not sent to apt (it does not validate)\n",
       rejected_pairs);
@@ -126,8 +126,8 @@ TEST(DebVersion, AgreesWithLibaptOnGeneratedAndRealVersions) {
 
 TEST(DebVersion, AgreesWithDpkgCompareVersions) {
   BW_REQUIRE_COMMAND("dpkg");
-  auto pool = generated_deb(400, 3);
-  auto pairs = testing::make_pairs(pool, 200, 11);
+  auto pool = generated_deb(400, testing::seed(3));
+  auto pairs = testing::make_pairs(pool, 200, testing::seed(11));
   pairs.resize(400);
   // One shell process runs dpkg for every pair.
   // dpkg exits 0 (true), 1 (false) or 2 (a version it rejects).

@@ -164,6 +164,11 @@ std::vector<Pair> accepted_pairs(const std::string& ecosystem, const std::vector
   return out;
 }
 
+uint32_t seed(uint32_t base) {
+  const char* env = std::getenv("BULWARK_DIFF_SEED");
+  return base + (env != nullptr ? static_cast<uint32_t>(std::strtoul(env, nullptr, 10)) : 0U);
+}
+
 std::string reference_dir() {
   return std::string(BULWARK_SOURCE_DIR) + "/tests/version/reference";
 }

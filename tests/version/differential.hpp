@@ -51,6 +51,10 @@ std::vector<std::string> grep_advisories(const std::filesystem::path& shared,
 
 std::string reference_dir();  // tests/version/reference
 
+// A generator seed: `base`, shifted by $BULWARK_DIFF_SEED to explore other inputs (the default
+// run is deterministic).
+uint32_t seed(uint32_t base);
+
 // For references that do not validate their input (libapt-pkg, rpm.ver): the pairs whose both
 // versions we accept; *rejected counts the others.
 std::vector<Pair> accepted_pairs(const std::string& ecosystem, const std::vector<Pair>& pairs,

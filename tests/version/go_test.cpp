@@ -33,7 +33,7 @@ TEST(GoVersion, AgreesWithSemverPrecedenceOnTheGoVulnDb) {
       R"re("(?:introduced|fixed|last_affected)": "\K[0-9][^"]*)re", &why_grep));
   std::printf("[real] Go: %zu distinct versions from the Go vulndb\n", versions.size());
   ASSERT_GT(versions.size(), 1000u) << why_grep;
-  auto pairs = testing::make_pairs(versions, 8000, 17);
+  auto pairs = testing::make_pairs(versions, 8000, testing::seed(17));
   std::vector<std::string> ref;
   ASSERT_TRUE(testing::run_reference(
       "node " + testing::reference_dir() + "/semver_ref.js '" + module + "' compare", pairs, &ref,

@@ -82,7 +82,7 @@ class MavenRef : public ::testing::Test {
 };
 
 TEST_F(MavenRef, ComparesGeneratedAndRealVersionsAlike) {
-  std::mt19937 rng(31);
+  std::mt19937 rng(testing::seed(31));
   std::vector<std::string> pool;
   for (int i = 0; i < 3000; ++i) pool.push_back(gen_maven(rng));
   std::string listing;
@@ -98,7 +98,7 @@ TEST_F(MavenRef, ComparesGeneratedAndRealVersionsAlike) {
   }
   std::printf("[real] Maven: %zu versions from /usr/share/maven-repo\n", real);
   pool = testing::dedupe(pool);
-  auto pairs = testing::make_pairs(pool, 8000, 2);
+  auto pairs = testing::make_pairs(pool, 8000, testing::seed(2));
   std::vector<std::string> ref;
   std::string why;
   ASSERT_TRUE(testing::run_reference(cmd_ + " compare", pairs, &ref, &why)) << why;
@@ -107,7 +107,7 @@ TEST_F(MavenRef, ComparesGeneratedAndRealVersionsAlike) {
 }
 
 TEST_F(MavenRef, RangesContainVersionsAlike) {
-  std::mt19937 rng(6);
+  std::mt19937 rng(testing::seed(6));
   std::vector<testing::Pair> pairs;
   for (int i = 0; i < 4000; ++i) pairs.push_back({gen_maven(rng), gen_range(rng)});
   std::vector<std::string> ref;

@@ -55,7 +55,7 @@ class RubyRef : public ::testing::Test {
 
 TEST_F(RubyRef, ComparesGeneratedAndRealVersionsAlike) {
   BW_REQUIRE_SHARED(shared);
-  std::mt19937 rng(41);
+  std::mt19937 rng(testing::seed(41));
   std::vector<std::string> pool;
   for (int i = 0; i < 3000; ++i) pool.push_back(gen_gem(rng));
   std::string why_grep;
@@ -66,7 +66,7 @@ TEST_F(RubyRef, ComparesGeneratedAndRealVersionsAlike) {
   ASSERT_GT(real.size(), 1000u) << why_grep;
   pool.insert(pool.end(), real.begin(), real.end());
   pool = testing::dedupe(pool);
-  auto pairs = testing::make_pairs(pool, 8000, 13);
+  auto pairs = testing::make_pairs(pool, 8000, testing::seed(13));
   std::vector<std::string> ref;
   std::string why;
   ASSERT_TRUE(testing::run_reference(cmd("compare"), pairs, &ref, &why)) << why;
@@ -83,7 +83,7 @@ TEST_F(RubyRef, SatisfiesGeneratedAndRealRequirementsAlike) {
                                R"re(^\s*- ['"]\K[<>=~!][^'"]*(?=['"]))re", &why_grep));
   std::printf("[real] RubyGems: %zu distinct requirements from RubySec\n", real.size());
   ASSERT_GT(real.size(), 500u) << why_grep;
-  std::mt19937 rng(43);
+  std::mt19937 rng(testing::seed(43));
   std::vector<testing::Pair> pairs;
   for (int i = 0; i < 4000; ++i) pairs.push_back({gen_gem(rng), gen_requirement(rng)});
   std::vector<std::string> versions = testing::dedupe(

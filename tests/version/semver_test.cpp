@@ -101,11 +101,11 @@ class NodeSemver : public ::testing::Test {
 };
 
 TEST_F(NodeSemver, ComparesGeneratedVersionsAlike) {
-  std::mt19937 rng(21);
+  std::mt19937 rng(testing::seed(21));
   std::vector<std::string> pool;
   for (int i = 0; i < 3000; ++i) pool.push_back(gen_version(rng));
   pool = testing::dedupe(pool);
-  auto pairs = testing::make_pairs(pool, 6000, 3);
+  auto pairs = testing::make_pairs(pool, 6000, testing::seed(3));
   std::vector<std::string> ref;
   std::string why;
   ASSERT_TRUE(testing::run_reference(cmd("compare"), pairs, &ref, &why)) << why;
@@ -122,7 +122,7 @@ TEST_F(NodeSemver, SatisfiesGeneratedAndRealRangesAlike) {
   real = testing::dedupe(real);
   std::printf("[real] npm: %zu distinct ranges from the security-wg advisories\n", real.size());
   ASSERT_GT(real.size(), 300u) << why_grep;
-  std::mt19937 rng(5);
+  std::mt19937 rng(testing::seed(5));
   std::vector<testing::Pair> pairs;
   for (int i = 0; i < 5000; ++i) pairs.push_back({gen_version(rng), gen_range(rng)});
   for (const auto& r : real) {
