@@ -110,8 +110,8 @@ TEST(DebVersion, AgreesWithLibaptOnGeneratedAndRealVersions) {
   }
   std::printf("[differential] deb: %zu versions rejected as invalid\n", rejected_real);
   size_t rejected_pairs = 0;
-  auto pairs =
-      testing::accepted_pairs("Debian", testing::make_pairs(valid, 6000, testing::seed(7)), &rejected_pairs);
+  auto pairs = testing::accepted_pairs("Debian", testing::make_pairs(valid, 6000, testing::seed(7)),
+                                       &rejected_pairs);
   std::printf(
       "[differential] deb: %zu mutated pairs we reject not sent to apt (it does not validate)\n",
       rejected_pairs);

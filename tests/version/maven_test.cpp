@@ -17,10 +17,11 @@ std::string gen_maven(std::mt19937& rng) {
                                "a",    "b",         "m",        "rc",      "cr",  "sp",
                                "ga",   "final",     "SNAPSHOT", "release", "foo", "x",
                                "Beta", "milestone", "1",        "2",       "3"};
-  static const char* kSep[] = {".", "-", "", ".", "-", "."};
+  static const char* kSep[] = {".", "-", "", ".", "-", ".", "_", "+", "..", "-."};
   std::string v = kTok[rng() % 4];
   int n = static_cast<int>(rng() % 5);
-  for (int i = 0; i < n; ++i) v += std::string(kSep[rng() % 6]) + kTok[rng() % std::size(kTok)];
+  for (int i = 0; i < n; ++i)
+    v += std::string(kSep[rng() % std::size(kSep)]) + kTok[rng() % std::size(kTok)];
   if (rng() % 30 == 0) v += rng() % 2 ? "." : "-";
   return v;
 }

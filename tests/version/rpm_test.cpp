@@ -57,7 +57,8 @@ TEST(RpmVersion, AgreesWithPythonRpmOnGeneratedVersions) {
   }
   auto pool = testing::dedupe(generated_rpm(3000, testing::seed(5)));
   size_t rejected = 0;
-  auto pairs = testing::accepted_pairs("rpm", testing::make_pairs(pool, 6000, testing::seed(9)), &rejected);
+  auto pairs =
+      testing::accepted_pairs("rpm", testing::make_pairs(pool, 6000, testing::seed(9)), &rejected);
   std::printf("[differential] rpm: %zu mutated pairs we reject not sent to rpm.ver\n", rejected);
   std::vector<std::string> ref;
   std::string why;

@@ -24,9 +24,10 @@ std::string gen_requirement(std::mt19937& rng) {
   std::string r;
   int n = 1 + static_cast<int>(rng() % 2);
   for (int i = 0; i < n; ++i) r += (i ? ", " : "") + std::string(kOps[rng() % 9]) + gen_gem(rng);
-  static const char* kOdd[] = {"~>", "= ", "~> 1.0.0.pre", "!=", "=1", " ~> 1 ", ">=1.a",
-                               "~>1.a.2", "~> 0", "~> 1.0.a", "> 1.0-rc1", "<= 1.0.0.0",
-                               "~> 2.2.x", "=> 1.0", "~< 1.0", ">==1", "1.0 1.1", "~> 1.0.b.2"};
+  static const char* kOdd[] = {"~>",        "= ",         "~> 1.0.0.pre", "!=",     "=1",
+                               " ~> 1 ",    ">=1.a",      "~>1.a.2",      "~> 0",   "~> 1.0.a",
+                               "> 1.0-rc1", "<= 1.0.0.0", "~> 2.2.x",     "=> 1.0", "~< 1.0",
+                               ">==1",      "1.0 1.1",    "~> 1.0.b.2"};
   if (rng() % 4 == 0) r = kOdd[rng() % std::size(kOdd)];
   return r;
 }
