@@ -13,7 +13,7 @@ packages=(
   hyperfine time
   # version-semantics references (tests/version) and the deb comparator benchmark
   python3-apt python3-packaging default-jdk-headless libmaven3-core-java libcommons-lang3-java ruby
-  nodejs libapt-pkg-dev
+  nodejs libapt-pkg-dev php-cli php-composer-semver
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -17,11 +17,13 @@ namespace {
 constexpr std::string_view kName = "Packagist";
 
 struct Parsed {
-  std::vector<std::string> numbers;  // as written (1 to 4)
+  std::vector<std::string> numbers;  // leading zeros stripped (1 to 4)
+  std::vector<std::string> raw;      // as written: Composer's caret compares these as text
   std::string stability;             // "", alpha, beta, RC, patch
   std::string stability_number;
   bool dev = false;
-  bool explicit_modifier() const { return !stability.empty() || dev; }
+  bool stability_word = false;  // any stability word, "stable" included
+  bool explicit_modifier() const { return stability_word || dev; }
   std::string normalized() const {
     std::string out;
     for (size_t i = 0; i < 4; ++i) {
@@ -45,6 +47,13 @@ core::Result<Parsed> parse(std::string_view text) {
   std::string_view s = trim_space(text);
   if (s.empty()) return bad_version(kName, text, "empty");
   std::string l = lower(s);
+  // "@stability" flags and "+build" metadata are not part of the version.
+  for (std::string_view flag : {"@stable", "@rc", "@beta", "@alpha", "@dev"}) {
+    if (l.ends_with(flag)) l.resize(l.size() - flag.size());
+  }
+  if (auto plus = l.find('+'); plus != std::string::npos && plus > 0 && plus + 1 < l.size()) {
+    l.resize(plus);
+  }
   if (l.starts_with("dev-") || (l.ends_with("-dev") && l.find(".x") != std::string::npos)) {
     return bad_version(kName, text, "a branch name has no version order");
   }
@@ -57,6 +66,7 @@ core::Result<Parsed> parse(std::string_view text) {
     while (i < v.size() && is_digit(v[i])) ++i;
     if (i == st) return bad_version(kName, text, "expected a number");
     std::string_view d = v.substr(st, i - st);
+    p.raw.emplace_back(d);
     while (d.size() > 1 && d.front() == '0') d.remove_prefix(1);
     p.numbers.emplace_back(d);
     if (i + 1 < v.size() && v[i] == '.' && is_digit(v[i + 1])) {
@@ -76,9 +86,12 @@ core::Result<Parsed> parse(std::string_view text) {
       {"stable", ""}, {"beta", "beta"},   {"b", "beta"},   {"rc", "RC"},  {"alpha", "alpha"},
       {"a", "alpha"}, {"patch", "patch"}, {"pl", "patch"}, {"p", "patch"}};
   bool matched = false;
+  bool stable = false;
   for (auto [word, expanded] : kStab) {
     if (after_sep.starts_with(word)) {
       matched = true;
+      p.stability_word = true;
+      stable = word == "stable";
       rest = after_sep.substr(word.size());
       p.stability = std::string(expanded);
       std::string num;
@@ -96,12 +109,24 @@ core::Result<Parsed> parse(std::string_view text) {
       break;
     }
   }
-  if (rest == "dev" || rest == ".dev" || rest == "-dev") {
+  // Without a stability word the modifier's leading separator may precede "dev" ("1.0_dev").
+  std::string_view dev_part = matched ? rest : after_sep;
+  if (!matched && !after_sep.empty() && (after_sep.front() == '.' || after_sep.front() == '-') &&
+      after_sep.substr(1) == "dev") {
+    dev_part = "dev";
+  }
+  if (dev_part == "dev" || dev_part == ".dev" || dev_part == "-dev") {
     p.dev = true;
     rest = {};
   }
+  // The modifier's separator may stand alone: "1." and "1-" are 1.0.0.0.
+  if (!matched && rest.size() == 1 && (rest == "." || rest == "_" || rest == "-")) rest = {};
   if (!rest.empty()) return bad_version(kName, text, "not a Composer version");
-  if (p.stability.empty() && matched) p.stability_number.clear();  // "stable" adds nothing
+  if (stable) {  // Composer returns at "stable": no number, no -dev
+    p.stability.clear();
+    p.stability_number.clear();
+    p.dev = false;
+  }
   return p;
 }
 
@@ -190,6 +215,42 @@ struct Constraint {
 };
 using Conjunction = std::vector<Constraint>;
 
+// Composer's test for "<" and ">=": does the text end in "-" followed by an (optional)
+// modifier, [._-]?((stable|beta|b|rc|alpha|a|patch|pl|p)([.-]?digits)*)?([.-]?dev)?
+bool ends_with_hyphen_modifier(std::string_view t) {
+  for (size_t h = t.find('-'); h != std::string_view::npos; h = t.find('-', h + 1)) {
+    std::string_view r = t.substr(h + 1);
+    auto try_rest = [](std::string_view x) {
+      static constexpr std::string_view kWords[] = {"stable", "beta",  "b",  "rc", "alpha",
+                                                    "a",      "patch", "pl", "p"};
+      auto dev_tail = [](std::string_view y) {
+        return y.empty() || y == "dev" || y == ".dev" || y == "-dev";
+      };
+      if (dev_tail(x)) return true;
+      for (auto w : kWords) {
+        if (!x.starts_with(w)) continue;
+        std::string_view y = x.substr(w.size());
+        while (true) {
+          std::string_view z = y;
+          if (!z.empty() && (z.front() == '.' || z.front() == '-')) z.remove_prefix(1);
+          size_t k = 0;
+          while (k < z.size() && is_digit(z[k])) ++k;
+          if (k == 0) break;
+          y = z.substr(k);
+        }
+        if (dev_tail(y)) return true;
+      }
+      return false;
+    };
+    if (try_rest(r)) return true;
+    if (!r.empty() && (r.front() == '.' || r.front() == '_' || r.front() == '-') &&
+        try_rest(r.substr(1))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string bump(std::vector<std::string> parts, size_t position) {
   parts.resize(4, "0");
   for (auto& p : parts) {
@@ -220,9 +281,10 @@ core::Result<void> parse_one(std::string_view tok, Conjunction& out, std::string
     BW_ASSIGN_OR_RETURN(auto p, version_of(tok.substr(1)));
     size_t position;
     if (tok.front() == '^') {
-      if (p.numbers[0] != "0" || p.numbers.size() < 2)
+      // As Composer: the numbers are compared as written ("00" is not "0").
+      if (p.raw[0] != "0" || p.raw.size() < 2)
         position = 1;
-      else if (p.numbers[1] != "0" || p.numbers.size() < 3)
+      else if (p.raw[1] != "0" || p.raw.size() < 3)
         position = 2;
       else
         position = 3;
@@ -286,7 +348,7 @@ core::Result<void> parse_one(std::string_view tok, Conjunction& out, std::string
   std::string_view vt = trim_space(tok.substr(n));
   BW_ASSIGN_OR_RETURN(auto p, version_of(vt));
   std::string norm = p.normalized();
-  if ((op == Op::kLt || op == Op::kGe) && !p.explicit_modifier()) norm += "-dev";
+  if ((op == Op::kLt || op == Op::kGe) && !ends_with_hyphen_modifier(lower(vt))) norm += "-dev";
   out.push_back({op, norm});
   return core::ok();
 }
