@@ -12,6 +12,9 @@ packages=(
   # reference tools and data builders used by tests and the demo
   dpkg rpm python3-rpm python3-jsonschema mmdebstrap skopeo debian-archive-keyring jq zstd pigz isal
   hyperfine time
+  # version-semantics references (tests/version) and the deb comparator benchmark
+  python3-apt python3-packaging default-jdk-headless libmaven3-core-java libcommons-lang3-java ruby
+  nodejs libapt-pkg-dev php-cli php-composer-semver
 )
 missing=()
 for p in "${packages[@]}"; do
