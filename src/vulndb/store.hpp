@@ -3,6 +3,7 @@
 // not SQLite, is truncated, or has another schema version with one line naming the file.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -93,6 +94,8 @@ class VulnDb {
                                                    std::string_view package) const;
   // The full advisory (all affected entries) by source-local id; nullopt when absent.
   core::Result<std::vector<Advisory>> advisories_by_id(std::string_view id) const;
+  // The advisory (with all its affected entries) at a row from lookup().
+  core::Result<Advisory> advisory(int64_t row) const { return load_advisory(row); }
   core::Result<std::optional<KevEntry>> kev(std::string_view cve) const;
   core::Result<std::optional<EpssEntry>> epss(std::string_view cve) const;
 
