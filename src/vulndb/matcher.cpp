@@ -180,6 +180,18 @@ core::Result<MatchResult> match_package(const VulnDb& db, const PackageQuery& q)
       m.status = m.fixed_versions.empty() ? Status::kUnfixed : Status::kFixed;
     m.status_detail = a.status_detail;
     m.why = std::move(why);
+    std::vector<std::string> cves;
+    if (m.advisory_id.rfind("CVE-", 0) == 0) cves.push_back(m.advisory_id);
+    for (const auto& al : m.aliases)
+      if (al.rfind("CVE-", 0) == 0) cves.push_back(al);
+    for (const auto& cve : cves) {
+      if (!m.kev) {
+        BW_ASSIGN_OR_RETURN(m.kev, db.kev(cve));
+      }
+      if (!m.epss) {
+        BW_ASSIGN_OR_RETURN(m.epss, db.epss(cve));
+      }
+    }
     out.matches.push_back(std::move(m));
   }
   std::sort(out.matches.begin(), out.matches.end(), [](const VulnMatch& x, const VulnMatch& y) {

@@ -31,6 +31,9 @@ struct VulnMatch {
   std::string status_detail;
   std::vector<std::string> fixed_versions;
   std::string why;  // one line: which advisory range matched
+  // CISA KEV entry and EPSS score of the advisory's CVE (its id or first CVE alias), if known.
+  std::optional<KevEntry> kev;
+  std::optional<EpssEntry> epss;
 };
 
 struct MatchResult {

@@ -104,3 +104,43 @@ TEST(OsvRange, LastAffectedLimitAndUnsortedEvents) {
 
 }  // namespace
 }  // namespace bulwark::vulndb
+
+namespace bulwark::vulndb {
+namespace {
+
+TEST(Matcher, CarriesKevAndEpssOfTheAdvisoryCve) {
+  bulwark::testing::TempDir dir;
+  const std::string path = (dir.path() / "k.db").string();
+  auto w = DbWriter::create(path);
+  ASSERT_TRUE(w.ok());
+  Advisory a;
+  a.id = "GO-2099-0001";
+  a.source = "osv-go";
+  a.aliases = {"CVE-2099-1"};
+  Affected x;
+  x.ecosystem = "Go";
+  x.package = "example.com/m";
+  x.ranges.push_back({"SEMVER", {{EventKind::kIntroduced, "0"}, {EventKind::kFixed, "1.2.0"}}});
+  a.affected.push_back(x);
+  (*w)->add(a);
+  (*w)->add_kev({"CVE-2099-1", "Ex", "M", "2099-01-01", "2099-01-21", true});
+  (*w)->add_epss({"CVE-2099-1", 0.5, 0.9});
+  ASSERT_TRUE((*w)->finish("2099-01-01T00:00:00Z").ok());
+  auto db = VulnDb::open(path);
+  ASSERT_TRUE(db.ok());
+  auto r = match_package(**db, {"Go", "", "example.com/m", "v1.1.9"});
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_EQ(r->matches.size(), 1u);
+  const auto& m = r->matches[0];
+  EXPECT_EQ(m.status, Status::kFixed);
+  ASSERT_TRUE(m.kev.has_value());
+  EXPECT_TRUE(m.kev->known_ransomware);
+  ASSERT_TRUE(m.epss.has_value());
+  EXPECT_DOUBLE_EQ(m.epss->percentile, 0.9);
+  auto none = match_package(**db, {"Go", "", "example.com/m", "v1.2.0"});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->matches.empty());
+}
+
+}  // namespace
+}  // namespace bulwark::vulndb
