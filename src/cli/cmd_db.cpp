@@ -185,7 +185,8 @@ void add_db_command(CLI::App& app, GlobalOptions& g) {
     o.mirror = *mirror;
     if (o.mirror.empty())
       if (const char* m = std::getenv("BULWARK_DB_MIRROR"); m != nullptr) o.mirror = m;
-    o.download_dir = (std::filesystem::path(o.out).parent_path() / "feeds").string();
+    // Named after the database file, so a user's own directories are never replaced.
+    o.download_dir = o.out + ".feeds";
     const auto t0 = std::chrono::steady_clock::now();
     auto r = vulndb::update_db(o);
     if (!r.ok()) {

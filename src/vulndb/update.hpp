@@ -21,7 +21,7 @@ const std::vector<FeedSource>& public_feeds();
 
 struct UpdateOptions {
   std::string mirror;  // base URL of a mirror (flag --mirror or BULWARK_DB_MIRROR); "" = public
-  std::string download_dir;  // where feeds are saved
+  std::string download_dir;  // where feeds are saved (emptied first: bulwark-owned, e.g. DB.feeds)
   std::string out;           // database path
   long timeout_seconds = 600;
 };
