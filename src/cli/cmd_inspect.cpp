@@ -143,7 +143,8 @@ void add_registry_options(CLI::App& app) {
   auto& a = *registry_args();
   app.add_option("--insecure-registry", a.insecure,
                  "Registry HOST[:PORT] reached over plain HTTP (loopback, labs); repeatable")
-      ->group("Registry");
+      ->group("Registry")
+      ->allow_extra_args(false);
   app.add_option("--ca-cert", a.ca_cert, "PEM file of CA certificates to trust for registries")
       ->group("Registry");
   app.add_option("--username", a.username, "Registry user name (with --password-stdin)")
