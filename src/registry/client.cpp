@@ -368,10 +368,14 @@ Result<core::Digest> Client::put_manifest(const std::string& repo, const std::st
 }
 
 Result<std::string> Client::get_blob(const std::string& repo, const core::Digest& digest,
-                                     uint64_t limit) {
+                                     uint64_t limit, int64_t expected_size) {
   std::string out;
   std::optional<Error> err;
-  BW_TRY(download_blob(repo, digest, -1, [&](std::string_view chunk) {
+  if (expected_size > static_cast<int64_t>(limit))
+    return Error::limit("registry " + registry_ + ": blob " + digest.str() + " declares " +
+                        std::to_string(expected_size) + " bytes, over the limit of " +
+                        std::to_string(limit));
+  BW_TRY(download_blob(repo, digest, expected_size, [&](std::string_view chunk) {
     if (out.size() + chunk.size() > limit) {
       err = Error::limit("registry " + registry_ + ": blob " + digest.str() +
                          " larger than the limit of " + std::to_string(limit) + " bytes");

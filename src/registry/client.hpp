@@ -72,7 +72,7 @@ class Client {
 
   // Small blobs (configs) read whole, verified, bounded.
   core::Result<std::string> get_blob(const std::string& repo, const core::Digest& digest,
-                                     uint64_t limit);
+                                     uint64_t limit, int64_t expected_size = -1);
   // Streams a blob to `consume` (returning false cancels). Interrupted transfers resume with
   // Range from the last byte received. More bytes than `expected_size` (when >= 0) is an
   // error; the caller verifies the digest over the stream.

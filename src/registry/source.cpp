@@ -147,8 +147,13 @@ class RegistryContainer final : public image::Container {
       learn_children(m.body);
       return memory(std::move(m.body));
     }
-    BW_ASSIGN_OR_RETURN(
-        auto blob, client_->get_blob(ref_.repository, digest, core::limits().max_metadata_bytes));
+    int64_t size = -1;
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = sizes_.find(digest); it != sizes_.end()) size = it->second;
+    }
+    BW_ASSIGN_OR_RETURN(auto blob, client_->get_blob(ref_.repository, digest,
+                                                     core::limits().max_metadata_bytes, size));
     return memory(std::move(blob));
   }
   std::optional<image::FileIdentity> identity(const std::string& /*path*/) const override {
@@ -161,15 +166,21 @@ class RegistryContainer final : public image::Container {
   }
 
  private:
+  // Remembers which digests an index names (manifests, fetched from /manifests/) and the
+  // sizes a manifest declares for its config, so a blob longer than declared stops early.
   void learn_children(const std::string& body) const {
     auto doc = core::parse_json(body, "manifest");
     if (!doc.ok() || !doc->is_object()) return;
-    auto m = doc->find("manifests");
-    if (m == doc->end() || !m->is_array()) return;
     std::lock_guard lock(mu_);
-    for (const auto& d : *m) {
-      auto digest = core::Digest::parse(core::json_string(d, "digest"));
-      if (digest.ok()) children_.insert(*digest);
+    if (auto m = doc->find("manifests"); m != doc->end() && m->is_array()) {
+      for (const auto& d : *m) {
+        auto digest = core::Digest::parse(core::json_string(d, "digest"));
+        if (digest.ok()) children_.insert(*digest);
+      }
+    }
+    if (auto c = doc->find("config"); c != doc->end() && c->is_object()) {
+      auto digest = core::Digest::parse(core::json_string(*c, "digest"));
+      if (digest.ok()) sizes_[*digest] = core::json_int(*c, "size", -1);
     }
   }
 
@@ -179,6 +190,7 @@ class RegistryContainer final : public image::Container {
   std::string index_;
   mutable std::mutex mu_;
   mutable std::set<core::Digest> children_;
+  mutable std::map<core::Digest, int64_t> sizes_;
 };
 
 Result<std::pair<Reference, FetchedManifest>> resolve(std::string_view text, ClientPool& pool,

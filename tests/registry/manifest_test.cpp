@@ -8,9 +8,10 @@ namespace {
 const std::string kHex(64, 'b');
 
 TEST(Manifest, ParsesAnOciIndexWithPlatforms) {
-  std::string body = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",
+  std::string body =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",
     "manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:)" +
-                     kHex + R"(","size":10,"platform":{"os":"linux","architecture":"arm64","variant":"v8"}}]})";
+      kHex + R"(","size":10,"platform":{"os":"linux","architecture":"arm64","variant":"v8"}}]})";
   auto m = parse_manifest(body, "application/vnd.oci.image.index.v1+json", "test");
   ASSERT_TRUE(m.ok()) << m.error().message();
   EXPECT_TRUE(m->is_index);
@@ -19,9 +20,11 @@ TEST(Manifest, ParsesAnOciIndexWithPlatforms) {
 }
 
 TEST(Manifest, ParsesADockerSchema2ManifestFromContentType) {
-  std::string body = R"({"schemaVersion":2,"config":{"mediaType":"application/vnd.docker.container.image.v1+json","digest":"sha256:)" +
-                     kHex + R"(","size":5},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","digest":"sha256:)" +
-                     kHex + R"(","size":7}]})";
+  std::string body =
+      R"({"schemaVersion":2,"config":{"mediaType":"application/vnd.docker.container.image.v1+json","digest":"sha256:)" +
+      kHex +
+      R"(","size":5},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","digest":"sha256:)" +
+      kHex + R"(","size":7}]})";
   auto m = parse_manifest(body, "application/vnd.docker.distribution.manifest.v2+json", "test");
   ASSERT_TRUE(m.ok()) << m.error().message();
   EXPECT_FALSE(m->is_index);
@@ -45,15 +48,23 @@ TEST(Manifest, SchemaOneIsUnsupportedWithAClearMessage) {
 TEST(Manifest, RejectsGarbageAndMissingParts) {
   EXPECT_FALSE(parse_manifest("<html>", "", "t").ok());
   EXPECT_FALSE(parse_manifest("[]", "", "t").ok());
-  EXPECT_FALSE(parse_manifest(R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"})", "", "t").ok());
-  EXPECT_FALSE(parse_manifest(R"({"schemaVersion":2,"manifests":[{"digest":"sha256:12","size":1}]})", "", "t").ok());
+  EXPECT_FALSE(
+      parse_manifest(
+          R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"})", "",
+          "t")
+          .ok());
+  EXPECT_FALSE(parse_manifest(
+                   R"({"schemaVersion":2,"manifests":[{"digest":"sha256:12","size":1}]})", "", "t")
+                   .ok());
   EXPECT_FALSE(parse_manifest(R"({"schemaVersion":2,"mediaType":"text/plain"})", "", "t").ok());
 }
 
 TEST(Manifest, ContentTypeThatContradictsTheDocumentIsRejected) {
-  std::string body = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]})";
+  std::string body =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]})";
   EXPECT_FALSE(parse_manifest(body, "application/vnd.oci.image.manifest.v1+json", "t").ok());
-  EXPECT_TRUE(parse_manifest(body, "application/vnd.oci.image.index.v1+json; charset=utf-8", "t").ok());
+  EXPECT_TRUE(
+      parse_manifest(body, "application/vnd.oci.image.index.v1+json; charset=utf-8", "t").ok());
 }
 
 }  // namespace

@@ -93,7 +93,8 @@ bool TestRegistry::start(const std::string& dir, const RegistryConfig& c) {
   port_ = free_port();
   log_ = dir + "/registry.log";
   std::string cfg = "version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: false\n";
-  cfg += "storage:\n  filesystem:\n    rootdirectory: " + dir + "/data\n  delete:\n    enabled: true\n";
+  cfg += "storage:\n  filesystem:\n    rootdirectory: " + dir +
+         "/data\n  delete:\n    enabled: true\n";
   cfg += "http:\n  addr: 127.0.0.1:" + std::to_string(port_) + "\n";
   if (!c.tls_cert.empty())
     cfg += "  tls:\n    certificate: " + c.tls_cert + "\n    key: " + c.tls_key + "\n";

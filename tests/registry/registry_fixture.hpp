@@ -31,8 +31,8 @@ class ChildProcess {
 };
 
 struct RegistryConfig {
-  std::string tls_cert, tls_key;  // TLS when set
-  std::string htpasswd;           // Basic auth when set
+  std::string tls_cert, tls_key;                                         // TLS when set
+  std::string htpasswd;                                                  // Basic auth when set
   std::string token_realm, token_service, token_issuer, token_rootcert;  // token auth
 };
 

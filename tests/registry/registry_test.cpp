@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <random>
 
 #include "cli/scan_pipeline.hpp"
 #include "core/json.hpp"
@@ -49,18 +50,25 @@ core::Result<report::Report> scan(const std::string& target, const ClientOptions
 }
 
 std::string dpkg_status(const std::string& name, const std::string& version) {
-  return "Package: " + name + "\nStatus: install ok installed\nArchitecture: amd64\nVersion: " +
-         version + "\nMaintainer: t <t@example.com>\nDescription: test\n\n";
+  return "Package: " + name +
+         "\nStatus: install ok installed\nArchitecture: amd64\nVersion: " + version +
+         "\nMaintainer: t <t@example.com>\nDescription: test\n\n";
 }
 
 ImageBuilder debian_like(const std::string& pkg, const std::string& arch = "amd64") {
   ImageBuilder b;
   b.architecture(arch);
   b.layer({TarEntry::dir("etc"),
-           TarEntry::file("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n"),
+           TarEntry::file(
+               "etc/os-release",
+               "ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n"),
            TarEntry::dir("var"), TarEntry::dir("var/lib"), TarEntry::dir("var/lib/dpkg"),
            TarEntry::file("var/lib/dpkg/status", dpkg_status(pkg, "1.2-3"))});
-  b.layer({TarEntry::file("opt/big.bin", std::string(300000, 'x') + pkg)});
+  // Incompressible, so the stored layer is large enough to be cut mid-transfer.
+  std::mt19937 rng(static_cast<unsigned>(std::hash<std::string>{}(pkg)));
+  std::string noise(300000, '\0');
+  for (auto& ch : noise) ch = static_cast<char>(rng());
+  b.layer({TarEntry::file("opt/big.bin", noise)});
   return b;
 }
 
@@ -145,7 +153,9 @@ TEST_F(PlainRegistry, CorpusImagesScanAsTheirLayouts) {
     ASSERT_TRUE(remote.ok()) << remote.error().message();
     auto local = scan("oci:" + layout, options(host()));
     ASSERT_TRUE(local.ok()) << local.error().message();
-    EXPECT_GT(remote->packages.size(), 10U);
+    if (std::string(name) == "debian-app") {
+      EXPECT_GT(remote->packages.size(), 100U);
+    }
     EXPECT_EQ(package_lines(*remote), package_lines(*local));
     EXPECT_EQ(remote->os.pretty_name, local->os.pretty_name);
   }
@@ -185,7 +195,8 @@ TEST_F(PlainRegistry, MultiPlatformIndexPicksThePlatformAsForLayouts) {
   ASSERT_TRUE(r.ok()) << r.error().message();
   ASSERT_EQ(r->packages.size(), 1U);
   EXPECT_EQ(r->packages[0].name, "only-on-arm64");
-  auto local = scan("oci:" + layout + ":1.0", options(host()), "", image::Platform{"linux", "arm64", ""});
+  auto local =
+      scan("oci:" + layout + ":1.0", options(host()), "", image::Platform{"linux", "arm64", ""});
   ASSERT_TRUE(local.ok());
   EXPECT_EQ(package_lines(*r), package_lines(*local));
   o.platform = image::Platform{"linux", "s390x", ""};
@@ -209,7 +220,8 @@ TEST_F(PlainRegistry, DigestPinnedReferenceIsVerified) {
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message().find("registry " + host()), std::string::npos);
   // Tag and digest together: the digest wins and is checked.
-  auto both = open_registry_image(host() + "/pinned/app:1.0@sha256:" + std::string(64, '1'), {}, pool);
+  auto both =
+      open_registry_image(host() + "/pinned/app:1.0@sha256:" + std::string(64, '1'), {}, pool);
   EXPECT_FALSE(both.ok());
 }
 
@@ -231,10 +243,10 @@ TEST_F(PlainRegistry, InspectPrintsManifestPlatformsLayersAndSizes) {
               static_cast<int64_t>(b.layers()[i].stored.size()));
   }
   std::string table;
-  ASSERT_EQ(testing::run_command(testing::bulwark_binary() + " inspect --insecure-registry " +
-                                     host() + " " + ref,
-                                 &table),
-            0);
+  ASSERT_EQ(
+      testing::run_command(
+          testing::bulwark_binary() + " inspect --insecure-registry " + host() + " " + ref, &table),
+      0);
   EXPECT_NE(table.find("Layers:"), std::string::npos);
   EXPECT_NE(table.find("linux/amd64"), std::string::npos);
 }
@@ -262,24 +274,25 @@ TEST_F(PlainRegistry, PushPrimitivesWriteWhatSkopeoReadsBack) {
   auto in_other = c.blob_exists("push/other", layer->digest);
   ASSERT_TRUE(in_other.ok() && in_other->has_value());
 
-  nlohmann::json m = {
-      {"schemaVersion", 2},
-      {"mediaType", kOciManifest},
-      {"artifactType", "application/vnd.bulwark.test"},
-      {"config",
-       {{"mediaType", "application/vnd.oci.empty.v1+json"}, {"digest", cfg->digest.str()}, {"size", 2}}},
-      {"layers",
-       {{{"mediaType", "application/octet-stream"},
-         {"digest", layer->digest.str()},
-         {"size", payload.size()}}}}};
+  nlohmann::json m = {{"schemaVersion", 2},
+                      {"mediaType", kOciManifest},
+                      {"artifactType", "application/vnd.bulwark.test"},
+                      {"config",
+                       {{"mediaType", "application/vnd.oci.empty.v1+json"},
+                        {"digest", cfg->digest.str()},
+                        {"size", 2}}},
+                      {"layers",
+                       {{{"mediaType", "application/octet-stream"},
+                         {"digest", layer->digest.str()},
+                         {"size", payload.size()}}}}};
   std::string body = m.dump();
   auto put = c.put_manifest(repo, "v1", body, std::string(kOciManifest));
   ASSERT_TRUE(put.ok()) << put.error().message();
   std::string raw;
-  ASSERT_EQ(testing::run_command("skopeo inspect --raw --tls-verify=false docker://" + host() + "/" +
-                                     repo + ":v1",
-                                 &raw),
-            0);
+  ASSERT_EQ(
+      testing::run_command(
+          "skopeo inspect --raw --tls-verify=false docker://" + host() + "/" + repo + ":v1", &raw),
+      0);
   EXPECT_EQ(raw, body);
   auto tags = c.list_tags(repo);
   ASSERT_TRUE(tags.ok()) << tags.error().message();
@@ -296,8 +309,9 @@ TEST_F(PlainRegistry, PushPrimitivesWriteWhatSkopeoReadsBack) {
                                    std::string(kOciManifest), &supported);
   ASSERT_TRUE(sig_digest.ok()) << sig_digest.error().message();
   EXPECT_FALSE(supported);
-  Descriptor d{std::string(kOciManifest), *sig_digest, static_cast<int64_t>(sig_body.size()), {},
-               "application/vnd.bulwark.signature", {}};
+  Descriptor d{
+      std::string(kOciManifest),           *sig_digest, static_cast<int64_t>(sig_body.size()), {},
+      "application/vnd.bulwark.signature", {}};
   ASSERT_TRUE(c.add_referrer_fallback(repo, *put, d).ok());
   auto refs = c.referrers(repo, *put);
   ASSERT_TRUE(refs.ok()) << refs.error().message();
@@ -380,12 +394,9 @@ TEST_F(PlainRegistry, MisbehavingRegistriesGiveOneLineErrorsInBoundedTime) {
   TempDir tmp;
   push(debian_like("victim"), "bad/app", tmp);
   const BadCase cases[] = {
-      {"garbage", "JSON"},
-      {"huge", "manifest limit"},
-      {"blob404", "BLOB_UNKNOWN"},
-      {"bigblob", "larger than the"},
-      {"redirect", "redirect"},
-      {"slowloris", "timed out"},
+      {"garbage", "JSON"},         {"huge", "manifest limit"},
+      {"blob404", "BLOB_UNKNOWN"}, {"bigblob", "larger than the"},
+      {"redirect", "redirect"},    {"slowloris", "timed out"},
       {"schema1", "schema 1"},
   };
   for (const auto& c : cases) {
@@ -417,7 +428,9 @@ class TlsRegistry : public ::testing::Test {
     BW_REQUIRE_COMMAND("htpasswd");
     BW_REQUIRE_COMMAND("openssl");
     ASSERT_TRUE(testing::make_test_pki(tmp_.str(), "IP:127.0.0.1"));
-    ASSERT_EQ(testing::run_command("htpasswd -Bbc '" + tmp_.str() + "/htpasswd' alice 's3cret-Pa55' 2>/dev/null"), 0);
+    ASSERT_EQ(testing::run_command("htpasswd -Bbc '" + tmp_.str() +
+                                   "/htpasswd' alice 's3cret-Pa55' 2>/dev/null"),
+              0);
     testing::RegistryConfig c;
     c.tls_cert = tmp_.str() + "/server.crt";
     c.tls_key = tmp_.str() + "/server.key";
@@ -495,8 +508,9 @@ TEST_F(TlsRegistry, CredentialsFromDockerConfigAuths) {
   auto o = options();
   o.credentials.docker_config_path = tmp_.str() + "/config.json";
   // base64("alice:s3cret-Pa55")
-  testing::write_file(o.credentials.docker_config_path,
-                      R"({"auths":{")" + registry_.host() + R"(":{"auth":"YWxpY2U6czNjcmV0LVBhNTU="}}})");
+  testing::write_file(
+      o.credentials.docker_config_path,
+      R"({"auths":{")" + registry_.host() + R"(":{"auth":"YWxpY2U6czNjcmV0LVBhNTU="}}})");
   auto r = scan(ref_, o);
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(r->packages.size(), 1U);
@@ -506,10 +520,12 @@ TEST_F(TlsRegistry, CredentialsFromACredentialHelper) {
   std::string bin = tmp_.str() + "/bin";
   std::filesystem::create_directories(bin);
   // docker-credential-helpers protocol: server URL on stdin, JSON on stdout.
-  testing::write_file(bin + "/docker-credential-bwtest",
-                      "#!/bin/sh\nread server\necho \"$server\" > '" + tmp_.str() +
-                          "/helper-asked'\n"
-                          "echo '{\"ServerURL\":\"'$server'\",\"Username\":\"alice\",\"Secret\":\"s3cret-Pa55\"}'\n");
+  testing::write_file(
+      bin + "/docker-credential-bwtest",
+      "#!/bin/sh\nread server\necho \"$server\" > '" + tmp_.str() +
+          "/helper-asked'\n"
+          "echo "
+          "'{\"ServerURL\":\"'$server'\",\"Username\":\"alice\",\"Secret\":\"s3cret-Pa55\"}'\n");
   std::filesystem::permissions(bin + "/docker-credential-bwtest",
                                std::filesystem::perms::owner_all);
   std::string old_path = std::getenv("PATH");
@@ -528,8 +544,9 @@ TEST_F(TlsRegistry, CredentialsFromACredentialHelper) {
 TEST_F(TlsRegistry, DebugLogsNeverContainTheCredential) {
   std::string log = tmp_.str() + "/debug.log";
   std::string cmd = "BULWARK_REGISTRY_USERNAME=alice BULWARK_REGISTRY_PASSWORD='s3cret-Pa55' " +
-                    testing::bulwark_binary() + " -v --log-format json sbom --no-cache --ca-cert '" +
-                    tmp_.str() + "/ca.crt' " + ref_ + " >/dev/null 2>'" + log + "'";
+                    testing::bulwark_binary() +
+                    " -v --log-format json sbom --no-cache --ca-cert '" + tmp_.str() + "/ca.crt' " +
+                    ref_ + " >/dev/null 2>'" + log + "'";
   ASSERT_EQ(testing::run_command(cmd), 0) << testing::read_file(log);
   std::string text = testing::read_file(log);
   EXPECT_NE(text.find("registry " + registry_.host()), std::string::npos);  // debug lines exist
@@ -551,10 +568,11 @@ TEST(TokenRegistry, BearerTokenFlowForPullAndPushWithCachedTokens) {
   BW_REQUIRE_COMMAND("openssl");
   TempDir tmp;
   std::string d = tmp.str();
-  ASSERT_EQ(testing::run_command("cd '" + d +
-                                 "' && openssl req -x509 -newkey rsa:2048 -nodes -keyout token.key "
-                                 "-out token.crt -days 2 -subj '/CN=bulwark token signer' 2>/dev/null"),
-            0);
+  ASSERT_EQ(
+      testing::run_command("cd '" + d +
+                           "' && openssl req -x509 -newkey rsa:2048 -nodes -keyout token.key "
+                           "-out token.crt -days 2 -subj '/CN=bulwark token signer' 2>/dev/null"),
+      0);
   int token_port = testing::free_port();
   testing::ChildProcess token;
   std::string token_log = d + "/token.log";
