@@ -8,6 +8,7 @@
 #include <chrono>
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include "cli/scan_pipeline.hpp"
 #include "core/json.hpp"
@@ -550,6 +551,7 @@ TEST_F(TlsRegistry, DebugLogsNeverContainTheCredential) {
   ASSERT_EQ(testing::run_command(cmd), 0) << testing::read_file(log);
   std::string text = testing::read_file(log);
   EXPECT_NE(text.find("registry " + registry_.host()), std::string::npos);  // debug lines exist
+  EXPECT_NE(text.find("(HTTP/2)"), std::string::npos);  // the registry offers h2 over TLS
   EXPECT_EQ(text.find("s3cret-Pa55"), std::string::npos);
   EXPECT_EQ(text.find("YWxpY2U6czNjcmV0LVBhNTU"), std::string::npos);  // base64 user:pass
   // Also with --password-stdin.
@@ -606,6 +608,28 @@ TEST(TokenRegistry, BearerTokenFlowForPullAndPushWithCachedTokens) {
   // One token for the pull scope served the manifest, config and both layers.
   std::string log = testing::read_file(token_log);
   EXPECT_EQ(log, "token repository:tok/app:pull authed=True\n");
+
+  // Tokens are reused until they expire (expires_in 300 s; the injected clock jumps ahead).
+  struct JumpingClock final : Clock {
+    std::atomic<int64_t> offset_s{0};
+    std::chrono::steady_clock::time_point now() const override {
+      return std::chrono::steady_clock::now() + std::chrono::seconds(offset_s.load());
+    }
+    void sleep_for(std::chrono::milliseconds d) const override { std::this_thread::sleep_for(d); }
+  };
+  auto clock = std::make_shared<JumpingClock>();
+  auto timed = o;
+  timed.clock = clock;
+  Client client(reg.host(), timed);
+  testing::write_file(token_log, "");
+  ASSERT_TRUE(client.get_manifest("tok/app", "1.0").ok());
+  ASSERT_TRUE(client.get_manifest("tok/app", "1.0").ok());
+  EXPECT_EQ(testing::read_file(token_log), "token repository:tok/app:pull authed=True\n");
+  clock->offset_s = 400;
+  ASSERT_TRUE(client.get_manifest("tok/app", "1.0").ok());
+  EXPECT_EQ(testing::read_file(token_log),
+            "token repository:tok/app:pull authed=True\n"
+            "token repository:tok/app:pull authed=True\n");
 
   // Push needs a push-scoped token: anonymous gets pull only and the upload is refused.
   Client authed(reg.host(), o);
