@@ -174,6 +174,7 @@ void add_inspect_command(CLI::App& app, GlobalOptions& g) {
       "inspect", "Show what a registry holds for a reference: manifest, platforms, layers, sizes");
   struct Args {
     std::string target, platform, format = "table", output;
+    bool raw = false;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("reference", args->target,
@@ -185,6 +186,8 @@ void add_inspect_command(CLI::App& app, GlobalOptions& g) {
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
   cmd->add_option("-o,--output", args->output, "Write to FILE instead of stdout");
+  cmd->add_flag("--raw", args->raw,
+                "Print the manifest or index the reference names, byte for byte as served");
   cmd->footer(
       "EXAMPLES\n"
       "  bulwark inspect registry.example.com/team/app:1.4\n"
@@ -199,6 +202,7 @@ void add_inspect_command(CLI::App& app, GlobalOptions& g) {
       std::string_view t = args->target;
       if (t.starts_with("registry:")) t.remove_prefix(9);
       BW_ASSIGN_OR_RETURN(auto in, registry::inspect_reference(t, o, *pool));
+      if (args->raw) return in.raw;
       return args->format == "json" ? render_json(in) : render_table(in);
     };
     auto text = run();

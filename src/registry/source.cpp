@@ -249,6 +249,7 @@ Result<Inspection> inspect_reference(std::string_view reference, const image::Op
   BW_ASSIGN_OR_RETURN(out.top, parse_manifest(top.body, top.media_type,
                                               "registry " + ref.registry + ": " + ref.str()));
   out.media_type = out.top.media_type;
+  out.raw = top.body;
   BW_ASSIGN_OR_RETURN(out.image, open_resolved(client, ref, top, options));
   return out;
 }

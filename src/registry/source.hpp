@@ -35,6 +35,7 @@ struct Inspection {
   core::Digest digest;     // of the manifest or index the reference names
   std::string media_type;  // of that document
   Manifest top;            // that document, parsed
+  std::string raw;         // that document, byte for byte as served
   image::Image image;      // the platform's image (manifest, config, layers)
 };
 core::Result<Inspection> inspect_reference(std::string_view reference,

@@ -250,6 +250,12 @@ TEST_F(PlainRegistry, InspectPrintsManifestPlatformsLayersAndSizes) {
       0);
   EXPECT_NE(table.find("Layers:"), std::string::npos);
   EXPECT_NE(table.find("linux/amd64"), std::string::npos);
+  std::string raw;
+  ASSERT_EQ(testing::run_command(testing::bulwark_binary() + " inspect --raw --insecure-registry " +
+                                     host() + " " + ref,
+                                 &raw),
+            0);
+  EXPECT_EQ(raw, b.manifest_json());
 }
 
 TEST_F(PlainRegistry, PushPrimitivesWriteWhatSkopeoReadsBack) {
