@@ -367,6 +367,28 @@ TEST_F(PlainRegistry, InterruptedDownloadResumesWithRange) {
   EXPECT_NE(log.find("bytes="), std::string::npos) << log;  // a Range request resumed it
 }
 
+TEST_F(PlainRegistry, ProxyFromTheEnvironmentUnlessNoProxy) {
+  TempDir tmp;
+  std::string ref = push(debian_like("proxied"), "proxied/app", tmp);
+  auto proxy = start_proxy(tmp, registry_->port(), "pass");
+  ASSERT_TRUE(proxy);
+  // libcurl reads http_proxy for http:// URLs (HTTPS_PROXY for https://) and NO_PROXY.
+  ::setenv("http_proxy", ("http://" + proxy->host()).c_str(), 1);
+  ::unsetenv("no_proxy");
+  ::unsetenv("NO_PROXY");
+  auto via = scan(ref, options(host()));
+  std::string log = testing::read_file(proxy->log);
+  ::setenv("NO_PROXY", "127.0.0.1", 1);
+  auto direct = scan(ref, options(host()));
+  std::string log_after = testing::read_file(proxy->log);
+  ::unsetenv("http_proxy");
+  ::unsetenv("NO_PROXY");
+  ASSERT_TRUE(via.ok()) << via.error().message();
+  ASSERT_TRUE(direct.ok()) << direct.error().message();
+  EXPECT_NE(log.find("/v2/proxied/app/manifests/1.0"), std::string::npos) << log;
+  EXPECT_EQ(log_after, log);  // NO_PROXY: nothing more went through the proxy
+}
+
 TEST_F(PlainRegistry, RateLimitHonoursRetryAfter) {
   TempDir tmp;
   push(debian_like("limited"), "limited/app", tmp);
