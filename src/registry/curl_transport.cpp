@@ -173,6 +173,8 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &st);
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, nullptr);  // blobs are hashed as sent
+    // Larger receive chunks: fewer callbacks and buffer hand-offs for multi-GB layers.
+    curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 256L * 1024);
     if (!range.empty()) curl_easy_setopt(h, CURLOPT_RANGE, range.c_str());
     if (req.basic_auth) {
       curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
