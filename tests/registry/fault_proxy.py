@@ -12,6 +12,7 @@ modes:
   huge       manifests answer 200 with a 100 MB body
   blob404    blob GETs answer 404 BLOB_UNKNOWN
   bigblob    blob GETs answer the real blob plus 4096 extra bytes
+  corrupt    blob GETs answer the real blob with its last byte changed
   redirect   every request is redirected to itself
   slowloris  every request gets a status line, then one header byte per second
   schema1    manifests answer a Docker schema 1 document
@@ -112,6 +113,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.answer(404, b'{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown to registry"}]}')
         if mode == "bigblob" and is_blob and self.command == "GET":
             return self.forward(mutate_body=lambda d: d + b"\0" * 4096)
+        if mode == "corrupt" and is_blob and self.command == "GET":
+            return self.forward(mutate_body=lambda d: d[:-1] + bytes([d[-1] ^ 1]) if d else d)
         if mode == "redirect":
             self.send_response(302)
             self.send_header("Location", self.path)

@@ -425,8 +425,8 @@ TEST_F(PlainRegistry, MisbehavingRegistriesGiveOneLineErrorsInBoundedTime) {
   const BadCase cases[] = {
       {"garbage", "JSON"},         {"huge", "manifest limit"},
       {"blob404", "BLOB_UNKNOWN"}, {"bigblob", "larger than the"},
-      {"redirect", "redirect"},    {"slowloris", "timed out"},
-      {"schema1", "schema 1"},
+      {"corrupt", "hashes to"},    {"redirect", "redirect"},
+      {"slowloris", "timed out"},  {"schema1", "schema 1"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.mode);
