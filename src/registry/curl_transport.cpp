@@ -212,6 +212,9 @@ class CurlTransport final : public Transport {
       std::string why = errbuf[0] != 0 ? errbuf : curl_easy_strerror(rc);
       if (rc == CURLE_OPERATION_TIMEDOUT) why = "timed out: " + why;
       if (rc == CURLE_TOO_MANY_REDIRECTS) why = "redirect loop: " + why;
+      // Not transient: no retries (also the usual result of a mistyped local path).
+      if (rc == CURLE_COULDNT_RESOLVE_HOST)
+        return Error::not_found(req.method + " " + req.url + ": " + why);
       return Error::io(req.method + " " + req.url + ": " + why);
     }
     return std::move(st.response);
