@@ -171,6 +171,14 @@ Result<std::string> Client::fetch_token(const std::vector<std::string>& scopes) 
     service = service_;
   }
   BW_ASSIGN_OR_RETURN(auto cred, credential());
+  // The realm comes from the registry's answer: credentials go to a plain-HTTP realm only
+  // when the registry itself was declared plain HTTP (--insecure-registry).
+  if (cred && realm.starts_with("http://") && !base_url().starts_with("http://")) {
+    return Error::io("registry " + registry_ +
+                     ": refusing to send credentials to the plain-HTTP "
+                     "token realm " +
+                     realm);
+  }
   HttpRequest req;
   std::string url = realm;
   if (!service.empty()) url = append_query(url, "service=" + url_escape(service));

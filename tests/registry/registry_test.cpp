@@ -568,6 +568,14 @@ TEST_F(TlsRegistry, CredentialsFromACredentialHelper) {
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(r->packages.size(), 1U);
   EXPECT_EQ(testing::read_file(tmp_.str() + "/helper-asked"), registry_.host() + "\n");
+  // The same helper as the default store (credsStore) for every registry.
+  testing::write_file(o.credentials.docker_config_path, R"({"credsStore":"bwtest"})");
+  std::filesystem::remove(tmp_.str() + "/helper-asked");
+  ::setenv("PATH", (bin + ":" + old_path).c_str(), 1);
+  auto r2 = scan(ref_, o);
+  ::setenv("PATH", old_path.c_str(), 1);
+  ASSERT_TRUE(r2.ok()) << r2.error().message();
+  EXPECT_EQ(testing::read_file(tmp_.str() + "/helper-asked"), registry_.host() + "\n");
 }
 
 TEST_F(TlsRegistry, DebugLogsNeverContainTheCredential) {
