@@ -121,8 +121,10 @@ TEST(Client, ResumedDownloadThatRestartsFromZeroDropsTheBytesAlreadyDelivered) {
   struct Cut final : Transport {
     std::string blob;
     int calls = 0;
-    core::Result<HttpResponse> perform(const HttpRequest&, const BodySink* sink) override {
+    std::optional<uint64_t> resumed_at;
+    core::Result<HttpResponse> perform(const HttpRequest& req, const BodySink* sink) override {
       ++calls;
+      if (calls == 2) resumed_at = req.range_start;
       HttpResponse r = response(200);
       if (calls == 1) {
         (void)(*sink)(r, std::string_view(blob).substr(0, 4));
@@ -144,6 +146,7 @@ TEST(Client, ResumedDownloadThatRestartsFromZeroDropsTheBytesAlreadyDelivered) {
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(got, blob);
   EXPECT_EQ(cut->calls, 2);
+  EXPECT_EQ(cut->resumed_at, 4U);  // asked for Range: bytes=4-
 }
 
 }  // namespace
