@@ -149,5 +149,36 @@ TEST(Client, ResumedDownloadThatRestartsFromZeroDropsTheBytesAlreadyDelivered) {
   EXPECT_EQ(cut->resumed_at, 4U);  // asked for Range: bytes=4-
 }
 
+TEST(Client, ReferrersApiAnswerIsUsedAndFilteredByArtifactType) {
+  // OCI distribution-spec 1.1: GET /v2/<name>/referrers/<digest> answers an image index.
+  auto t = std::make_shared<ScriptedTransport>();
+  std::string sig = std::string(64, '1'), sbom = std::string(64, '2');
+  t->answer = [&](const HttpRequest& req) {
+    if (req.url.find("/referrers/sha256:") == std::string::npos) return response(404);
+    return response(
+        200,
+        R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[)"
+        R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:)" +
+            sig +
+            R"(","size":10,"artifactType":"application/vnd.example.sig"},)"
+            R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:)" +
+            sbom + R"(","size":20,"artifactType":"application/spdx+json"}]})",
+        {{"content-type", "application/vnd.oci.image.index.v1+json"}});
+  };
+  Client c("reg.example", options(t, std::make_shared<RecordingClock>()));
+  auto subject = core::Digest::of("subject");
+  auto all = c.referrers("a/b", subject);
+  ASSERT_TRUE(all.ok()) << all.error().message();
+  EXPECT_EQ(all->manifests.size(), 2U);
+  auto sboms = c.referrers("a/b", subject, "application/spdx+json");
+  ASSERT_TRUE(sboms.ok());
+  ASSERT_EQ(sboms->manifests.size(), 1U);
+  EXPECT_EQ(sboms->manifests[0].digest.hex, sbom);
+  // The registry was asked with the filter too (it may apply it itself).
+  EXPECT_NE(t->seen.back().url.find("artifactType=application%2Fspdx%2Bjson"), std::string::npos);
+  // No fallback tag request was needed.
+  for (const auto& req : t->seen) EXPECT_EQ(req.url.find("/manifests/sha256-"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace bulwark::registry
