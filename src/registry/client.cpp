@@ -261,7 +261,8 @@ Result<HttpResponse> Client::send(Send s) {
     if (!resp.ok()) {
       core::log_debug("registry {}: {} {} failed: {}", registry_, req.method, req.url,
                       resp.error().message());
-      if (s.retry_transport_errors && attempt < options_.max_retries &&
+      bool cancelled = req.cancel != nullptr && req.cancel->load();
+      if (!cancelled && s.retry_transport_errors && attempt < options_.max_retries &&
           resp.error().code() == core::ErrorCode::kIo) {
         clock_->sleep_for(backoff(attempt, nullptr));
         continue;
@@ -281,7 +282,9 @@ Result<HttpResponse> Client::send(Send s) {
       --attempt;
       continue;
     }
-    if ((resp->status == 429 || resp->status >= 500) && attempt < options_.max_retries) {
+    bool cancelled = req.cancel != nullptr && req.cancel->load();
+    if (!cancelled && (resp->status == 429 || resp->status >= 500) &&
+        attempt < options_.max_retries) {
       auto wait = backoff(attempt, &*resp);
       core::log_debug("registry {}: HTTP {}, retrying in {} ms", registry_, resp->status,
                       wait.count());
@@ -401,7 +404,8 @@ Result<std::string> Client::get_blob(const std::string& repo, const core::Digest
 
 Result<void> Client::download_blob(const std::string& repo, const core::Digest& digest,
                                    int64_t expected_size,
-                                   const std::function<bool(std::string_view)>& consume) {
+                                   const std::function<bool(std::string_view)>& consume,
+                                   const std::atomic<bool>* cancel) {
   const std::string what = "blob " + repo + "@" + digest.str();
   uint64_t received = 0;
   std::optional<Error> stop;  // why the sink stopped the transfer
@@ -445,6 +449,7 @@ Result<void> Client::download_blob(const std::string& repo, const core::Digest& 
     Send s;
     s.request.url = base_url() + "/v2/" + repo + "/blobs/" + digest.str();
     if (received > 0) s.request.range_start = received;
+    s.request.cancel = cancel;
     s.scopes = {scope_pull(repo)};
     s.sink = &sink;
     s.retry_transport_errors = false;  // resumed below with Range instead
@@ -452,6 +457,8 @@ Result<void> Client::download_blob(const std::string& repo, const core::Digest& 
     ++blob_gets_;
     auto resp = send(std::move(s));
     if (stop) return *stop;
+    if (cancel != nullptr && cancel->load())
+      return Error::io("registry " + registry_ + ": " + what + ": download cancelled");
     if (resp.ok()) {
       if (resp->status == 404) return http_error(what, *resp);
       if (resp->status != 200 && resp->status != 206) return http_error(what, *resp);

@@ -78,7 +78,8 @@ class Client {
   // error; the caller verifies the digest over the stream.
   core::Result<void> download_blob(const std::string& repo, const core::Digest& digest,
                                    int64_t expected_size,
-                                   const std::function<bool(std::string_view)>& consume);
+                                   const std::function<bool(std::string_view)>& consume,
+                                   const std::atomic<bool>* cancel = nullptr);
 
   // HEAD /v2/<repo>/blobs/<digest>: the size when present, nullopt on 404.
   core::Result<std::optional<int64_t>> blob_exists(const std::string& repo,

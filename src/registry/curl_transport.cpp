@@ -81,6 +81,11 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* cancel = static_cast<const std::atomic<bool>*>(user);
+  return cancel != nullptr && cancel->load() ? 1 : 0;
+}
+
 size_t on_body(char* data, size_t size, size_t n, void* user) {
   auto* st = static_cast<TransferState*>(user);
   std::string_view chunk(data, size * n);
@@ -176,6 +181,11 @@ class CurlTransport final : public Transport {
     // Larger receive chunks: fewer callbacks and buffer hand-offs for multi-GB layers.
     curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 256L * 1024);
     if (!range.empty()) curl_easy_setopt(h, CURLOPT_RANGE, range.c_str());
+    if (req.cancel != nullptr) {
+      curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+      curl_easy_setopt(h, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(req.cancel));
+    }
     if (req.basic_auth) {
       curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
       curl_easy_setopt(h, CURLOPT_USERNAME, req.basic_auth->first.c_str());
@@ -207,7 +217,8 @@ class CurlTransport final : public Transport {
                           std::to_string(req.max_body) + " bytes");
     if (st.headers_too_large)
       return Error::limit(req.method + " " + req.url + ": response headers too large");
-    if (st.sink_aborted) return Error::io(req.method + " " + req.url + ": transfer aborted");
+    if (st.sink_aborted || rc == CURLE_ABORTED_BY_CALLBACK)
+      return Error::io(req.method + " " + req.url + ": transfer aborted");
     if (rc != CURLE_OK) {
       std::string why = errbuf[0] != 0 ? errbuf : curl_easy_strerror(rc);
       if (rc == CURLE_OPERATION_TIMEDOUT) why = "timed out: " + why;

@@ -28,7 +28,7 @@ class BlobDownloadStream final : public image::ByteStream {
                      int64_t size)
       : client_(std::move(client)) {
     worker_ = std::thread([this, repo = std::move(repo), digest = std::move(digest), size] {
-      auto r = client_->download_blob(repo, digest, size, [this](std::string_view chunk) {
+      auto consume = [this](std::string_view chunk) {
         std::unique_lock lock(mu_);
         space_.wait(lock, [&] { return cancelled_ || buffered_ < kStreamBufferBytes; });
         if (cancelled_) return false;
@@ -36,7 +36,8 @@ class BlobDownloadStream final : public image::ByteStream {
         buffered_ += chunk.size();
         data_.notify_one();
         return true;
-      });
+      };
+      auto r = client_->download_blob(repo, digest, size, consume, &cancel_flag_);
       std::lock_guard lock(mu_);
       if (!r.ok() && !cancelled_) error_ = std::move(r).error();
       done_ = true;
@@ -48,6 +49,7 @@ class BlobDownloadStream final : public image::ByteStream {
       std::lock_guard lock(mu_);
       cancelled_ = true;
     }
+    cancel_flag_ = true;  // also abandons a transfer waiting on the network
     space_.notify_all();
     if (worker_.joinable()) worker_.join();
   }
@@ -88,6 +90,7 @@ class BlobDownloadStream final : public image::ByteStream {
   bool done_ = false;
   bool cancelled_ = false;
   std::optional<Error> error_;
+  std::atomic<bool> cancel_flag_{false};
   std::thread worker_;
 };
 

@@ -4,6 +4,7 @@
 // NO_PROXY, connect and low-speed timeouts, bounded redirects). The clock is injectable too.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -33,6 +34,8 @@ struct HttpRequest {
   // Whole-request time limit for small requests; 0 for streaming downloads, which rely on the
   // low-speed timeout instead.
   std::chrono::milliseconds total_timeout{0};
+  // Set by another thread to abandon the transfer promptly (checked while it waits too).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct HttpResponse {
