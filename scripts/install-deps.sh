@@ -10,7 +10,7 @@ packages=(
   libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libdb-dev
   libyaml-cpp-dev libtomlplusplus-dev libxml2-dev libcurl4-openssl-dev
   # reference tools and data builders used by tests and the demo
-  dpkg rpm python3-rpm python3-jsonschema mmdebstrap skopeo debian-archive-keyring jq zstd pigz isal
+  dpkg rpm python3-rpm python3-jsonschema python3-cryptography mmdebstrap skopeo debian-archive-keyring jq zstd pigz isal
   hyperfine time
   # Ruby/PHP/binary catalogers: Vectorscan, and real gems, Composer and runtimes the tests compare with
   libvectorscan-dev ruby ruby-rack ruby-json bundler composer busybox redis-server nginx-light openjdk-17-jre-headless
@@ -20,6 +20,8 @@ packages=(
   # come preinstalled from NodeSource on these machines: Debian's nodejs/npm would conflict.
   python3-apt python3-packaging default-jdk-headless libmaven3-core-java libcommons-lang3-java
   libapt-pkg-dev php-cli php-composer-semver
+  # registry tests: a real registry, htpasswd for its Basic auth, the token service's crypto
+  docker-registry apache2-utils python3-cryptography
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -15,7 +15,8 @@ void add_image_args(CLI::App& cmd, ImageArgs& args) {
   cmd.add_option("target", args.target,
                  "Image to read: docker-archive:FILE[:TAG], oci:DIR[:REF], oci-archive:FILE[:REF], "
                  "dir:PATH,\n"
-                 "or a bare path recognised by its content")
+                 "registry:REF, or a bare path recognised by its content or registry reference\n"
+                 "(HOST[:PORT]/REPO[:TAG][@sha256:DIGEST])")
       ->required();
   cmd.add_option("--platform", args.platform,
                  "Platform to pick from a multi-platform index (os/arch[/variant]);\n"
@@ -125,6 +126,8 @@ int run(int argc, char** argv) {
   add_completion_command(app, g);
   add_config_command(app, g);
   add_db_command(app, g);
+  add_inspect_command(app, g);
+  add_registry_options(app);
 
   try {
     app.parse(argc, argv);

@@ -44,6 +44,10 @@ void add_version_command(CLI::App& app, GlobalOptions& g);
 void add_completion_command(CLI::App& app, GlobalOptions& g);
 void add_config_command(CLI::App& app, GlobalOptions& g);
 void add_db_command(CLI::App& app, GlobalOptions& g);
+void add_inspect_command(CLI::App& app, GlobalOptions& g);
+// Global registry flags (--insecure-registry, --ca-cert, --username ...) and the registry
+// image source that open_image uses for registry references.
+void add_registry_options(CLI::App& app);
 
 int run(int argc, char** argv);
 

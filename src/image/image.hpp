@@ -3,6 +3,7 @@
 // tar), and root filesystem directories.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -50,6 +51,9 @@ class BlobStore {
   virtual std::optional<FileIdentity> identity(const BlobRef& blob) const = 0;
   // Small documents (manifests, configs): read whole, verified against blob.digest.
   core::Result<std::string> read_verified(const BlobRef& blob, uint64_t limit) const;
+  // True when blobs are fetched by digest from a content-addressed store (a registry): a
+  // cached result for the digest is then used without fetching the blob to prove it.
+  virtual bool content_addressed() const { return false; }
 };
 
 struct LayerRef {
@@ -82,5 +86,14 @@ struct OpenOptions {
 // Opens "docker-archive:PATH", "oci:DIR[:REF]", "oci-archive:PATH[:REF]", "dir:PATH", or a bare
 // path recognised by content.
 core::Result<Image> open_image(std::string_view target, const OpenOptions& options);
+
+// Registry references come from the registry module (the image module has no network code):
+// open_image hands it "registry:REF", and bare targets that are no local file but that it
+// recognises as references ("host[:port]/repo[:tag][@digest]").
+struct RemoteSource {
+  std::function<bool(std::string_view)> recognises;
+  std::function<core::Result<Image>(std::string_view, const OpenOptions&)> open;
+};
+void set_remote_source(RemoteSource source);
 
 }  // namespace bulwark::image

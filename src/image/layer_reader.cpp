@@ -224,6 +224,9 @@ Result<LayerResult> analyze_layer(const Context& ctx, const LayerRef& layer) {
       auto v = ctx.cache->verified_digest(*identity);
       if (v && (!layer.blob.digest || *v == *layer.blob.digest)) trusted = v;
     }
+    // A registry serves blobs by digest and every fetch is verified: the digest is the content.
+    if (!trusted && layer.blob.digest && ctx.image.store->content_addressed())
+      trusted = layer.blob.digest;
     std::optional<core::Digest> candidate = trusted ? trusted : layer.blob.digest;
     if (candidate) {
       if (auto hit = ctx.cache->load(

@@ -11,6 +11,11 @@ using core::Result;
 
 namespace {
 
+RemoteSource& remote_source() {
+  static RemoteSource source;
+  return source;
+}
+
 bool is_dir(const std::string& p) {
   struct stat st {};
   return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
@@ -63,6 +68,10 @@ Result<Image> open_image_unchecked(std::string_view target, const OpenOptions& o
     return open_oci(std::make_shared<DirContainer>(path), "oci-layout", path, ref, options);
   }
   if (has_prefix("dir:")) return open_rootfs_dir(std::string(target.substr(4)));
+  if (has_prefix("registry:")) {
+    if (!remote_source().open) return Error::unsupported("registry references are not enabled");
+    return remote_source().open(target.substr(9), options);
+  }
 
   std::string path(target);
   if (is_dir(path)) {
@@ -76,11 +85,16 @@ Result<Image> open_image_unchecked(std::string_view target, const OpenOptions& o
   if (is_file(p)) return open_archive(p, ref, options, "");
   auto [d, dref] = split_ref(path, true);
   if (is_dir(d)) return open_oci(std::make_shared<DirContainer>(d), "oci-layout", d, dref, options);
-  return Error::not_found(
-      path + ": no such file or directory (registry references come in a later release)");
+  if (remote_source().recognises && remote_source().recognises(path))
+    return remote_source().open(path, options);
+  return Error::not_found(path + ": no such file or directory, nor a registry reference");
 }
 
 }  // namespace
+
+void set_remote_source(RemoteSource source) {
+  remote_source() = std::move(source);
+}
 
 Result<Image> open_image(std::string_view target, const OpenOptions& options) {
   BW_ASSIGN_OR_RETURN(auto img, open_image_unchecked(target, options));

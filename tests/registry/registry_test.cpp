@@ -1,0 +1,687 @@
+// The registry client against Debian's docker-registry on loopback: plain HTTP, TLS with a
+// test CA and htpasswd Basic auth, and token auth through a test token service. Images are
+// pushed with skopeo (the reference client) from layouts the tests build and from the corpus;
+// scanning by reference must give the same packages as scanning the layout.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "cli/scan_pipeline.hpp"
+#include "core/json.hpp"
+#include "registry/registry_fixture.hpp"
+#include "registry/source.hpp"
+#include "support/image_builder.hpp"
+
+namespace bulwark::registry {
+namespace {
+
+using testing::ImageBuilder;
+using testing::TarEntry;
+using testing::TempDir;
+
+std::string scripts() {
+  return std::string(BULWARK_SOURCE_DIR) + "/tests/registry/";
+}
+
+std::vector<std::string> package_lines(const report::Report& r) {
+  std::vector<std::string> out;
+  for (const auto& p : r.packages) {
+    std::string line = p.ecosystem + " " + p.name + " " + p.version + " " + p.purl;
+    for (const auto& l : p.locations)
+      line += " " + l.path + "@" + std::to_string(l.layer_index) + ":" + l.layer_digest;
+    out.push_back(line);
+  }
+  return out;
+}
+
+core::Result<report::Report> scan(const std::string& target, const ClientOptions& o,
+                                  const std::string& cache = "",
+                                  std::optional<image::Platform> platform = std::nullopt) {
+  install_image_source(std::make_shared<ClientPool>(o));
+  cli::ScanOptions so;
+  so.target = target;
+  so.use_cache = !cache.empty();
+  so.cache_dir = cache;
+  so.platform = platform;
+  return cli::run_scan(so);
+}
+
+std::string dpkg_status(const std::string& name, const std::string& version) {
+  return "Package: " + name +
+         "\nStatus: install ok installed\nArchitecture: amd64\nVersion: " + version +
+         "\nMaintainer: t <t@example.com>\nDescription: test\n\n";
+}
+
+ImageBuilder debian_like(const std::string& pkg, const std::string& arch = "amd64") {
+  ImageBuilder b;
+  b.architecture(arch);
+  b.layer({TarEntry::dir("etc"),
+           TarEntry::file(
+               "etc/os-release",
+               "ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n"),
+           TarEntry::dir("var"), TarEntry::dir("var/lib"), TarEntry::dir("var/lib/dpkg"),
+           TarEntry::file("var/lib/dpkg/status", dpkg_status(pkg, "1.2-3"))});
+  // Incompressible, so the stored layer is large enough to be cut mid-transfer.
+  std::mt19937 rng(static_cast<unsigned>(std::hash<std::string>{}(pkg)));
+  std::string noise(300000, '\0');
+  for (auto& ch : noise) ch = static_cast<char>(rng());
+  b.layer({TarEntry::file("opt/big.bin", noise)});
+  return b;
+}
+
+class PlainRegistry : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!testing::have_command("docker-registry") || !testing::have_command("skopeo")) return;
+    dir_ = new TempDir();
+    registry_ = new testing::TestRegistry();
+    if (!registry_->start(dir_->str(), {})) {
+      delete registry_;
+      registry_ = nullptr;
+    }
+  }
+  static void TearDownTestSuite() {
+    delete registry_;
+    registry_ = nullptr;
+    delete dir_;
+    dir_ = nullptr;
+  }
+  void SetUp() override {
+    BW_REQUIRE_COMMAND("docker-registry");
+    BW_REQUIRE_COMMAND("skopeo");
+    if (registry_ == nullptr) BW_SKIP_OR_FAIL("docker-registry did not start");
+  }
+  static ClientOptions options(const std::string& host) {
+    ClientOptions o;
+    o.insecure_hosts = {host};
+    o.initial_backoff = std::chrono::milliseconds(50);
+    o.credentials.use_environment = false;
+    o.credentials.docker_config_path = "/nonexistent";
+    return o;
+  }
+  // Pushes a built image as repo:tag; returns its reference.
+  std::string push(const ImageBuilder& b, const std::string& repo, const TempDir& tmp) {
+    std::string layout = tmp.str() + "/" + repo + ".oci";
+    b.write_oci_layout(layout, "1.0");
+    EXPECT_TRUE(testing::skopeo_copy("oci:" + layout + ":1.0", host() + "/" + repo + ":1.0"));
+    return host() + "/" + repo + ":1.0";
+  }
+  static std::string host() { return registry_->host(); }
+
+  static TempDir* dir_;
+  static testing::TestRegistry* registry_;
+};
+TempDir* PlainRegistry::dir_ = nullptr;
+testing::TestRegistry* PlainRegistry::registry_ = nullptr;
+
+TEST_F(PlainRegistry, ScanByReferenceEqualsScanOfTheLayout) {
+  TempDir tmp;
+  auto b = debian_like("hello");
+  std::string ref = push(b, "built/hello", tmp);
+  auto remote = scan(ref, options(host()));
+  ASSERT_TRUE(remote.ok()) << remote.error().message();
+  auto local = scan("oci:" + tmp.str() + "/built/hello.oci:1.0", options(host()));
+  ASSERT_TRUE(local.ok()) << local.error().message();
+  EXPECT_EQ(remote->target.source, "registry");
+  EXPECT_EQ(remote->target.manifest_digest, local->target.manifest_digest);
+  ASSERT_EQ(package_lines(*remote).size(), 1U);
+  EXPECT_EQ(package_lines(*remote), package_lines(*local));
+  // The "registry:" prefix names the same image.
+  auto prefixed = scan("registry:" + ref, options(host()));
+  ASSERT_TRUE(prefixed.ok()) << prefixed.error().message();
+  EXPECT_EQ(package_lines(*prefixed), package_lines(*local));
+}
+
+TEST_F(PlainRegistry, CorpusImagesScanAsTheirLayouts) {
+  std::filesystem::path corpus = "/var/tmp/bulwark-corpus-all";
+  if (!std::filesystem::exists(corpus / "MANIFEST.txt")) {
+    std::string why;
+    auto c = testing::corpus_dir(&why);
+    if (!c) BW_SKIP_OR_FAIL(why);
+    corpus = *c;
+  }
+  for (const char* name : {"debian-app", "python-site", "rpm-db"}) {
+    SCOPED_TRACE(name);
+    std::string layout = (corpus / (std::string(name) + ".oci")).string();
+    if (!std::filesystem::exists(layout)) continue;
+    std::string ref = host() + "/corpus/" + name + ":1";
+    ASSERT_TRUE(testing::skopeo_copy("oci:" + layout, ref));
+    auto remote = scan(ref, options(host()));
+    ASSERT_TRUE(remote.ok()) << remote.error().message();
+    auto local = scan("oci:" + layout, options(host()));
+    ASSERT_TRUE(local.ok()) << local.error().message();
+    if (std::string(name) == "debian-app") {
+      EXPECT_GT(remote->packages.size(), 100U);
+    }
+    EXPECT_EQ(package_lines(*remote), package_lines(*local));
+    EXPECT_EQ(remote->os.pretty_name, local->os.pretty_name);
+  }
+}
+
+TEST_F(PlainRegistry, WarmRescanDownloadsNoLayerBlob) {
+  TempDir tmp;
+  std::string ref = push(debian_like("warm"), "warm/app", tmp);
+  std::string cache = tmp.str() + "/cache";
+  int before = registry_->blob_gets("warm/app");
+  auto cold = scan(ref, options(host()), cache);
+  ASSERT_TRUE(cold.ok()) << cold.error().message();
+  int after_cold = registry_->blob_gets("warm/app");
+  EXPECT_EQ(after_cold - before, 3);  // config + 2 layers
+  auto warm = scan(ref, options(host()), cache);
+  ASSERT_TRUE(warm.ok()) << warm.error().message();
+  EXPECT_EQ(registry_->blob_gets("warm/app") - after_cold, 1);  // the config only
+  EXPECT_EQ(package_lines(*warm), package_lines(*cold));
+}
+
+TEST_F(PlainRegistry, MultiPlatformIndexPicksThePlatformAsForLayouts) {
+  TempDir tmp;
+  auto amd = debian_like("only-on-amd64", "amd64");
+  auto arm = debian_like("only-on-arm64", "arm64");
+  std::string layout = tmp.str() + "/multi.oci";
+  ImageBuilder::write_oci_index(layout, {&amd, &arm}, "1.0");
+  std::string ref = host() + "/multi/app:1.0";
+  ASSERT_TRUE(testing::skopeo_copy("oci:" + layout + ":1.0", ref, "", true));
+  ClientPool pool(options(host()));
+  image::OpenOptions o;
+  o.platform = image::Platform{"linux", "arm64", ""};
+  auto img = open_registry_image(ref, o, pool);
+  ASSERT_TRUE(img.ok()) << img.error().message();
+  EXPECT_EQ(img->platform.str(), "linux/arm64");
+  EXPECT_EQ(img->available_platforms.size(), 2U);
+  auto r = scan(ref, options(host()), "", image::Platform{"linux", "arm64", ""});
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_EQ(r->packages.size(), 1U);
+  EXPECT_EQ(r->packages[0].name, "only-on-arm64");
+  auto local =
+      scan("oci:" + layout + ":1.0", options(host()), "", image::Platform{"linux", "arm64", ""});
+  ASSERT_TRUE(local.ok());
+  EXPECT_EQ(package_lines(*r), package_lines(*local));
+  o.platform = image::Platform{"linux", "s390x", ""};
+  auto none = open_registry_image(ref, o, pool);
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.error().message().find("no manifest for platform linux/s390x"), std::string::npos);
+}
+
+TEST_F(PlainRegistry, DigestPinnedReferenceIsVerified) {
+  TempDir tmp;
+  std::string ref = push(debian_like("pinned"), "pinned/app", tmp);
+  ClientPool pool(options(host()));
+  auto img = open_registry_image(ref, {}, pool);
+  ASSERT_TRUE(img.ok()) << img.error().message();
+  std::string pinned = host() + "/pinned/app@" + img->manifest_digest->str();
+  auto good = open_registry_image(pinned, {}, pool);
+  ASSERT_TRUE(good.ok()) << good.error().message();
+  EXPECT_EQ(good->manifest_digest, img->manifest_digest);
+  std::string wrong = host() + "/pinned/app@sha256:" + std::string(64, '0');
+  auto bad = open_registry_image(wrong, {}, pool);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("registry " + host()), std::string::npos);
+  // Tag and digest together: the digest wins and is checked.
+  auto both =
+      open_registry_image(host() + "/pinned/app:1.0@sha256:" + std::string(64, '1'), {}, pool);
+  EXPECT_FALSE(both.ok());
+}
+
+TEST_F(PlainRegistry, InspectPrintsManifestPlatformsLayersAndSizes) {
+  TempDir tmp;
+  auto b = debian_like("inspected");
+  std::string ref = push(b, "inspect/app", tmp);
+  std::string out;
+  int rc = testing::run_command(testing::bulwark_binary() + " inspect --insecure-registry " +
+                                    host() + " " + ref + " --format json",
+                                &out);
+  ASSERT_EQ(rc, 0);
+  auto j = core::parse_json(out, "inspect output");
+  ASSERT_TRUE(j.ok()) << out;
+  EXPECT_EQ((*j)["reference"], ref);
+  ASSERT_EQ((*j)["manifest"]["layers"].size(), 2U);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ((*j)["manifest"]["layers"][i]["size"].get<int64_t>(),
+              static_cast<int64_t>(b.layers()[i].stored.size()));
+  }
+  std::string table;
+  ASSERT_EQ(
+      testing::run_command(
+          testing::bulwark_binary() + " inspect --insecure-registry " + host() + " " + ref, &table),
+      0);
+  EXPECT_NE(table.find("Layers:"), std::string::npos);
+  EXPECT_NE(table.find("linux/amd64"), std::string::npos);
+  std::string raw;
+  ASSERT_EQ(testing::run_command(testing::bulwark_binary() + " inspect --raw --insecure-registry " +
+                                     host() + " " + ref,
+                                 &raw),
+            0);
+  EXPECT_EQ(raw, b.manifest_json());
+}
+
+TEST_F(PlainRegistry, PushPrimitivesWriteWhatSkopeoReadsBack) {
+  Client c(host(), options(host()));
+  std::string repo = "push/artifact";
+  std::string config = "{}";
+  std::string payload(200000, 'p');
+  auto cfg = c.upload_blob(repo, config);
+  ASSERT_TRUE(cfg.ok()) << cfg.error().message();
+  auto layer = c.upload_blob_chunked(repo, payload, 65536);
+  ASSERT_TRUE(layer.ok()) << layer.error().message();
+  auto exists = c.blob_exists(repo, layer->digest);
+  ASSERT_TRUE(exists.ok());
+  ASSERT_TRUE(exists->has_value());
+  EXPECT_EQ(**exists, static_cast<int64_t>(payload.size()));
+  auto missing = c.blob_exists(repo, core::Digest::of("never uploaded"));
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+  // Cross-repository mount into a second repository.
+  auto mounted = c.mount_blob("push/other", repo, layer->digest);
+  ASSERT_TRUE(mounted.ok()) << mounted.error().message();
+  EXPECT_TRUE(*mounted);
+  auto in_other = c.blob_exists("push/other", layer->digest);
+  ASSERT_TRUE(in_other.ok() && in_other->has_value());
+
+  nlohmann::json m = {{"schemaVersion", 2},
+                      {"mediaType", kOciManifest},
+                      {"artifactType", "application/vnd.bulwark.test"},
+                      {"config",
+                       {{"mediaType", "application/vnd.oci.empty.v1+json"},
+                        {"digest", cfg->digest.str()},
+                        {"size", 2}}},
+                      {"layers",
+                       {{{"mediaType", "application/octet-stream"},
+                         {"digest", layer->digest.str()},
+                         {"size", payload.size()}}}}};
+  std::string body = m.dump();
+  auto put = c.put_manifest(repo, "v1", body, std::string(kOciManifest));
+  ASSERT_TRUE(put.ok()) << put.error().message();
+  std::string raw;
+  ASSERT_EQ(
+      testing::run_command(
+          "skopeo inspect --raw --tls-verify=false docker://" + host() + "/" + repo + ":v1", &raw),
+      0);
+  EXPECT_EQ(raw, body);
+  auto tags = c.list_tags(repo);
+  ASSERT_TRUE(tags.ok()) << tags.error().message();
+  EXPECT_EQ(*tags, std::vector<std::string>{"v1"});
+
+  // A referrer (OCI 1.1 subject). This registry has no referrers API, so the client keeps the
+  // tag-schema index sha256-<hex> and reads it back through the same fallback.
+  nlohmann::json sig = m;
+  sig["artifactType"] = "application/vnd.bulwark.signature";
+  sig["subject"] = {{"mediaType", kOciManifest}, {"digest", put->str()}, {"size", body.size()}};
+  std::string sig_body = sig.dump();
+  bool supported = true;
+  auto sig_digest = c.put_manifest(repo, core::Digest::of(sig_body).str(), sig_body,
+                                   std::string(kOciManifest), &supported);
+  ASSERT_TRUE(sig_digest.ok()) << sig_digest.error().message();
+  EXPECT_FALSE(supported);
+  Descriptor d{
+      std::string(kOciManifest),           *sig_digest, static_cast<int64_t>(sig_body.size()), {},
+      "application/vnd.bulwark.signature", {}};
+  ASSERT_TRUE(c.add_referrer_fallback(repo, *put, d).ok());
+  auto refs = c.referrers(repo, *put);
+  ASSERT_TRUE(refs.ok()) << refs.error().message();
+  ASSERT_EQ(refs->manifests.size(), 1U);
+  EXPECT_EQ(refs->manifests[0].digest, *sig_digest);
+  auto filtered = c.referrers(repo, *put, "application/other");
+  ASSERT_TRUE(filtered.ok());
+  EXPECT_TRUE(filtered->manifests.empty());
+  auto none = c.referrers(repo, *sig_digest);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->manifests.empty());
+}
+
+// ---- misbehaving servers: the fault proxy in front of the real registry ----
+
+struct Proxy {
+  testing::ChildProcess proc;
+  int port = 0;
+  std::string log;
+  std::string host() const { return "127.0.0.1:" + std::to_string(port); }
+};
+
+std::unique_ptr<Proxy> start_proxy(const TempDir& tmp, int upstream, const std::string& mode) {
+  auto p = std::make_unique<Proxy>();
+  p->port = testing::free_port();
+  p->log = tmp.str() + "/proxy-" + mode + ".log";
+  if (!p->proc.start({"python3", scripts() + "fault_proxy.py", std::to_string(p->port),
+                      std::to_string(upstream), mode, p->log},
+                     tmp.str() + "/proxy.out", p->port))
+    return nullptr;
+  return p;
+}
+
+TEST_F(PlainRegistry, InterruptedDownloadResumesWithRange) {
+  TempDir tmp;
+  std::string ref = push(debian_like("resumed"), "resume/app", tmp);
+  auto proxy = start_proxy(tmp, registry_->port(), "cut");
+  ASSERT_TRUE(proxy);
+  std::string via = proxy->host() + "/resume/app:1.0";
+  auto r = scan(via, options(proxy->host()));
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  auto direct = scan(ref, options(host()));
+  ASSERT_TRUE(direct.ok());
+  EXPECT_EQ(package_lines(*r), package_lines(*direct));
+  std::string log = testing::read_file(proxy->log);
+  EXPECT_NE(log.find("bytes="), std::string::npos) << log;  // a Range request resumed it
+}
+
+TEST_F(PlainRegistry, ProxyFromTheEnvironmentUnlessNoProxy) {
+  TempDir tmp;
+  std::string ref = push(debian_like("proxied"), "proxied/app", tmp);
+  auto proxy = start_proxy(tmp, registry_->port(), "pass");
+  ASSERT_TRUE(proxy);
+  // libcurl reads http_proxy for http:// URLs (HTTPS_PROXY for https://) and NO_PROXY.
+  ::setenv("http_proxy", ("http://" + proxy->host()).c_str(), 1);
+  ::unsetenv("no_proxy");
+  ::unsetenv("NO_PROXY");
+  auto via = scan(ref, options(host()));
+  std::string log = testing::read_file(proxy->log);
+  ::setenv("NO_PROXY", "127.0.0.1", 1);
+  auto direct = scan(ref, options(host()));
+  std::string log_after = testing::read_file(proxy->log);
+  ::unsetenv("http_proxy");
+  ::unsetenv("NO_PROXY");
+  ASSERT_TRUE(via.ok()) << via.error().message();
+  ASSERT_TRUE(direct.ok()) << direct.error().message();
+  EXPECT_NE(log.find("/v2/proxied/app/manifests/1.0"), std::string::npos) << log;
+  EXPECT_EQ(log_after, log);  // NO_PROXY: nothing more went through the proxy
+}
+
+TEST_F(PlainRegistry, RateLimitHonoursRetryAfter) {
+  TempDir tmp;
+  push(debian_like("limited"), "limited/app", tmp);
+  auto proxy = start_proxy(tmp, registry_->port(), "429");
+  ASSERT_TRUE(proxy);
+  auto start = std::chrono::steady_clock::now();
+  auto r = scan(proxy->host() + "/limited/app:1.0", options(proxy->host()));
+  auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->packages.size(), 1U);
+  EXPECT_GE(took, std::chrono::milliseconds(900));  // Retry-After: 1 waited, not 50 ms backoff
+  // With no retries left the 429 is the error.
+  auto o = options(proxy->host());
+  o.max_retries = 0;
+  auto proxy2 = start_proxy(tmp, registry_->port(), "429");
+  ASSERT_TRUE(proxy2);
+  auto fail = scan(proxy2->host() + "/limited/app:1.0", [&] {
+    auto x = options(proxy2->host());
+    x.max_retries = 0;
+    return x;
+  }());
+  ASSERT_FALSE(fail.ok());
+  EXPECT_NE(fail.error().message().find("HTTP 429"), std::string::npos) << fail.error().message();
+}
+
+struct BadCase {
+  const char* mode;
+  const char* expect;  // in the one-line error
+};
+
+TEST_F(PlainRegistry, MisbehavingRegistriesGiveOneLineErrorsInBoundedTime) {
+  TempDir tmp;
+  push(debian_like("victim"), "bad/app", tmp);
+  const BadCase cases[] = {
+      {"garbage", "JSON"},         {"huge", "manifest limit"},
+      {"blob404", "BLOB_UNKNOWN"}, {"bigblob", "larger than the"},
+      {"corrupt", "hashes to"},    {"redirect", "redirect"},
+      {"slowloris", "timed out"},  {"schema1", "schema 1"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.mode);
+    auto proxy = start_proxy(tmp, registry_->port(), c.mode);
+    ASSERT_TRUE(proxy);
+    auto o = options(proxy->host());
+    o.transport.low_speed_time = std::chrono::milliseconds(2000);
+    o.max_retries = 1;
+    auto start = std::chrono::steady_clock::now();
+    auto r = scan(proxy->host() + "/bad/app:1.0", o);
+    auto took = std::chrono::steady_clock::now() - start;
+    ASSERT_FALSE(r.ok());
+    const std::string& msg = r.error().message();
+    EXPECT_NE(msg.find("registry " + proxy->host()), std::string::npos) << msg;
+    EXPECT_NE(msg.find(c.expect), std::string::npos) << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+    EXPECT_LT(took, std::chrono::seconds(20));
+  }
+}
+
+// ---- TLS + htpasswd ----
+
+class TlsRegistry : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    BW_REQUIRE_COMMAND("docker-registry");
+    BW_REQUIRE_COMMAND("skopeo");
+    BW_REQUIRE_COMMAND("htpasswd");
+    BW_REQUIRE_COMMAND("openssl");
+    ASSERT_TRUE(testing::make_test_pki(tmp_.str(), "IP:127.0.0.1"));
+    ASSERT_EQ(testing::run_command("htpasswd -Bbc '" + tmp_.str() +
+                                   "/htpasswd' alice 's3cret-Pa55' 2>/dev/null"),
+              0);
+    testing::RegistryConfig c;
+    c.tls_cert = tmp_.str() + "/server.crt";
+    c.tls_key = tmp_.str() + "/server.key";
+    c.htpasswd = tmp_.str() + "/htpasswd";
+    ASSERT_TRUE(registry_.start(tmp_.str(), c));
+    auto b = debian_like("over-tls");
+    b.write_oci_layout(tmp_.str() + "/img.oci", "1.0");
+    ASSERT_TRUE(testing::skopeo_copy("oci:" + tmp_.str() + "/img.oci:1.0",
+                                     registry_.host() + "/tls/app:1.0", "alice:s3cret-Pa55"));
+    ref_ = registry_.host() + "/tls/app:1.0";
+  }
+  ClientOptions options() const {
+    ClientOptions o;
+    o.transport.ca_cert = tmp_.str() + "/ca.crt";
+    o.initial_backoff = std::chrono::milliseconds(20);
+    o.max_retries = 1;
+    o.credentials.use_environment = false;
+    o.credentials.docker_config_path = "/nonexistent";
+    return o;
+  }
+  TempDir tmp_;
+  testing::TestRegistry registry_;
+  std::string ref_;
+};
+
+TEST_F(TlsRegistry, BasicAuthWithExplicitCredentials) {
+  auto o = options();
+  o.credentials.explicit_credential = Credential{"alice", "s3cret-Pa55", "test"};
+  auto r = scan(ref_, o);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_EQ(r->packages.size(), 1U);
+  EXPECT_EQ(r->packages[0].name, "over-tls");
+}
+
+TEST_F(TlsRegistry, NoOrWrongCredentialsFailNamingTheRegistry) {
+  auto anon = scan(ref_, options());
+  ASSERT_FALSE(anon.ok());
+  EXPECT_NE(anon.error().message().find("registry " + registry_.host()), std::string::npos);
+  EXPECT_NE(anon.error().message().find("requires a login"), std::string::npos)
+      << anon.error().message();
+  auto o = options();
+  o.credentials.explicit_credential = Credential{"alice", "wrong", "test"};
+  auto wrong = scan(ref_, o);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.error().message().find("HTTP 401"), std::string::npos) << wrong.error().message();
+}
+
+TEST_F(TlsRegistry, UntrustedOrMismatchedCertificateIsRefused) {
+  auto o = options();
+  o.transport.ca_cert.clear();  // system trust only: the test CA is unknown
+  o.credentials.explicit_credential = Credential{"alice", "s3cret-Pa55", "test"};
+  auto untrusted = scan(ref_, o);
+  ASSERT_FALSE(untrusted.ok());
+  EXPECT_NE(untrusted.error().message().find("registry " + registry_.host()), std::string::npos);
+  EXPECT_NE(untrusted.error().message().find("certificate"), std::string::npos)
+      << untrusted.error().message();
+
+  // A server whose certificate is for another host name.
+  TempDir other;
+  ASSERT_TRUE(testing::make_test_pki(other.str(), "DNS:other.example"));
+  testing::RegistryConfig c;
+  c.tls_cert = other.str() + "/server.crt";
+  c.tls_key = other.str() + "/server.key";
+  testing::TestRegistry wrong_host;
+  ASSERT_TRUE(wrong_host.start(other.str(), c));
+  auto o2 = options();
+  o2.transport.ca_cert = other.str() + "/ca.crt";
+  auto r = scan(wrong_host.host() + "/x/y:1", o2);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("registry " + wrong_host.host()), std::string::npos);
+  EXPECT_NE(r.error().message().find("127.0.0.1"), std::string::npos) << r.error().message();
+}
+
+TEST_F(TlsRegistry, CredentialsFromDockerConfigAuths) {
+  auto o = options();
+  o.credentials.docker_config_path = tmp_.str() + "/config.json";
+  // base64("alice:s3cret-Pa55")
+  testing::write_file(
+      o.credentials.docker_config_path,
+      R"({"auths":{")" + registry_.host() + R"(":{"auth":"YWxpY2U6czNjcmV0LVBhNTU="}}})");
+  auto r = scan(ref_, o);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->packages.size(), 1U);
+}
+
+TEST_F(TlsRegistry, CredentialsFromACredentialHelper) {
+  std::string bin = tmp_.str() + "/bin";
+  std::filesystem::create_directories(bin);
+  // docker-credential-helpers protocol: server URL on stdin, JSON on stdout.
+  testing::write_file(
+      bin + "/docker-credential-bwtest",
+      "#!/bin/sh\nread server\necho \"$server\" > '" + tmp_.str() +
+          "/helper-asked'\n"
+          "echo "
+          "'{\"ServerURL\":\"'$server'\",\"Username\":\"alice\",\"Secret\":\"s3cret-Pa55\"}'\n");
+  std::filesystem::permissions(bin + "/docker-credential-bwtest",
+                               std::filesystem::perms::owner_all);
+  std::string old_path = std::getenv("PATH");
+  ::setenv("PATH", (bin + ":" + old_path).c_str(), 1);
+  auto o = options();
+  o.credentials.docker_config_path = tmp_.str() + "/config.json";
+  testing::write_file(o.credentials.docker_config_path,
+                      R"({"credHelpers":{")" + registry_.host() + R"(":"bwtest"}})");
+  auto r = scan(ref_, o);
+  ::setenv("PATH", old_path.c_str(), 1);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->packages.size(), 1U);
+  EXPECT_EQ(testing::read_file(tmp_.str() + "/helper-asked"), registry_.host() + "\n");
+  // The same helper as the default store (credsStore) for every registry.
+  testing::write_file(o.credentials.docker_config_path, R"({"credsStore":"bwtest"})");
+  std::filesystem::remove(tmp_.str() + "/helper-asked");
+  ::setenv("PATH", (bin + ":" + old_path).c_str(), 1);
+  auto r2 = scan(ref_, o);
+  ::setenv("PATH", old_path.c_str(), 1);
+  ASSERT_TRUE(r2.ok()) << r2.error().message();
+  EXPECT_EQ(testing::read_file(tmp_.str() + "/helper-asked"), registry_.host() + "\n");
+}
+
+TEST_F(TlsRegistry, DebugLogsNeverContainTheCredential) {
+  std::string log = tmp_.str() + "/debug.log";
+  std::string cmd = "BULWARK_REGISTRY_USERNAME=alice BULWARK_REGISTRY_PASSWORD='s3cret-Pa55' " +
+                    testing::bulwark_binary() +
+                    " -v --log-format json sbom --no-cache --ca-cert '" + tmp_.str() + "/ca.crt' " +
+                    ref_ + " >/dev/null 2>'" + log + "'";
+  ASSERT_EQ(testing::run_command(cmd), 0) << testing::read_file(log);
+  std::string text = testing::read_file(log);
+  EXPECT_NE(text.find("registry " + registry_.host()), std::string::npos);  // debug lines exist
+  EXPECT_NE(text.find("(HTTP/2)"), std::string::npos);  // the registry offers h2 over TLS
+  EXPECT_EQ(text.find("s3cret-Pa55"), std::string::npos);
+  EXPECT_EQ(text.find("YWxpY2U6czNjcmV0LVBhNTU"), std::string::npos);  // base64 user:pass
+  // Also with --password-stdin.
+  std::string cmd2 = "printf 's3cret-Pa55\\n' | " + testing::bulwark_binary() +
+                     " -v sbom --no-cache --username alice --password-stdin --ca-cert '" +
+                     tmp_.str() + "/ca.crt' " + ref_ + " >/dev/null 2>'" + log + "'";
+  ASSERT_EQ(testing::run_command(cmd2), 0) << testing::read_file(log);
+  EXPECT_EQ(testing::read_file(log).find("s3cret-Pa55"), std::string::npos);
+}
+
+// ---- token auth ----
+
+TEST(TokenRegistry, BearerTokenFlowForPullAndPushWithCachedTokens) {
+  BW_REQUIRE_COMMAND("docker-registry");
+  BW_REQUIRE_COMMAND("skopeo");
+  BW_REQUIRE_COMMAND("openssl");
+  TempDir tmp;
+  std::string d = tmp.str();
+  ASSERT_EQ(
+      testing::run_command("cd '" + d +
+                           "' && openssl req -x509 -newkey rsa:2048 -nodes -keyout token.key "
+                           "-out token.crt -days 2 -subj '/CN=bulwark token signer' 2>/dev/null"),
+      0);
+  int token_port = testing::free_port();
+  testing::ChildProcess token;
+  std::string token_log = d + "/token.log";
+  ASSERT_TRUE(token.start({"python3", scripts() + "token_server.py", std::to_string(token_port),
+                           d + "/token.key", d + "/token.crt", "bulwark-test-issuer",
+                           "bulwark-test-registry", "bob", "t0ken-Pa55", token_log},
+                          d + "/token.out", token_port))
+      << testing::read_file(d + "/token.out");
+  testing::RegistryConfig c;
+  c.token_realm = "http://127.0.0.1:" + std::to_string(token_port) + "/token";
+  c.token_service = "bulwark-test-registry";
+  c.token_issuer = "bulwark-test-issuer";
+  c.token_rootcert = d + "/token.crt";
+  testing::TestRegistry reg;
+  ASSERT_TRUE(reg.start(d, c));
+  auto b = debian_like("behind-tokens");
+  b.write_oci_layout(d + "/img.oci", "1.0");
+  ASSERT_TRUE(testing::skopeo_copy("oci:" + d + "/img.oci:1.0", reg.host() + "/tok/app:1.0",
+                                   "bob:t0ken-Pa55"))
+      << testing::read_file(reg.log_path());
+
+  ClientOptions o;
+  o.insecure_hosts = {reg.host()};
+  o.credentials.use_environment = false;
+  o.credentials.explicit_credential = Credential{"bob", "t0ken-Pa55", "test"};
+  testing::write_file(token_log, "");
+  auto r = scan(reg.host() + "/tok/app:1.0", o);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_EQ(r->packages.size(), 1U);
+  EXPECT_EQ(r->packages[0].name, "behind-tokens");
+  // One token for the pull scope served the manifest, config and both layers.
+  std::string log = testing::read_file(token_log);
+  EXPECT_EQ(log, "token repository:tok/app:pull authed=True\n");
+
+  // Tokens are reused until they expire (expires_in 300 s; the injected clock jumps ahead).
+  struct JumpingClock final : Clock {
+    std::atomic<int64_t> offset_s{0};
+    std::chrono::steady_clock::time_point now() const override {
+      return std::chrono::steady_clock::now() + std::chrono::seconds(offset_s.load());
+    }
+    void sleep_for(std::chrono::milliseconds d) const override { std::this_thread::sleep_for(d); }
+  };
+  auto clock = std::make_shared<JumpingClock>();
+  auto timed = o;
+  timed.clock = clock;
+  Client client(reg.host(), timed);
+  testing::write_file(token_log, "");
+  ASSERT_TRUE(client.get_manifest("tok/app", "1.0").ok());
+  ASSERT_TRUE(client.get_manifest("tok/app", "1.0").ok());
+  EXPECT_EQ(testing::read_file(token_log), "token repository:tok/app:pull authed=True\n");
+  clock->offset_s = 400;
+  ASSERT_TRUE(client.get_manifest("tok/app", "1.0").ok());
+  EXPECT_EQ(testing::read_file(token_log),
+            "token repository:tok/app:pull authed=True\n"
+            "token repository:tok/app:pull authed=True\n");
+
+  // Push needs a push-scoped token: anonymous gets pull only and the upload is refused.
+  Client authed(reg.host(), o);
+  auto up = authed.upload_blob("tok/pushed", "hello");
+  ASSERT_TRUE(up.ok()) << up.error().message();
+  auto anon_opts = o;
+  anon_opts.credentials.explicit_credential.reset();
+  anon_opts.credentials.docker_config_path = "/nonexistent";
+  Client anon(reg.host(), anon_opts);
+  auto pulled = anon.get_blob("tok/pushed", up->digest, 100);
+  ASSERT_TRUE(pulled.ok()) << pulled.error().message();
+  EXPECT_EQ(*pulled, "hello");
+  auto denied = anon.upload_blob("tok/pushed", "nope");
+  ASSERT_FALSE(denied.ok());
+  EXPECT_NE(denied.error().message().find("registry " + reg.host()), std::string::npos);
+}
+
+}  // namespace
+}  // namespace bulwark::registry
