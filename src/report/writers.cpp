@@ -11,6 +11,8 @@ constexpr std::array kWriters = {
     Writer{"json", "bulwark JSON report (docs/schema/report.schema.json)", write_json},
     Writer{"cyclonedx", "CycloneDX 1.5 JSON SBOM", write_cyclonedx},
     Writer{"spdx", "SPDX 2.3 JSON SBOM", write_spdx},
+    Writer{"html", "self-contained HTML report (summary, risk, findings filter, layers)",
+           write_html},
 };
 
 // A duplicated --format name fails the build instead of shadowing a writer.
