@@ -134,7 +134,8 @@ h3{font-size:14px;margin:16px 0 8px}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 th{background:#eef1f5;position:sticky;top:37px}
-td.num,th.num{text-align:right}
+td.num,th.num{text-align:right;white-space:nowrap}
+code.digest,.sev{white-space:nowrap}
 code,.mono{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:12px;word-break:break-all;white-space:pre-wrap}
 .muted{color:var(--muted)}
 .sev{display:inline-block;min-width:64px;text-align:center;border-radius:3px;padding:0 6px;font-size:12px;font-weight:600;color:#fff;background:#8a93a3}
@@ -244,9 +245,15 @@ void write_risk(const RiskScore& risk, std::string& out) {
     append_text(out, c.name);
     out += fmt::format(
         "</td><td class=\"num\">{:.1f}</td><td class=\"num\">{:.0f}</td>"
-        "<td><div class=\"bar\"><span style=\"width:{:.0f}%\"></span></div></td>"
-        "<td class=\"num\">{}</td><td>",
-        c.points, c.cap, fraction * 100, c.findings);
+        "<td>{}</td><td class=\"num\">{}</td><td>",
+        c.points, c.cap,
+        // Secrets and malware add no points; they lift the score to a floor (the cap column
+        // then holds that floor's most), which a bar of zero would hide.
+        c.points == 0 && c.findings > 0
+            ? std::string("<span class=\"muted\">near-blocking: sets a floor</span>")
+            : fmt::format("<div class=\"bar\"><span style=\"width:{:.0f}%\"></span></div>",
+                          fraction * 100),
+        c.findings);
     if (!c.reasons.empty()) {
       out += "<ul class=\"reasons\">";
       for (const auto& reason : c.reasons) {
@@ -444,7 +451,7 @@ void write_layers(const Report& r, std::string& out) {
   };
   for (const auto& l : layers) {
     const std::string& digest = l.digest.empty() ? l.diff_id : l.digest;
-    out += fmt::format("<tr><td class=\"num\">{}</td><td><code title=\"", l.index);
+    out += fmt::format("<tr><td class=\"num\">{}</td><td><code class=\"digest\" title=\"", l.index);
     append_text(out, digest);
     out += "\">";
     append_text(out, short_digest(digest));

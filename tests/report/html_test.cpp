@@ -103,8 +103,8 @@ Report hostile_report() {
   risk.floor_reason = "malware in the image";
   risk.components = {
       {"vulnerability", 13.3, 60, 1, {"CVE-2024-0001 in <libssl3> (critical, KEV)"}},
-      {"secret", 0, 0, 1, {"aws-access-key-id at /app/.env"}},
-      {"malware", 0, 0, 1, {"EICAR-Test-File at /tmp/eicar"}},
+      {"secret", 0, 85, 1, {"aws-access-key-id at /app/.env"}},
+      {"malware", 0, 90, 1, {"EICAR-Test-File at /tmp/eicar"}},
       {"misconfig", 0.6, 20, 1, {}},
       {"exposure", 8, 15, 0, {"runs as root"}},
   };
@@ -344,6 +344,9 @@ TEST(HtmlReport, ShowsTheRiskScoreAndItsBreakdown) {
   ASSERT_NE(exposure, nullptr);
   EXPECT_EQ((*exposure)[1], "8.0");
   EXPECT_EQ((*exposure)[5], "runs as root");
+  const auto* malware = row_starting(components, 0, "malware");
+  ASSERT_NE(malware, nullptr);
+  EXPECT_EQ((*malware)[3], "near-blocking: sets a floor");
 
   // An SBOM-only report has no score and says nothing about one.
   r.risk.reset();
