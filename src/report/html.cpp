@@ -136,7 +136,7 @@ th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);vertic
 th{background:#eef1f5;position:sticky;top:37px}
 td.num,th.num{text-align:right;white-space:nowrap}
 code.digest,.sev{white-space:nowrap}
-code,.mono{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:12px;word-break:break-all;white-space:pre-wrap}
+code,.mono{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:12px;overflow-wrap:anywhere;white-space:pre-wrap}
 .muted{color:var(--muted)}
 .sev{display:inline-block;min-width:64px;text-align:center;border-radius:3px;padding:0 6px;font-size:12px;font-weight:600;color:#fff;background:#8a93a3}
 .sev-critical{background:#8b1a1a}.sev-high{background:#d0451b}.sev-medium{background:#c88a00}.sev-low{background:#3f7cc4}.sev-none{background:#6f7a8a}
@@ -497,13 +497,13 @@ std::string write_html(const Report& r) {
   write_header(r, out);
   out +=
       "<nav><a href=\"#summary\">Summary</a><a href=\"#findings\">Findings</a>"
-      "<a href=\"#packages\">Packages</a><a href=\"#layers\">Layers</a>";
+      "<a href=\"#layers\">Layers</a><a href=\"#packages\">Packages</a>";
   if (!r.warnings.empty()) out += "<a href=\"#warnings\">Warnings</a>";
   out += "</nav>\n<main>\n";
   write_summary(r, findings, out);
   write_findings(findings, out);
+  write_layers(r, out);  // compact, so before the long package list
   write_packages(r, out);
-  write_layers(r, out);
   write_warnings(r, out);
   out += "</main>\n<script>";
   out += kScript;
