@@ -6,9 +6,13 @@
 #include <stdexcept>
 
 #include "catalog/apk.hpp"
+#include "catalog/binary_identifier.hpp"
+#include "catalog/composer.hpp"
+#include "catalog/dotnet.hpp"
 #include "catalog/dpkg.hpp"
 #include "catalog/os_release.hpp"
 #include "catalog/rpm.hpp"
+#include "catalog/ruby.hpp"
 
 namespace bulwark::catalog {
 
@@ -18,6 +22,11 @@ std::vector<std::unique_ptr<Cataloger>> all_catalogers() {
   list.push_back(std::make_unique<DpkgCataloger>());
   list.push_back(std::make_unique<ApkCataloger>());
   list.push_back(std::make_unique<RpmCataloger>());
+  list.push_back(std::make_unique<GemspecCataloger>());
+  list.push_back(std::make_unique<GemfileLockCataloger>());
+  list.push_back(std::make_unique<ComposerCataloger>());
+  list.push_back(std::make_unique<DotnetCataloger>());
+  list.push_back(std::make_unique<BinaryIdentifierCataloger>());
 
   std::set<std::string_view> names;
   for (const auto& c : list) {

@@ -119,6 +119,7 @@ int run(int argc, char** argv) {
   add_scan_command(app, g);
   add_version_command(app, g);
   add_completion_command(app, g);
+  add_config_command(app, g);
 
   try {
     app.parse(argc, argv);

@@ -41,6 +41,7 @@ void add_sbom_command(CLI::App& app, GlobalOptions& g);
 void add_scan_command(CLI::App& app, GlobalOptions& g);
 void add_version_command(CLI::App& app, GlobalOptions& g);
 void add_completion_command(CLI::App& app, GlobalOptions& g);
+void add_config_command(CLI::App& app, GlobalOptions& g);
 
 int run(int argc, char** argv);
 

@@ -15,6 +15,7 @@
 #include "core/limits.hpp"
 #include "core/log.hpp"
 #include "image/layer_reader.hpp"
+#include "misconfig/image_config/rules.hpp"
 #include "risk/score.hpp"
 
 namespace bulwark::cli {
@@ -115,6 +116,9 @@ core::Result<report::Report> analyze_layers(
   for (const auto& f : sbom.removed_files)
     r.removed_files.push_back({f.path, f.added_in_layer, f.removed_in_layer});
   r.warnings = std::move(sbom.warnings);
+  // ---- misconfiguration checks of the image itself (misconfig/image_config) ----
+  for (const auto& issue : misconfig::image_config::check(img.config, *layers))
+    r.findings.push_back(misconfig::to_finding(issue));
   return r;
 }
 

@@ -17,6 +17,10 @@ PathMatcher::PathMatcher(const std::vector<std::vector<PathPattern>>& patterns) 
           exact_[storage_.emplace_back(p.text)] |= bit;
           break;
         case PathPattern::Kind::kSuffix:
+          if (p.text.size() > 1 && p.text[0] == '/' && p.text.find('/', 1) == std::string::npos) {
+            file_names_[storage_.emplace_back(p.text.substr(1))] |= bit;
+            break;
+          }
           suffixes_[storage_.emplace_back(p.text)] |= bit;
           if (std::find(suffix_lengths_.begin(), suffix_lengths_.end(), p.text.size()) ==
               suffix_lengths_.end()) {
@@ -44,6 +48,13 @@ PathMatcher::PathMatcher(const std::vector<std::vector<PathPattern>>& patterns) 
 AnalyzerMask PathMatcher::match(std::string_view path) const {
   AnalyzerMask m = 0;
   if (auto it = exact_.find(path); it != exact_.end()) m |= it->second;
+  if (!file_names_.empty()) {
+    if (auto slash = path.rfind('/'); slash != std::string_view::npos) {
+      if (auto it = file_names_.find(path.substr(slash + 1)); it != file_names_.end()) {
+        m |= it->second;
+      }
+    }
+  }
   for (size_t len : suffix_lengths_) {
     if (path.size() < len) continue;
     if (auto it = suffixes_.find(path.substr(path.size() - len)); it != suffixes_.end()) {

@@ -1,5 +1,6 @@
 // One precompiled matcher for every analyzer's path patterns. Matching an entry costs a few
-// hash lookups (exact path, suffix per distinct suffix length, glob by literal parent dir)
+// hash lookups (exact path, file name for "/name" suffixes, other suffixes per distinct
+// length, glob by literal parent dir)
 // regardless of how many analyzers are registered; only dir-wildcard globs fall back to
 // fnmatch, and there are few of those.
 #pragma once
@@ -32,6 +33,8 @@ class PathMatcher {
   // Keys are views into storage_, so matching an entry allocates nothing.
   std::deque<std::string> storage_;
   std::unordered_map<std::string_view, AnalyzerMask> exact_;
+  // "/name" suffixes, keyed by the name: one lookup however many analyzers ask for file names.
+  std::unordered_map<std::string_view, AnalyzerMask> file_names_;
   std::vector<size_t> suffix_lengths_;
   std::unordered_map<std::string_view, AnalyzerMask> suffixes_;
   std::vector<std::pair<std::string, AnalyzerMask>> prefixes_;

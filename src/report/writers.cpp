@@ -11,6 +11,7 @@ constexpr std::array kWriters = {
     Writer{"json", "bulwark JSON report (docs/schema/report.schema.json)", write_json},
     Writer{"cyclonedx", "CycloneDX 1.5 JSON SBOM", write_cyclonedx},
     Writer{"spdx", "SPDX 2.3 JSON SBOM", write_spdx},
+    Writer{"sarif", "SARIF 2.1.0 findings (code scanning)", write_sarif},
     Writer{"html", "self-contained HTML report (summary, risk, findings filter, layers)",
            write_html},
 };

@@ -41,8 +41,9 @@ def main():
             loaded = json.loads(sibling.read_text())
         except ValueError:
             continue
-        if isinstance(loaded, dict) and "$id" in loaded:
-            store[loaded["$id"]] = loaded
+        # draft-04 schemas (SARIF 2.1.0) name themselves with "id" instead of "$id".
+        if isinstance(loaded, dict) and ("$id" in loaded or "id" in loaded):
+            store[loaded.get("$id") or loaded["id"]] = loaded
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     checker = jsonschema.FormatChecker()

@@ -270,7 +270,7 @@ TEST(WriterRegistry, ListsEachFormatOnce) {
     EXPECT_FALSE(w.description.empty()) << w.name;
     EXPECT_NE(w.write, nullptr) << w.name;
   }
-  EXPECT_THAT(names, ElementsAre("table", "json", "cyclonedx", "spdx", "html"));
+  EXPECT_THAT(names, ElementsAre("table", "json", "cyclonedx", "spdx", "sarif", "html"));
 }
 
 TEST(WriterRegistry, FindsByExactName) {
@@ -279,7 +279,7 @@ TEST(WriterRegistry, FindsByExactName) {
   EXPECT_EQ(find_writer("cyclonedx")->write, &write_cyclonedx);
   EXPECT_EQ(find_writer("SPDX"), nullptr);
   EXPECT_EQ(find_writer(""), nullptr);
-  EXPECT_EQ(find_writer("sarif"), nullptr);
+  EXPECT_EQ(find_writer("SARIF"), nullptr);
 }
 
 TEST(WriterRegistry, NamesSeverities) {
@@ -314,6 +314,7 @@ TEST(Writers, JsonFormatsAreParseableEvenWithInvalidUtf8) {
   Report r = sample_report();
   r.packages[0].name = "bad\xff\xfe";
   r.packages[0].licenses = {"\xc3("};
+  r.findings[0].evidence = "bad\xff\xfe";  // SARIF carries findings, not packages
   for (const auto& w : writers()) {
     if (w.name == "table" || w.name == "html") continue;  // not JSON
     std::string out = w.write(r);
