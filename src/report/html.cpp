@@ -135,7 +135,7 @@ table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 th{background:#eef1f5;position:sticky;top:37px}
 td.num,th.num{text-align:right;white-space:nowrap}
-code.digest,.sev{white-space:nowrap}
+code.digest,.sev,.nowrap{white-space:nowrap}
 code,.mono{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:12px;overflow-wrap:anywhere;white-space:pre-wrap}
 .muted{color:var(--muted)}
 .sev{display:inline-block;min-width:64px;text-align:center;border-radius:3px;padding:0 6px;font-size:12px;font-weight:600;color:#fff;background:#8a93a3}
@@ -343,7 +343,9 @@ void write_findings(const std::vector<const Finding*>& findings, std::string& ou
     std::string kind = esc(f->kind);
     out += fmt::format("<tr data-severity=\"{}\" data-kind=\"{}\"><td>{}</td><td>{}</td><td>",
                        severity_name(f->severity), kind, severity_badge(f->severity), kind);
+    out += "<span class=\"nowrap\">";
     append_text(out, f->id);
+    out += "</span>";
     if (f->known_exploited) out += " <strong title=\"listed in CISA KEV\">KEV</strong>";
     if (f->epss) out += fmt::format(" <span class=\"muted\">EPSS {:.3f}</span>", *f->epss);
     out += "</td><td>";
