@@ -7,7 +7,8 @@ packages=(
   g++-12 cmake ninja-build pkg-config git clang-14 libfuzzer-14-dev libclang-rt-14-dev clang-format ccache
   # libraries (DESIGN.md)
   libarchive-dev zlib1g-dev libisal-dev libzstd-dev libssl-dev nlohmann-json3-dev libsqlite3-dev libfmt-dev
-  libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libdb-dev libyaml-cpp-dev
+  libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libdb-dev
+  libyaml-cpp-dev libtomlplusplus-dev
   # reference tools and data builders used by tests and the demo
   dpkg rpm python3-rpm python3-jsonschema mmdebstrap skopeo debian-archive-keyring jq zstd pigz isal
   hyperfine time

@@ -118,7 +118,44 @@ bool package_less(const core::Package& a, const core::Package& b) {
   return a.locations < b.locations;
 }
 
+template <typename T>
+void append_unique(std::vector<T>& into, std::vector<T>& from) {
+  for (auto& x : from) {
+    if (std::find(into.begin(), into.end(), x) == into.end()) into.push_back(std::move(x));
+  }
+}
+
 }  // namespace
+
+void merge_duplicate_packages(std::vector<core::Package>& packages) {
+  auto key = [](const core::Package& p) {
+    return std::tie(p.ecosystem, p.name, p.version, p.architecture, p.purl);
+  };
+  std::sort(packages.begin(), packages.end(), [&](const core::Package& a, const core::Package& b) {
+    if (key(a) != key(b)) return key(a) < key(b);
+    return a.locations < b.locations;
+  });
+  std::vector<core::Package> out;
+  out.reserve(packages.size());
+  for (auto& p : packages) {
+    if (out.empty() || key(out.back()) != key(p)) {
+      out.push_back(std::move(p));
+      continue;
+    }
+    auto& into = out.back();
+    append_unique(into.locations, p.locations);
+    append_unique(into.licenses, p.licenses);
+    append_unique(into.files, p.files);
+    if (into.metadata.index() == 0) into.metadata = std::move(p.metadata);
+    if (into.source_name.empty()) {
+      into.source_name = std::move(p.source_name);
+      into.source_version = std::move(p.source_version);
+    }
+  }
+  for (auto& p : out) std::sort(p.locations.begin(), p.locations.end());
+  packages = std::move(out);
+  std::sort(packages.begin(), packages.end(), package_less);
+}
 
 Sbom build_sbom(const image::Image& image, const std::vector<image::LayerResult>& layers,
                 const std::vector<std::unique_ptr<Cataloger>>& catalogers) {
@@ -174,8 +211,8 @@ Sbom build_sbom(const image::Image& image, const std::vector<image::LayerResult>
             [](const RemovedFile& a, const RemovedFile& b) {
               return std::tie(a.path, a.added_in_layer) < std::tie(b.path, b.added_in_layer);
             });
-  std::sort(sbom.packages.begin(), sbom.packages.end(), package_less);
-  std::sort(sbom.removed_packages.begin(), sbom.removed_packages.end(), package_less);
+  merge_duplicate_packages(sbom.packages);
+  merge_duplicate_packages(sbom.removed_packages);
   return sbom;
 }
 

@@ -31,6 +31,12 @@ struct Sbom {
   std::vector<std::string> warnings;
 };
 
+// The one place packages found through several pieces of evidence become one: packages with
+// the same ecosystem, name, version, architecture and purl (a lock file and the installed
+// package.json, two projects locking the same release) are merged, keeping every location
+// and the union of licenses and owned files; the first non-empty metadata wins. Sorted.
+void merge_duplicate_packages(std::vector<core::Package>& packages);
+
 Sbom build_sbom(const image::Image& image, const std::vector<image::LayerResult>& layers,
                 const std::vector<std::unique_ptr<Cataloger>>& catalogers);
 

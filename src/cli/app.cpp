@@ -28,6 +28,9 @@ void add_image_args(CLI::App& cmd, ImageArgs& args) {
                "Also hash each decompressed layer and check it against the config's diff_id\n"
                "(always done for layers stored uncompressed)");
   cmd.add_option("--threads", args.threads, "Layers read in parallel (default: one per core)");
+  cmd.add_option("--catalogers", args.catalogers,
+                 "Only these catalogers: comma-separated names or tags (os, language, npm,\n"
+                 "pypi, javascript, python, ...); default: all");
   cmd.add_option("-o,--output", args.output, "Write the result to FILE instead of stdout");
 }
 
@@ -42,6 +45,7 @@ core::Result<ScanOptions> to_scan_options(const ImageArgs& args, const GlobalOpt
   o.cache_dir = args.cache_dir;
   o.verify_diff_ids = args.verify_diff_ids;
   o.threads = args.threads;
+  o.catalogers = args.catalogers;
   o.progress = !g.quiet && g.log_format == "text";
   return o;
 }

@@ -28,7 +28,8 @@ struct ImageArgs {
   std::string cache_dir;
   bool verify_diff_ids = false;
   unsigned threads = 0;
-  std::string output;  // "" or "-": stdout
+  std::string catalogers;  // --catalogers: names and tags, comma-separated; "" = all
+  std::string output;      // "" or "-": stdout
 };
 void add_image_args(CLI::App& cmd, ImageArgs& args);
 core::Result<ScanOptions> to_scan_options(const ImageArgs& args, const GlobalOptions& g);

@@ -151,13 +151,13 @@ std::string report_timestamp() {
 }
 
 core::Result<report::Report> run_scan(const ScanOptions& options) {
+  BW_ASSIGN_OR_RETURN(auto catalogers, catalog::select_catalogers(options.catalogers));
   image::OpenOptions open_opts;
   open_opts.platform = options.platform;
   BW_ASSIGN_OR_RETURN(auto img, image::open_image(options.target, open_opts));
   core::log_info("{}: {} with {} layers, platform {}", options.target, img.source,
                  img.layers.size(), img.platform.str());
 
-  auto catalogers = catalog::all_catalogers();
   std::vector<const image::Analyzer*> analyzers;
   for (const auto& c : catalogers) analyzers.push_back(c.get());
 

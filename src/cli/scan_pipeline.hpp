@@ -18,8 +18,9 @@ struct ScanOptions {
   std::string cache_dir;  // empty: $XDG_CACHE_HOME/bulwark or ~/.cache/bulwark
   bool verify_diff_ids = false;
   unsigned threads = 0;
-  bool progress = false;  // draw progress on stderr (only when it is a terminal)
-  bool risk = false;      // compute the risk score (scan); an SBOM has none
+  std::string catalogers;  // catalog::select_catalogers() list; "" = all
+  bool progress = false;   // draw progress on stderr (only when it is a terminal)
+  bool risk = false;       // compute the risk score (scan); an SBOM has none
 };
 
 core::Result<report::Report> run_scan(const ScanOptions& options);

@@ -22,6 +22,9 @@ struct Limits {
   uint64_t ratio_grace_bytes = 64ULL << 20;
   // Largest single file an analyzer may read into memory (dpkg status, rpmdb.sqlite...).
   uint64_t max_file_read = 512ULL << 20;
+  // Largest language lock file or package manifest parsed (package-lock.json, poetry.lock...);
+  // real ones stay far below, and a parse tree costs several times the text.
+  uint64_t max_lock_file_bytes = 64ULL << 20;
   // Largest metadata document (manifest.json, index.json, image config).
   uint64_t max_metadata_bytes = 8ULL << 20;
   uint64_t max_entries_per_layer = 4'000'000;

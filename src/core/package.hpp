@@ -46,7 +46,18 @@ struct RpmMetadata {
   bool operator==(const RpmMetadata&) const = default;
 };
 
-using PackageMetadata = std::variant<std::monostate, DpkgMetadata, ApkMetadata, RpmMetadata>;
+// What a language lock file or manifest says about one dependency (npm, yarn, pnpm, Pipfile,
+// poetry, composer...): its scope and where it was fetched from.
+struct LanguageMetadata {
+  bool dev = false;       // needed only to develop or test the project
+  bool optional = false;  // installed only where it can be (platform-specific, optional deps)
+  std::string resolved;   // source the lock file records (tarball URL, registry, path)
+  std::string integrity;  // hash the lock file records ("sha512-...", "sha256:...")
+  bool operator==(const LanguageMetadata&) const = default;
+};
+
+using PackageMetadata =
+    std::variant<std::monostate, DpkgMetadata, ApkMetadata, RpmMetadata, LanguageMetadata>;
 
 struct Package {
   std::string name;

@@ -108,6 +108,11 @@ ordered_json properties_of(const core::Package& p) {
     add_property(props, "bulwark:rpm:modularity-label", r->modularity_label);
     add_property(props, "bulwark:rpm:vendor", r->vendor);
     add_property(props, "bulwark:rpm:db-format", r->db_format);
+  } else if (const auto* l = std::get_if<core::LanguageMetadata>(&p.metadata)) {
+    if (l->dev) add_property(props, "bulwark:lock:dev", "true");
+    if (l->optional) add_property(props, "bulwark:lock:optional", "true");
+    add_property(props, "bulwark:lock:resolved", l->resolved);
+    add_property(props, "bulwark:lock:integrity", l->integrity);
   }
   return props;
 }

@@ -68,6 +68,13 @@ ordered_json metadata_json(const core::PackageMetadata& metadata) {
             {"vendor", r->vendor},
             {"db_format", r->db_format}};
   }
+  if (const auto* l = std::get_if<core::LanguageMetadata>(&metadata)) {
+    return {{"type", "language"},
+            {"dev", l->dev},
+            {"optional", l->optional},
+            {"resolved", l->resolved},
+            {"integrity", l->integrity}};
+  }
   return nullptr;
 }
 

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "support/image_builder.hpp"
 #include "support/test_env.hpp"
@@ -136,6 +137,32 @@ TEST(Cli, LimitsAreSetFromTheCommandLine) {
   EXPECT_EQ(bad.rc, 2);
   EXPECT_NE(bad.err.find("not a number"), std::string::npos) << bad.err;
   EXPECT_NE(bulwark("--help").out.find("max_total_uncompressed="), std::string::npos);
+TEST(Cli, CatalogersOptionSelectsByTagAndRejectsUnknownNames) {
+  testing::TempDir tmp;
+  ImageBuilder b;
+  b.layer(
+      {TarEntry::file("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n"),
+       TarEntry::file("var/lib/dpkg/status",
+                      "Package: zlib1g\nStatus: install ok installed\nVersion: 1.0\n\n"),
+       TarEntry::file(
+           "app/package-lock.json",
+           R"({"lockfileVersion": 3, "packages": {"node_modules/ms": {"version": "2.1.3"}}})")});
+  b.write_oci_layout(tmp.str() + "/l");
+  auto ecosystems = [&](const std::string& args) {
+    auto r = bulwark("sbom --no-cache -f json " + args + " " + tmp.str() + "/l");
+    EXPECT_EQ(r.rc, 0) << r.err;
+    std::set<std::string> out;
+    auto doc = nlohmann::json::parse(r.out);
+    for (const auto& p : doc["packages"]) out.insert(p["ecosystem"]);
+    return out;
+  };
+  EXPECT_EQ(ecosystems(""), (std::set<std::string>{"deb", "npm"}));
+  EXPECT_EQ(ecosystems("--catalogers os"), (std::set<std::string>{"deb"}));
+  EXPECT_EQ(ecosystems("--catalogers javascript"), (std::set<std::string>{"npm"}));
+  auto bad = bulwark("sbom --no-cache --catalogers os,nope " + tmp.str() + "/l");
+  EXPECT_EQ(bad.rc, 2);
+  EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
+  EXPECT_NE(bad.err.find("unknown cataloger or tag: nope"), std::string::npos) << bad.err;
 }
 
 TEST(Cli, JsonLogFormatForMachines) {
