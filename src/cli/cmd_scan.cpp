@@ -11,7 +11,8 @@ void add_scan_command(CLI::App& app, GlobalOptions& g) {
   add_image_args(*cmd, *args);
   std::vector<std::string> names;
   for (const auto& w : report::writers()) names.emplace_back(w.name);
-  cmd->add_option("-f,--format", *format, "Output format (table, json, cyclonedx, spdx)")
+  cmd->add_option("-f,--format", *format,
+                  "Output format (table, json, cyclonedx, spdx, sarif, html)")
       ->check(CLI::IsMember(names))
       ->capture_default_str();
   cmd->footer(

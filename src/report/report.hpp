@@ -108,5 +108,6 @@ std::string write_spdx(const Report& r);       // SPDX 2.3 JSON
 std::string write_json(const Report& r);       // native JSON, docs/schema/report.schema.json
 std::string write_table(const Report& r);      // human-readable table for terminals
 std::string write_sarif(const Report& r);      // SARIF 2.1.0, every finding kind
+std::string write_html(const Report& r);       // one self-contained HTML file
 
 }  // namespace bulwark::report

@@ -12,6 +12,8 @@ constexpr std::array kWriters = {
     Writer{"cyclonedx", "CycloneDX 1.5 JSON SBOM", write_cyclonedx},
     Writer{"spdx", "SPDX 2.3 JSON SBOM", write_spdx},
     Writer{"sarif", "SARIF 2.1.0 findings (code scanning)", write_sarif},
+    Writer{"html", "self-contained HTML report (summary, risk, findings filter, layers)",
+           write_html},
 };
 
 // A duplicated --format name fails the build instead of shadowing a writer.
