@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +14,7 @@
 #include "catalog/sbom.hpp"
 #include "core/log.hpp"
 #include "image/layer_reader.hpp"
+#include "image/merged_fs.hpp"
 
 namespace bulwark::cli {
 
@@ -85,6 +87,22 @@ report::Target describe_target(const std::string& input, const image::Image& img
   return t;
 }
 
+// Findings of the finding scanners: per-file records of every layer (dated to the layer that
+// added the file and the one that removed it), then whole-image checks.
+void add_findings(const ScanOptions& options, const image::Image& img,
+                  const std::vector<image::LayerResult>& layers, report::Report& r) {
+  if (options.finding_analyzers.empty()) return;
+  bool any = std::any_of(layers.begin(), layers.end(),
+                         [](const auto& l) { return !l.facts.findings_by_path.empty(); });
+  if (any) {
+    auto fs = image::MergedFs::build(layers);
+    auto v = findings::collect_file_findings(layers, fs, r.warnings);
+    r.findings.insert(r.findings.end(), std::make_move_iterator(v.begin()),
+                      std::make_move_iterator(v.end()));
+  }
+  for (const auto& a : options.finding_analyzers) a->finalize(img, r.findings);
+}
+
 }  // namespace
 
 std::string default_cache_dir() {
@@ -123,6 +141,7 @@ core::Result<report::Report> run_scan(const ScanOptions& options) {
   auto catalogers = catalog::all_catalogers();
   std::vector<const image::Analyzer*> analyzers;
   for (const auto& c : catalogers) analyzers.push_back(c.get());
+  for (const auto& a : options.finding_analyzers) analyzers.push_back(a.get());
 
   image::Progress progress;
   image::ReadOptions read_opts;
@@ -131,6 +150,7 @@ core::Result<report::Report> run_scan(const ScanOptions& options) {
   if (options.use_cache)
     read_opts.cache_dir = options.cache_dir.empty() ? default_cache_dir() : options.cache_dir;
   read_opts.progress = &progress;
+  read_opts.options_key = options.findings_options_key;
   std::optional<ProgressLine> line;
   if (options.progress && ::isatty(STDERR_FILENO) != 0) line.emplace(progress);
   auto layers = image::read_layers(img, analyzers, read_opts);
@@ -146,6 +166,7 @@ core::Result<report::Report> run_scan(const ScanOptions& options) {
   for (const auto& f : sbom.removed_files)
     r.removed_files.push_back({f.path, f.added_in_layer, f.removed_in_layer});
   r.warnings = std::move(sbom.warnings);
+  add_findings(options, img, *layers, r);
   r.scanner_version = scanner_version();
   r.created = report_timestamp();
   for (const auto& w : r.warnings) core::log_warn("{}", w);
