@@ -672,9 +672,8 @@ std::vector<SecretMatch> FileScan::finish() {
 
 std::unique_ptr<FileScan> Engine::open(std::string_view path) const {
   for (const auto& g : impl_->global) {
-    // A global allowlist that names only paths excludes the file before it is read.
-    if (g.require_all || !g.target_rules.empty() || !g.regexes.empty() || !g.stopwords.empty())
-      continue;
+    // Under OR, a matching path alone allows every finding of the file: skip it unread.
+    if (g.require_all || !g.target_rules.empty()) continue;
     for (const auto& p : g.paths)
       if (pcre_search(p, path)) return nullptr;
   }
