@@ -8,9 +8,10 @@ packages=(
   # libraries (DESIGN.md)
   libarchive-dev zlib1g-dev libisal-dev libzstd-dev libssl-dev nlohmann-json3-dev libsqlite3-dev libfmt-dev
   libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libdb-dev
+  libvectorscan-dev libpcre2-dev libtomlplusplus-dev libyara-dev libclamav-dev
   # reference tools and data builders used by tests and the demo
   dpkg rpm python3-rpm python3-jsonschema mmdebstrap skopeo debian-archive-keyring jq zstd pigz isal
-  hyperfine time
+  hyperfine time clamav-testfiles
 )
 missing=()
 for p in "${packages[@]}"; do

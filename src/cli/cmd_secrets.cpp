@@ -33,7 +33,7 @@ void add_secrets_command(CLI::App& app, GlobalOptions& g) {
       "  bulwark secrets .\n"
       "  bulwark secrets ./deploy --secret-config .gitleaks.toml --format json -o secrets.json");
   cmd->callback([&g, path, format, output, args] {
-    auto engine = make_secret_engine(*args);
+    auto engine = make_secret_engine(*args, default_cache_dir());
     if (!engine.ok()) {
       g.exit_code = report_error(engine.error());
       return;

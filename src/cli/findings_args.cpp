@@ -31,12 +31,13 @@ void add_findings_args(CLI::App& cmd, FindingsArgs& args) {
                  "every file with libclamav");
 }
 
-core::Result<std::shared_ptr<const secret::Engine>> make_secret_engine(const FindingsArgs& args) {
+core::Result<std::shared_ptr<const secret::Engine>> make_secret_engine(const FindingsArgs& args,
+                                                                       const std::string& cache_dir) {
   auto rules = secret::builtin_rules();
   if (!args.secret_config.empty()) {
     BW_ASSIGN_OR_RETURN(rules, secret::load_gitleaks_config(args.secret_config, rules));
   }
-  return secret::Engine::compile(std::move(rules));
+  return secret::Engine::compile(std::move(rules), cache_dir.empty() ? "" : cache_dir + "/rules");
 }
 
 core::Result<void> add_finding_analyzers(const FindingsArgs& args, ScanOptions& options) {
@@ -44,7 +45,10 @@ core::Result<void> add_finding_analyzers(const FindingsArgs& args, ScanOptions& 
     return std::find(args.scanners.begin(), args.scanners.end(), s) != args.scanners.end();
   };
   if (wants("secret")) {
-    BW_ASSIGN_OR_RETURN(auto engine, make_secret_engine(args));
+    // The compiled rule database is cached beside the layer cache (also with --no-cache,
+    // which is about layers).
+    std::string dir = options.cache_dir.empty() ? default_cache_dir() : options.cache_dir;
+    BW_ASSIGN_OR_RETURN(auto engine, make_secret_engine(args, dir));
     options.findings_options_key += "secret=" + engine->fingerprint() + ";";
     options.finding_analyzers.push_back(std::make_shared<secret::SecretAnalyzer>(engine));
   }

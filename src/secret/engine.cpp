@@ -3,12 +3,17 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <hs/hs.h>
 #include <pcre2.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "core/digest.hpp"
 
@@ -262,7 +267,61 @@ Engine::~Engine() = default;
 const RuleSet& Engine::rules() const { return impl_->set; }
 const std::string& Engine::fingerprint() const { return impl_->fingerprint; }
 
-Result<std::shared_ptr<const Engine>> Engine::compile(RuleSet set) {
+namespace {
+
+std::string db_cache_path(const std::string& dir, const std::string& fingerprint) {
+  hs_platform_info_t platform{};
+  hs_populate_platform(&platform);
+  std::string key = fingerprint + "|" + hs_version() + "|" + std::to_string(platform.tune) + "|" +
+                    std::to_string(platform.cpu_features);
+  return dir + "/secret-rules-" + core::Sha256::hex_of(key).substr(0, 32) + ".hsdb";
+}
+
+// The cache directory must be ours and private: a database planted by someone else would be
+// trusted bytes for Vectorscan.
+bool private_dir(const std::string& dir) {
+  std::error_code ec;
+  auto parent = std::filesystem::path(dir).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return false;
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return false;
+  return st.st_uid == ::geteuid() && (st.st_mode & 022) == 0;
+}
+
+hs_database_t* load_cached_db(const std::string& dir, const std::string& path) {
+  if (!private_dir(dir)) return nullptr;
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return nullptr;
+  std::string data((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  hs_database_t* db = nullptr;
+  if (hs_deserialize_database(data.data(), data.size(), &db) != HS_SUCCESS) return nullptr;
+  return db;
+}
+
+void store_cached_db(const std::string& dir, const std::string& path, const hs_database_t* db) {
+  char* bytes = nullptr;
+  size_t len = 0;
+  if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) return;
+  std::error_code ec;
+  if (!private_dir(dir)) {
+    std::free(bytes);
+    return;
+  }
+  std::string tmp = path + ".tmp" + std::to_string(::getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f.write(bytes, static_cast<std::streamsize>(len));
+    if (!f) ec = std::make_error_code(std::errc::io_error);
+  }
+  std::free(bytes);
+  if (!ec) std::filesystem::rename(tmp, path, ec);
+  if (ec) std::filesystem::remove(tmp, ec);
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Engine>> Engine::compile(RuleSet set, const std::string& db_cache_dir) {
   std::shared_ptr<Engine> engine(new Engine());
   auto& e = *engine->impl_;
   e.set = std::move(set);
@@ -378,7 +437,16 @@ Result<std::shared_ptr<const Engine>> Engine::compile(RuleSet set) {
     for (size_t i = 1; i < errors.size() && i < 10; ++i) msg += "; " + errors[i];
     return Error::invalid(msg);
   }
-  if (!exprs.empty()) {
+  std::string cached_path;
+  if (!exprs.empty() && !db_cache_dir.empty()) {
+    cached_path = db_cache_path(db_cache_dir, core::Sha256::hex_of(fp + "|keywords:" + [&] {
+      std::string k;
+      for (const auto& w : keywords) k += w + ',';
+      return k;
+    }()));
+    e.db = load_cached_db(db_cache_dir, cached_path);
+  }
+  if (!exprs.empty() && e.db == nullptr) {
     std::vector<const char*> cexprs;
     for (const auto& x : exprs) cexprs.push_back(x.c_str());
     hs_compile_error_t* err = nullptr;
@@ -396,6 +464,7 @@ Result<std::shared_ptr<const Engine>> Engine::compile(RuleSet set) {
       hs_free_compile_error(err);
       return Error::invalid("secret rules: " + what + " does not compile: " + m);
     }
+    if (!cached_path.empty()) store_cached_db(db_cache_dir, cached_path, e.db);
   }
   e.fingerprint = core::Sha256::hex_of(fp);
   return std::shared_ptr<const Engine>(std::move(engine));

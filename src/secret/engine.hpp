@@ -56,7 +56,11 @@ class FileScan {
 class Engine {
  public:
   // Compiles every rule; an error names each rule that does not compile and why.
-  static core::Result<std::shared_ptr<const Engine>> compile(RuleSet rules);
+  // Compiling the Vectorscan database costs seconds for the built-in set, so with a
+  // `db_cache_dir` the compiled database is kept there (keyed by the rule set, the Vectorscan
+  // version and this CPU's features) and later runs deserialize it in milliseconds.
+  static core::Result<std::shared_ptr<const Engine>> compile(RuleSet rules,
+                                                             const std::string& db_cache_dir = "");
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
