@@ -35,7 +35,8 @@ class Collector final : public image::Analyzer {
   int version() const override { return 1; }
   std::vector<image::PathPattern> patterns() const override { return {image::PathPattern::all()}; }
   bool streams() const override { return true; }
-  core::Result<void> analyze(const image::Entry&, image::EntryContent&, image::LayerFacts&) const override {
+  core::Result<void> analyze(const image::Entry&, image::EntryContent&,
+                             image::LayerFacts&) const override {
     return core::ok();
   }
   std::unique_ptr<image::ChunkSink> open_sink(const image::Entry&) const override {

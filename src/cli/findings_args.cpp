@@ -31,8 +31,8 @@ void add_findings_args(CLI::App& cmd, FindingsArgs& args) {
                  "every file with libclamav");
 }
 
-core::Result<std::shared_ptr<const secret::Engine>> make_secret_engine(const FindingsArgs& args,
-                                                                       const std::string& cache_dir) {
+core::Result<std::shared_ptr<const secret::Engine>> make_secret_engine(
+    const FindingsArgs& args, const std::string& cache_dir) {
   auto rules = secret::builtin_rules();
   if (!args.secret_config.empty()) {
     BW_ASSIGN_OR_RETURN(rules, secret::load_gitleaks_config(args.secret_config, rules));

@@ -25,8 +25,8 @@ void add_secret_config_arg(CLI::App& cmd, FindingsArgs& args);
 void add_findings_args(CLI::App& cmd, FindingsArgs& args);
 
 // `cache_dir`: where the compiled rule database is kept ("" : compile every time).
-core::Result<std::shared_ptr<const secret::Engine>> make_secret_engine(const FindingsArgs& args,
-                                                                       const std::string& cache_dir);
+core::Result<std::shared_ptr<const secret::Engine>> make_secret_engine(
+    const FindingsArgs& args, const std::string& cache_dir);
 // Adds the selected finding analyzers to the scan options.
 core::Result<void> add_finding_analyzers(const FindingsArgs& args, ScanOptions& options);
 

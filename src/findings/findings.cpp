@@ -23,14 +23,10 @@ report::Severity severity_from(std::string_view s) {
 }  // namespace
 
 std::string encode(const FileFinding& f) {
-  nlohmann::json j = {{"kind", f.kind},
-                      {"id", f.id},
-                      {"title", f.title},
-                      {"severity", report::severity_name(f.severity)},
-                      {"line", f.line},
-                      {"evidence", f.evidence},
-                      {"fix", f.fix},
-                      {"references", f.references}};
+  nlohmann::json j = {{"kind", f.kind},   {"id", f.id},
+                      {"title", f.title}, {"severity", report::severity_name(f.severity)},
+                      {"line", f.line},   {"evidence", f.evidence},
+                      {"fix", f.fix},     {"references", f.references}};
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

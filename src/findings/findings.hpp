@@ -43,7 +43,8 @@ std::vector<report::Finding> collect_file_findings(const std::vector<image::Laye
 // Env and history, for instance).
 class FindingsAnalyzer : public image::Analyzer {
  public:
-  virtual void finalize(const image::Image& /*image*/, std::vector<report::Finding>& /*out*/) const {}
+  virtual void finalize(const image::Image& /*image*/,
+                        std::vector<report::Finding>& /*out*/) const {}
 };
 
 }  // namespace bulwark::findings

@@ -236,7 +236,8 @@ std::string write_table(const Report& r) {
       std::transform(severity.begin(), severity.end(), severity.begin(),
                      [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
       std::string layer = f->layer ? std::to_string(*f->layer) : "-";
-      if (f->removed_in_layer) layer += " (removed in " + std::to_string(*f->removed_in_layer) + ")";
+      if (f->removed_in_layer)
+        layer += " (removed in " + std::to_string(*f->removed_in_layer) + ")";
       table.add({printable(severity), printable(f->kind), printable(f->id), printable(f->target),
                  printable(layer), printable(f->title)});
     }

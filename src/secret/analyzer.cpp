@@ -38,8 +38,9 @@ report::Finding config_finding(const SecretMatch& m, const std::string& where) {
   out.severity = f.severity;
   out.target = where;
   out.evidence = f.evidence;
-  out.fix = "Pass the credential at run time (a secret mount), not in the image config: it is "
-            "readable by anyone who can pull the image.";
+  out.fix =
+      "Pass the credential at run time (a secret mount), not in the image config: it is "
+      "readable by anyone who can pull the image.";
   return out;
 }
 

@@ -19,9 +19,7 @@ class SecretAnalyzer final : public findings::FindingsAnalyzer {
   explicit SecretAnalyzer(std::shared_ptr<const Engine> engine) : engine_(std::move(engine)) {}
   std::string_view name() const override { return "secrets"; }
   int version() const override { return 1; }
-  std::vector<image::PathPattern> patterns() const override {
-    return {image::PathPattern::all()};
-  }
+  std::vector<image::PathPattern> patterns() const override { return {image::PathPattern::all()}; }
   bool streams() const override { return true; }
   std::unique_ptr<image::ChunkSink> open_sink(const image::Entry& entry) const override;
   core::Result<void> analyze(const image::Entry& entry, image::EntryContent& content,

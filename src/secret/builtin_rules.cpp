@@ -19,8 +19,8 @@ const std::string kUuid = R"re([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[
 
 // A value that is only recognisable by the provider name before it.
 std::string named(const std::string& name, const std::string& what, const std::string& value) {
-  return "(?i)\\b" + name + "[\\w.-]{0,20}" + what + "[\\w.-]{0,10}" + kAssign + "(" + value +
-         ")" + kEnd;
+  return "(?i)\\b" + name + "[\\w.-]{0,20}" + what + "[\\w.-]{0,10}" + kAssign + "(" + value + ")" +
+         kEnd;
 }
 
 std::string pem(const std::string& label) {
@@ -58,11 +58,10 @@ std::vector<Rule> make_rules() {
            "(?i)\\baws_?secret_?(?:access_?)?key" + kAssign + "([A-Za-z0-9/+]{40})" + kEnd,
            {"aws_secret"}, 4.0, "aws_secret_access_key = {b:40}"));
   add(rule("aws-session-token", "AWS session token", "cloud", H,
-           "(?i)\\baws_?session_?token" + kAssign + "([A-Za-z0-9/+=]{100})",
-           {"aws_session"}, 4.0, "aws_session_token = {b:300}"));
-  add(rule("aws-mws-key", "Amazon MWS auth token", "cloud", H,
-           "\\bamzn\\.mws\\." + kUuid + "\\b", {"amzn.mws"}, 3.0,
-           "amzn.mws.{h:8}-{h:4}-{h:4}-{h:4}-{h:12}"));
+           "(?i)\\baws_?session_?token" + kAssign + "([A-Za-z0-9/+=]{100})", {"aws_session"}, 4.0,
+           "aws_session_token = {b:300}"));
+  add(rule("aws-mws-key", "Amazon MWS auth token", "cloud", H, "\\bamzn\\.mws\\." + kUuid + "\\b",
+           {"amzn.mws"}, 3.0, "amzn.mws.{h:8}-{h:4}-{h:4}-{h:4}-{h:12}"));
   add(rule("gcp-api-key", "Google Cloud API key", "cloud", H, R"re(\bAIza[0-9A-Za-z_-]{35})re",
            {"aiza"}, 3.0, "key=AIza{B:35}"));
   add(rule("gcp-service-account-key", "Google Cloud service account private key", "cloud", C,
@@ -78,14 +77,14 @@ std::vector<Rule> make_rules() {
   add(rule("azure-ad-client-secret", "Azure AD client secret", "cloud", H,
            R"re((?:^|[^A-Za-z0-9_~.-])([A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{34}))re", {"q~"},
            3.0, "client_secret={a:3}8Q~{a:34}"));
-  add(rule("azure-service-bus-key", "Azure Service Bus / Event Hubs shared access key", "cloud",
-           H,
-           R"re(Endpoint=sb://[A-Za-z0-9./-]{1,200};SharedAccessKeyName=[^;\s]{1,200};SharedAccessKey=([A-Za-z0-9+/]{43}=))re",
-           {"sharedaccesskey="}, 4.0,
-           "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey={b:43}="));
+  add(rule(
+      "azure-service-bus-key", "Azure Service Bus / Event Hubs shared access key", "cloud", H,
+      R"re(Endpoint=sb://[A-Za-z0-9./-]{1,200};SharedAccessKeyName=[^;\s]{1,200};SharedAccessKey=([A-Za-z0-9+/]{43}=))re",
+      {"sharedaccesskey="}, 4.0,
+      "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey={b:43}="));
   add(rule("azure-devops-pat", "Azure DevOps personal access token", "vcs", H,
-           named("(?:azure|ado|devops)", "(?:pat|token)", "[a-z2-7]{52}"), {"azure", "devops"},
-           3.0, "AZURE_DEVOPS_PAT = {z:52}"));
+           named("(?:azure|ado|devops)", "(?:pat|token)", "[a-z2-7]{52}"), {"azure", "devops"}, 3.0,
+           "AZURE_DEVOPS_PAT = {z:52}"));
   add(rule("digitalocean-token", "DigitalOcean API token", "cloud", H,
            R"re(\bdo[opr]_v1_[a-f0-9]{64}\b)re", {"do_v1_", "dop_v1_", "doo_v1_", "dor_v1_"}, 3.0,
            "DIGITALOCEAN_TOKEN=dop_v1_{h:64}"));
@@ -94,17 +93,15 @@ std::vector<Rule> make_rules() {
   add(rule("ibm-cloud-api-key", "IBM Cloud API key", "cloud", H,
            named("ibm", "(?:api)?[_-]?key", "[A-Za-z0-9_-]{44}"), {"ibm"}, 3.5,
            "IBM_CLOUD_API_KEY: {B:44}"));
-  add(rule("heroku-api-key", "Heroku API key", "cloud", H,
-           named("heroku", "(?:key|token)", kUuid), {"heroku"}, 3.0,
-           "HEROKU_API_KEY={h:8}-{h:4}-{h:4}-{h:4}-{h:12}"));
+  add(rule("heroku-api-key", "Heroku API key", "cloud", H, named("heroku", "(?:key|token)", kUuid),
+           {"heroku"}, 3.0, "HEROKU_API_KEY={h:8}-{h:4}-{h:4}-{h:4}-{h:12}"));
   add(rule("heroku-api-key-v2", "Heroku API key (HRKU)", "cloud", H,
            R"re(\bHRKU-[A-Za-z0-9_-]{60})re", {"hrku-"}, 3.5, "HRKU-{B:60}"));
   add(rule("cloudflare-api-token", "Cloudflare API token", "cloud", H,
            named("cloudflare", "(?:token|key)", "[A-Za-z0-9_-]{40}"), {"cloudflare"}, 3.5,
            "CLOUDFLARE_API_TOKEN={B:40}"));
   add(rule("cloudflare-origin-ca-key", "Cloudflare Origin CA key", "cloud", H,
-           R"re(\bv1\.0-[a-f0-9]{24}-[a-f0-9]{146}\b)re", {"v1.0-"}, 3.0,
-           "v1.0-{h:24}-{h:146}"));
+           R"re(\bv1\.0-[a-f0-9]{24}-[a-f0-9]{146}\b)re", {"v1.0-"}, 3.0, "v1.0-{h:24}-{h:146}"));
   add(rule("linode-token", "Linode API token", "cloud", H,
            named("linode", "(?:token|key)", "[a-f0-9]{64}"), {"linode"}, 3.0,
            "LINODE_TOKEN={h:64}"));
@@ -117,8 +114,8 @@ std::vector<Rule> make_rules() {
            {"pul-"}, 3.0, "PULUMI_ACCESS_TOKEN=pul-{h:40}"));
   add(rule("doppler-token", "Doppler token", "cloud", H, R"re(\bdp\.pt\.[A-Za-z0-9]{43}\b)re",
            {"dp.pt."}, 3.5, "dp.pt.{a:43}"));
-  add(rule("databricks-token", "Databricks API token", "cloud", H,
-           R"re(\bdapi[a-f0-9]{32}\b)re", {"dapi"}, 3.0, "token: dapi{h:32}"));
+  add(rule("databricks-token", "Databricks API token", "cloud", H, R"re(\bdapi[a-f0-9]{32}\b)re",
+           {"dapi"}, 3.0, "token: dapi{h:32}"));
   add(rule("supabase-token", "Supabase access token", "cloud", H, R"re(\bsbp_[a-f0-9]{40}\b)re",
            {"sbp_"}, 3.0, "sbp_{h:40}"));
   add(rule("planetscale-token", "PlanetScale token or password", "database", H,
@@ -160,8 +157,8 @@ std::vector<Rule> make_rules() {
            R"re(\bATATT3[A-Za-z0-9_=-]{60})re", {"atatt3"}, 3.5, "ATATT3{B:186}"));
   add(rule("sonarqube-token", "SonarQube token", "ci", H, R"re(\bsq[pua]_[a-f0-9]{40}\b)re",
            {"sqp_", "sqa_", "squ_"}, 3.0, "SONAR_TOKEN=sqp_{h:40}"));
-  add(rule("buildkite-token", "Buildkite API access token", "ci", H,
-           R"re(\bbkua_[a-f0-9]{40}\b)re", {"bkua_"}, 3.0, "bkua_{h:40}"));
+  add(rule("buildkite-token", "Buildkite API access token", "ci", H, R"re(\bbkua_[a-f0-9]{40}\b)re",
+           {"bkua_"}, 3.0, "bkua_{h:40}"));
   add(rule("postman-api-key", "Postman API key", "ci", H,
            R"re(\bPMAK-[a-f0-9]{24}-[a-f0-9]{34}\b)re", {"pmak-"}, 3.0, "PMAK-{h:24}-{h:34}"));
   add(rule("prefect-api-key", "Prefect API key", "ci", H, R"re(\bpnu_[A-Za-z0-9]{36}\b)re",
@@ -173,9 +170,10 @@ std::vector<Rule> make_rules() {
   add(rule("npm-access-token", "npm access token", "package-registry", C,
            R"re(\bnpm_[A-Za-z0-9]{36}\b)re", {"npm_"}, 3.0,
            "//registry.npmjs.org/:_authToken=npm_{a:36}"));
-  add(rule("npmrc-auth", "npm registry credential in .npmrc", "package-registry", H,
-           R"re(:_(?:auth|authToken|password)\s{0,4}=\s{0,4}["']?([A-Za-z0-9+/=._-]{20,200})(?:["'\s]|$))re",
-           {"_auth"}, 3.5, "//npm.example.com/:_auth={b:40}"));
+  add(rule(
+      "npmrc-auth", "npm registry credential in .npmrc", "package-registry", H,
+      R"re(:_(?:auth|authToken|password)\s{0,4}=\s{0,4}["']?([A-Za-z0-9+/=._-]{20,200})(?:["'\s]|$))re",
+      {"_auth"}, 3.5, "//npm.example.com/:_auth={b:40}"));
   add(rule("pypi-token", "PyPI upload token", "package-registry", C,
            R"re(\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50})re", {"pypi-ageichlwas5vcmc"}, 3.0,
            "password = pypi-AgEIcHlwaS5vcmc{B:70}"));
@@ -194,9 +192,8 @@ std::vector<Rule> make_rules() {
            R"re(\bCLOJARS_[a-z0-9]{60}\b)re", {"clojars_"}, 3.0, "CLOJARS_{l:60}"));
   add(rule("artifactory-api-key", "JFrog Artifactory API key", "package-registry", H,
            R"re(\bAKCp[A-Za-z0-9]{69}\b)re", {"akcp"}, 3.0, "X-JFrog-Art-Api: AKCp{a:69}"));
-  add(rule("artifactory-reference-token", "JFrog Artifactory reference token",
-           "package-registry", H, R"re(\bcmVmd[A-Za-z0-9]{59}\b)re", {"cmvmd"}, 3.0,
-           "cmVmd{a:59}"));
+  add(rule("artifactory-reference-token", "JFrog Artifactory reference token", "package-registry",
+           H, R"re(\bcmVmd[A-Za-z0-9]{59}\b)re", {"cmvmd"}, 3.0, "cmVmd{a:59}"));
   add(rule("huggingface-token", "Hugging Face access token", "ai", H, R"re(\bhf_[A-Za-z]{34}\b)re",
            {"hf_"}, 3.0, "HF_TOKEN=hf_{L:34}"));
 
@@ -210,18 +207,21 @@ std::vector<Rule> make_rules() {
   add(rule("slack-app-token", "Slack app-level token", "chat", H,
            R"re(\bxapp-[0-9]-[A-Z0-9]{9,11}-[0-9]{13}-[a-f0-9]{64}\b)re", {"xapp-"}, 3.0,
            "xapp-1-{A:11}-{d:13}-{h:64}"));
-  add(rule("slack-webhook-url", "Slack incoming webhook URL", "chat", M,
-           R"re(https://hooks\.slack\.com/(?:services|workflows)/T[A-Z0-9]{8,10}/B[A-Z0-9]{8,10}/([A-Za-z0-9]{24}))re",
-           {"hooks.slack.com"}, 3.0, "https://hooks.slack.com/services/T{A:9}/B{A:10}/{a:24}"));
+  add(rule(
+      "slack-webhook-url", "Slack incoming webhook URL", "chat", M,
+      R"re(https://hooks\.slack\.com/(?:services|workflows)/T[A-Z0-9]{8,10}/B[A-Z0-9]{8,10}/([A-Za-z0-9]{24}))re",
+      {"hooks.slack.com"}, 3.0, "https://hooks.slack.com/services/T{A:9}/B{A:10}/{a:24}"));
   add(rule("discord-bot-token", "Discord bot token", "chat", H,
            named("discord", "(?:token|key)",
                  "[MNO][A-Za-z0-9_-]{23,25}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,38}"),
            {"discord"}, 3.5, "DISCORD_TOKEN=M{B:23}.{B:6}.{B:27}"));
-  add(rule("discord-webhook-url", "Discord webhook URL", "chat", M,
-           R"re(https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/[0-9]{17,20}/([A-Za-z0-9_-]{68}))re",
-           {"discord"}, 3.5, "https://discord.com/api/webhooks/{d:18}/{B:68}"));
+  add(rule(
+      "discord-webhook-url", "Discord webhook URL", "chat", M,
+      R"re(https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/[0-9]{17,20}/([A-Za-z0-9_-]{68}))re",
+      {"discord"}, 3.5, "https://discord.com/api/webhooks/{d:18}/{B:68}"));
   add(rule("telegram-bot-token", "Telegram bot token", "chat", H,
-           R"re(\b[0-9]{8,10}:AA[A-Za-z0-9_-]{33})re", {":aa"}, 3.5, "bot_token = \"{d:10}:AA{B:33}\""));
+           R"re(\b[0-9]{8,10}:AA[A-Za-z0-9_-]{33})re", {":aa"}, 3.5,
+           "bot_token = \"{d:10}:AA{B:33}\""));
   add(rule("teams-webhook-url", "Microsoft Teams incoming webhook URL", "chat", M,
            "https://[a-z0-9-]{1,60}\\.webhook\\.office\\.com/webhookb2/" + kUuid + "@" + kUuid +
                "/IncomingWebhook/([a-f0-9]{32})/" + kUuid,
@@ -231,7 +231,8 @@ std::vector<Rule> make_rules() {
   add(rule("linear-api-key", "Linear API key", "chat", H, R"re(\blin_api_[A-Za-z0-9]{40}\b)re",
            {"lin_api_"}, 3.0, "lin_api_{a:40}"));
   add(rule("notion-token", "Notion integration token", "chat", H,
-           R"re(\bntn_[0-9]{11}[A-Za-z0-9]{35}\b)re", {"ntn_"}, 3.0, "NOTION_TOKEN=ntn_{d:11}{a:35}"));
+           R"re(\bntn_[0-9]{11}[A-Za-z0-9]{35}\b)re", {"ntn_"}, 3.0,
+           "NOTION_TOKEN=ntn_{d:11}{a:35}"));
   add(rule("airtable-pat", "Airtable personal access token", "chat", H,
            R"re(\bpat[A-Za-z0-9]{14}\.[a-f0-9]{64}\b)re", {"pat"}, 3.0, "pat{a:14}.{h:64}"));
   add(rule("typeform-token", "Typeform personal access token", "chat", M,
@@ -242,8 +243,7 @@ std::vector<Rule> make_rules() {
            R"re(\b[rs]k_live_[A-Za-z0-9]{24})re", {"sk_live_", "rk_live_"}, 3.0,
            "STRIPE_KEY=sk_live_{a:24}"));
   add(rule("stripe-test-secret-key", "Stripe test secret key", "payment", L,
-           R"re(\b[rs]k_test_[A-Za-z0-9]{24})re", {"sk_test_", "rk_test_"}, 3.0,
-           "sk_test_{a:24}"));
+           R"re(\b[rs]k_test_[A-Za-z0-9]{24})re", {"sk_test_", "rk_test_"}, 3.0, "sk_test_{a:24}"));
   add(rule("stripe-webhook-secret", "Stripe webhook signing secret", "payment", H,
            R"re(\bwhsec_[A-Za-z0-9]{32})re", {"whsec_"}, 3.0, "whsec_{a:32}"));
   add(rule("square-access-token", "Square access token", "payment", C,
@@ -267,8 +267,8 @@ std::vector<Rule> make_rules() {
            "\\baccess-(?:sandbox|development|production)-" + kUuid + "\\b", {"access-"}, 3.0,
            "access-production-{h:8}-{h:4}-{h:4}-{h:4}-{h:12}"));
   add(rule("shopify-token", "Shopify access token or shared secret", "payment", H,
-           R"re(\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b)re", {"shpat_", "shpca_", "shppa_", "shpss_"},
-           3.0, "shpat_{h:32}"));
+           R"re(\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b)re",
+           {"shpat_", "shpca_", "shppa_", "shpss_"}, 3.0, "shpat_{h:32}"));
   add(rule("easypost-api-key", "EasyPost API key", "payment", M, R"re(\bEZAK[A-Za-z0-9]{54}\b)re",
            {"ezak"}, 3.0, "EZAK{a:54}"));
   add(rule("shippo-api-token", "Shippo API token", "payment", M,
@@ -281,8 +281,8 @@ std::vector<Rule> make_rules() {
   add(rule("sendgrid-api-key", "SendGrid API key", "email", H,
            R"re(\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})re", {"sg."}, 3.5,
            "SENDGRID_API_KEY=SG.{B:22}.{B:43}"));
-  add(rule("twilio-api-key", "Twilio API key", "email", H, R"re(\bSK[0-9a-fA-F]{32}\b)re",
-           {"sk"}, 3.0, "TWILIO_API_KEY=SK{h:32}"));
+  add(rule("twilio-api-key", "Twilio API key", "email", H, R"re(\bSK[0-9a-fA-F]{32}\b)re", {"sk"},
+           3.0, "TWILIO_API_KEY=SK{h:32}"));
   add(rule("mailgun-api-key", "Mailgun API key", "email", H, R"re(\bkey-[0-9a-f]{32}\b)re",
            {"key-"}, 3.0, "MAILGUN_API_KEY=key-{h:32}"));
   add(rule("mailchimp-api-key", "Mailchimp API key", "email", H,
@@ -334,37 +334,40 @@ std::vector<Rule> make_rules() {
   add(rule("anthropic-api-key", "Anthropic API key", "ai", C,
            R"re(\bsk-ant-(?:api|admin)[0-9]{2}-[A-Za-z0-9_-]{93}AA)re", {"sk-ant-"}, 3.5,
            "ANTHROPIC_API_KEY=sk-ant-api03-{a:93}AA"));
-  add(rule("groq-api-key", "Groq API key", "ai", H, R"re(\bgsk_[A-Za-z0-9]{52}\b)re", {"gsk_"},
-           3.0, "gsk_{a:52}"));
+  add(rule("groq-api-key", "Groq API key", "ai", H, R"re(\bgsk_[A-Za-z0-9]{52}\b)re", {"gsk_"}, 3.0,
+           "gsk_{a:52}"));
   add(rule("replicate-api-token", "Replicate API token", "ai", H, R"re(\br8_[A-Za-z0-9]{37}\b)re",
            {"r8_"}, 3.0, "r8_{a:37}"));
 
   // --- private keys (the base64 body is required: the header alone is in every PEM parser)
   add(rule("private-key-rsa", "RSA private key (PEM)", "private-key", C, pem("RSA PRIVATE KEY"),
            {"private key"}, 4.0, "-----BEGIN RSA PRIVATE KEY-----\n{b:64}\n{b:64}\n"));
-  add(rule("private-key-pkcs8", "Private key (PKCS#8 PEM)", "private-key", C,
-           pem("PRIVATE KEY"), {"private key"}, 4.0, "-----BEGIN PRIVATE KEY-----\n{b:64}\n"));
-  add(rule("private-key-pkcs8-encrypted", "Encrypted private key (PKCS#8 PEM)", "private-key",
-           H, pem("ENCRYPTED PRIVATE KEY"), {"private key"}, 4.0,
+  add(rule("private-key-pkcs8", "Private key (PKCS#8 PEM)", "private-key", C, pem("PRIVATE KEY"),
+           {"private key"}, 4.0, "-----BEGIN PRIVATE KEY-----\n{b:64}\n"));
+  add(rule("private-key-pkcs8-encrypted", "Encrypted private key (PKCS#8 PEM)", "private-key", H,
+           pem("ENCRYPTED PRIVATE KEY"), {"private key"}, 4.0,
            "-----BEGIN ENCRYPTED PRIVATE KEY-----\r\n{b:64}\r\n"));
   add(rule("private-key-ec", "EC private key (PEM)", "private-key", C, pem("EC PRIVATE KEY"),
            {"private key"}, 4.0, "-----BEGIN EC PRIVATE KEY-----\n{b:64}\n"));
   add(rule("private-key-dsa", "DSA private key (PEM)", "private-key", C, pem("DSA PRIVATE KEY"),
            {"private key"}, 4.0, "-----BEGIN DSA PRIVATE KEY-----\n{b:64}\n"));
-  add(rule("private-key-openssh", "OpenSSH private key", "private-key", C,
-           R"re(-----BEGIN OPENSSH PRIVATE KEY-----[\r\n]{1,2}(b3BlbnNzaC1rZXktdjE[A-Za-z0-9+/=]{40}))re",
-           {"private key"}, 4.0, "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE{b:50}\n"));
-  add(rule("private-key-pgp", "PGP private key block", "private-key", C,
-           R"re(-----BEGIN PGP PRIVATE KEY BLOCK-----[\r\n]{1,2}(?:[A-Za-z-]{1,30}: [^\r\n]{0,200}[\r\n]{1,2}){0,5}[\r\n]{0,2}([A-Za-z0-9+/=]{40}))re",
-           {"private key"}, 4.0,
-           "-----BEGIN PGP PRIVATE KEY BLOCK-----\nComment: test\n\n{b:64}\n"));
-  add(rule("private-key-putty", "PuTTY private key", "private-key", C,
-           R"re(PuTTY-User-Key-File-[23]: [a-z0-9-]{3,40}\r?\nEncryption: [a-z0-9-]{1,40}\r?\nComment: [^\r\n]{0,200}\r?\nPublic-Lines: [0-9]{1,3}\r?\n([A-Za-z0-9+/=]{40}))re",
-           {"putty-user-key-file"}, 4.0,
-           "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: k\nPublic-Lines: 2\n{b:64}\n"));
+  add(rule(
+      "private-key-openssh", "OpenSSH private key", "private-key", C,
+      R"re(-----BEGIN OPENSSH PRIVATE KEY-----[\r\n]{1,2}(b3BlbnNzaC1rZXktdjE[A-Za-z0-9+/=]{40}))re",
+      {"private key"}, 4.0, "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE{b:50}\n"));
+  add(rule(
+      "private-key-pgp", "PGP private key block", "private-key", C,
+      R"re(-----BEGIN PGP PRIVATE KEY BLOCK-----[\r\n]{1,2}(?:[A-Za-z-]{1,30}: [^\r\n]{0,200}[\r\n]{1,2}){0,5}[\r\n]{0,2}([A-Za-z0-9+/=]{40}))re",
+      {"private key"}, 4.0, "-----BEGIN PGP PRIVATE KEY BLOCK-----\nComment: test\n\n{b:64}\n"));
+  add(rule(
+      "private-key-putty", "PuTTY private key", "private-key", C,
+      R"re(PuTTY-User-Key-File-[23]: [a-z0-9-]{3,40}\r?\nEncryption: [a-z0-9-]{1,40}\r?\nComment: [^\r\n]{0,200}\r?\nPublic-Lines: [0-9]{1,3}\r?\n([A-Za-z0-9+/=]{40}))re",
+      {"putty-user-key-file"}, 4.0,
+      "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: k\nPublic-Lines: "
+      "2\n{b:64}\n"));
   add(rule("age-secret-key", "age encryption secret key", "private-key", C,
-           R"re(\bAGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}\b)re", {"age-secret-key-1"},
-           3.0, "AGE-SECRET-KEY-1{g:58}"));
+           R"re(\bAGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}\b)re",
+           {"age-secret-key-1"}, 3.0, "AGE-SECRET-KEY-1{g:58}"));
   add(rule("kubeconfig-client-key", "Kubernetes client key in a kubeconfig", "private-key", C,
            R"re(client-key-data:\s{0,4}["']?(LS0tLS1CRUdJTi[A-Za-z0-9+/]{26}))re",
            {"client-key-data"}, 4.0, "    client-key-data: LS0tLS1CRUdJTi{b:200}"));
@@ -376,43 +379,47 @@ std::vector<Rule> make_rules() {
   add(rule("postgres-url-password", "PostgreSQL connection URL with a password", "database", H,
            R"re(\bpostgres(?:ql)?://[^\s:/@"']{1,64}:([^\s:/@"']{6,128})@[A-Za-z0-9\[])re",
            {"postgres"}, 3.0, "DATABASE_URL=postgres://app:{a:20}@db.internal:5432/app"));
-  add(rule("mysql-url-password", "MySQL/MariaDB connection URL with a password", "database", H,
-           R"re(\b(?:mysql|mariadb)(?:\+[a-z]{1,20})?://[^\s:/@"']{1,64}:([^\s:/@"']{6,128})@[A-Za-z0-9\[])re",
-           {"mysql", "mariadb"}, 3.0, "mysql://root:{a:16}@127.0.0.1/db"));
+  add(rule(
+      "mysql-url-password", "MySQL/MariaDB connection URL with a password", "database", H,
+      R"re(\b(?:mysql|mariadb)(?:\+[a-z]{1,20})?://[^\s:/@"']{1,64}:([^\s:/@"']{6,128})@[A-Za-z0-9\[])re",
+      {"mysql", "mariadb"}, 3.0, "mysql://root:{a:16}@127.0.0.1/db"));
   add(rule("mongodb-url-password", "MongoDB connection URL with a password", "database", H,
            R"re(\bmongodb(?:\+srv)?://[^\s:/@"']{1,64}:([^\s:/@"']{6,128})@[A-Za-z0-9\[])re",
            {"mongodb"}, 3.0, "MONGO_URL=mongodb+srv://u:{a:18}@cluster0.example.net"));
   add(rule("redis-url-password", "Redis connection URL with a password", "database", H,
-           R"re(\brediss?://[^\s:/@"']{0,64}:([^\s:/@"']{6,128})@[A-Za-z0-9\[])re", {"redis"},
-           3.0, "redis://:{a:24}@cache:6379/0"));
+           R"re(\brediss?://[^\s:/@"']{0,64}:([^\s:/@"']{6,128})@[A-Za-z0-9\[])re", {"redis"}, 3.0,
+           "redis://:{a:24}@cache:6379/0"));
   add(rule("amqp-url-password", "AMQP (RabbitMQ) URL with a password", "database", H,
            R"re(\bamqps?://[^\s:/@"']{1,64}:([^\s:/@"']{6,128})@[A-Za-z0-9\[])re", {"amqp"}, 3.0,
            "amqp://guest:{a:16}@rabbit:5672/"));
-  add(rule("jdbc-password", "JDBC URL with a password", "database", H,
-           R"re((?i)\bjdbc:[a-z0-9]{2,20}:[^\s"']{0,200}[;?&]password=([^\s;&"']{6,64})(?:[;&"'\s]|$))re",
-           {"jdbc:"}, 3.0, "jdbc:sqlserver://db:1433;user=sa;password={a:16};"));
+  add(rule(
+      "jdbc-password", "JDBC URL with a password", "database", H,
+      R"re((?i)\bjdbc:[a-z0-9]{2,20}:[^\s"']{0,200}[;?&]password=([^\s;&"']{6,64})(?:[;&"'\s]|$))re",
+      {"jdbc:"}, 3.0, "jdbc:sqlserver://db:1433;user=sa;password={a:16};"));
   add(rule("url-basic-auth", "Credentials in an http(s) or ftp URL", "generic", H,
            R"re(\b(?:https?|ftps?)://[^\s:/@"'<>]{1,64}:([^\s:/@"'<>]{6,128})@[A-Za-z0-9\[])re",
            {"://"}, 3.5, "https://deploy:{a:24}@git.example.com/repo.git"));
-  add(rule("authorization-basic", "HTTP Basic credentials in an Authorization header", "generic", H,
-           R"re((?i)authorization["']?\s{0,4}[:=]\s{0,4}["']?basic\s{1,4}([A-Za-z0-9+/]{16,200}={0,2})(?:[^A-Za-z0-9+/=]|$))re",
-           {"authorization"}, 3.5, "Authorization: Basic {b:32}"));
-  add(rule("authorization-bearer", "Bearer token in an Authorization header", "generic", M,
-           R"re((?i)authorization["']?\s{0,4}[:=]\s{0,4}["']?bearer\s{1,4}([A-Za-z0-9._~+/-]{20,500}=*)(?:[^A-Za-z0-9._~+/=-]|$))re",
-           {"authorization"}, 3.5, "\"Authorization\": \"Bearer {B:40}\""));
+  add(rule(
+      "authorization-basic", "HTTP Basic credentials in an Authorization header", "generic", H,
+      R"re((?i)authorization["']?\s{0,4}[:=]\s{0,4}["']?basic\s{1,4}([A-Za-z0-9+/]{16,200}={0,2})(?:[^A-Za-z0-9+/=]|$))re",
+      {"authorization"}, 3.5, "Authorization: Basic {b:32}"));
+  add(rule(
+      "authorization-bearer", "Bearer token in an Authorization header", "generic", M,
+      R"re((?i)authorization["']?\s{0,4}[:=]\s{0,4}["']?bearer\s{1,4}([A-Za-z0-9._~+/-]{20,500}=*)(?:[^A-Za-z0-9._~+/=-]|$))re",
+      {"authorization"}, 3.5, "\"Authorization\": \"Bearer {B:40}\""));
 
   // --- generic assignments (entropy keeps words and code out)
-  add(rule("generic-secret-assignment", "Password or secret assigned a quoted literal", "generic",
-           M,
-           R"re((?i)\b[a-z0-9_.-]{0,20}(?:password|passwd|passphrase|secret|api_?key|apikey|access_?key|auth_?token|private_?key)["']?\s{0,4}(?:=|:|=>|:=)\s{0,4}["']([^\s"'<>${}()\[\]\\]{8,64})["'])re",
-           {"password", "passwd", "passphrase", "secret", "api_key", "apikey", "access_key",
-            "auth_token", "authtoken", "private_key", "privatekey"},
-           3.5, "db_password = \"{a:20}\""));
-  add(rule("dotenv-secret", "Password or secret in an environment file", "generic", M,
-           R"re((?m)^[ \t]{0,8}(?:export[ \t]{1,4})?[A-Z0-9_]{0,30}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY)[A-Z0-9_]{0,30}=([^\s"'$#`]{8,64})(?:\s|$))re",
-           {"password", "passwd", "secret", "token", "api_key", "apikey", "access_key",
-            "private_key"},
-           3.5, "DB_PASSWORD={a:20}\n"));
+  add(rule(
+      "generic-secret-assignment", "Password or secret assigned a quoted literal", "generic", M,
+      R"re((?i)\b[a-z0-9_.-]{0,20}(?:password|passwd|passphrase|secret|api_?key|apikey|access_?key|auth_?token|private_?key)["']?\s{0,4}(?:=|:|=>|:=)\s{0,4}["']([^\s"'<>${}()\[\]\\]{8,64})["'])re",
+      {"password", "passwd", "passphrase", "secret", "api_key", "apikey", "access_key",
+       "auth_token", "authtoken", "private_key", "privatekey"},
+      3.5, "db_password = \"{a:20}\""));
+  add(rule(
+      "dotenv-secret", "Password or secret in an environment file", "generic", M,
+      R"re((?m)^[ \t]{0,8}(?:export[ \t]{1,4})?[A-Z0-9_]{0,30}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY)[A-Z0-9_]{0,30}=([^\s"'$#`]{8,64})(?:\s|$))re",
+      {"password", "passwd", "secret", "token", "api_key", "apikey", "access_key", "private_key"},
+      3.5, "DB_PASSWORD={a:20}\n"));
   return v;
 }
 

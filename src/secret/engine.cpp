@@ -92,8 +92,8 @@ MatchData& match_data() {
 
 bool pcre_search(const Pcre& p, std::string_view s) {
   auto& m = match_data();
-  return pcre2_match(p.code, reinterpret_cast<PCRE2_SPTR>(s.data()), s.size(), 0, 0, m.md,
-                     m.ctx) > 0;
+  return pcre2_match(p.code, reinterpret_cast<PCRE2_SPTR>(s.data()), s.size(), 0, 0, m.md, m.ctx) >
+         0;
 }
 
 struct CompiledAllowlist {
@@ -109,7 +109,8 @@ Result<CompiledAllowlist> compile_allowlist(const Allowlist& a, const std::strin
   CompiledAllowlist c;
   for (const auto& p : a.paths) {
     auto r = compile_pcre(p);
-    if (!r.ok()) return Error::invalid(where + ": allowlist path '" + p + "': " + r.error().message());
+    if (!r.ok())
+      return Error::invalid(where + ": allowlist path '" + p + "': " + r.error().message());
     c.paths.push_back(std::move(r).value());
   }
   for (const auto& p : a.regexes) {
@@ -264,8 +265,12 @@ hs_scratch_t* thread_scratch(const Engine::Impl& e) {
 
 Engine::Engine() : impl_(std::make_unique<Impl>()) {}
 Engine::~Engine() = default;
-const RuleSet& Engine::rules() const { return impl_->set; }
-const std::string& Engine::fingerprint() const { return impl_->fingerprint; }
+const RuleSet& Engine::rules() const {
+  return impl_->set;
+}
+const std::string& Engine::fingerprint() const {
+  return impl_->fingerprint;
+}
 
 namespace {
 
@@ -321,7 +326,8 @@ void store_cached_db(const std::string& dir, const std::string& path, const hs_d
 
 }  // namespace
 
-Result<std::shared_ptr<const Engine>> Engine::compile(RuleSet set, const std::string& db_cache_dir) {
+Result<std::shared_ptr<const Engine>> Engine::compile(RuleSet set,
+                                                      const std::string& db_cache_dir) {
   std::shared_ptr<Engine> engine(new Engine());
   auto& e = *engine->impl_;
   e.set = std::move(set);
@@ -345,14 +351,18 @@ Result<std::shared_ptr<const Engine>> Engine::compile(RuleSet set, const std::st
     }
     if (!r.path.empty()) {
       auto p = compile_pcre(r.path);
-      if (!p.ok()) errors.push_back(where + ": path '" + r.path + "': " + p.error().message());
-      else c.path = std::move(p).value();
+      if (!p.ok())
+        errors.push_back(where + ": path '" + r.path + "': " + p.error().message());
+      else
+        c.path = std::move(p).value();
       e.any_path_rules = true;
     }
     for (const auto& a : r.allowlists) {
       auto ca = compile_allowlist(a, where);
-      if (!ca.ok()) errors.push_back(ca.error().message());
-      else c.allowlists.push_back(std::move(ca).value());
+      if (!ca.ok())
+        errors.push_back(ca.error().message());
+      else
+        c.allowlists.push_back(std::move(ca).value());
     }
     if (!r.regex.empty()) {
       c.has_regex = true;
@@ -425,8 +435,10 @@ Result<std::shared_ptr<const Engine>> Engine::compile(RuleSet set, const std::st
   }
   for (size_t i = 0; i < e.set.allowlists.size(); ++i) {
     auto ca = compile_allowlist(e.set.allowlists[i], "allowlist " + std::to_string(i + 1));
-    if (!ca.ok()) errors.push_back(ca.error().message());
-    else e.global.push_back(std::move(ca).value());
+    if (!ca.ok())
+      errors.push_back(ca.error().message());
+    else
+      e.global.push_back(std::move(ca).value());
     for (const auto& p : e.set.allowlists[i].paths) fp += "ap:" + p + '\x1f';
     for (const auto& p : e.set.allowlists[i].regexes) fp += "ar:" + p + '\x1f';
     for (const auto& p : e.set.allowlists[i].stopwords) fp += "as:" + p + '\x1f';
@@ -440,10 +452,10 @@ Result<std::shared_ptr<const Engine>> Engine::compile(RuleSet set, const std::st
   std::string cached_path;
   if (!exprs.empty() && !db_cache_dir.empty()) {
     cached_path = db_cache_path(db_cache_dir, core::Sha256::hex_of(fp + "|keywords:" + [&] {
-      std::string k;
-      for (const auto& w : keywords) k += w + ',';
-      return k;
-    }()));
+                                  std::string k;
+                                  for (const auto& w : keywords) k += w + ',';
+                                  return k;
+                                }()));
     e.db = load_cached_db(db_cache_dir, cached_path);
   }
   if (!exprs.empty() && e.db == nullptr) {
@@ -490,7 +502,7 @@ struct FileScan::Impl {
   size_t total_hits = 0;
   struct Candidate {
     size_t rule;
-    uint64_t start, end;        // the whole match
+    uint64_t start, end;  // the whole match
     uint64_t secret_offset;
     std::string secret, match, line;
     uint64_t line_no;
@@ -498,8 +510,8 @@ struct FileScan::Impl {
   std::vector<Candidate> pending;  // the latest candidate per rule, may still grow
   std::vector<Candidate> done;
   std::vector<char> keyword_seen;
-  std::vector<char> rule_off;       // rules whose path does not match this file
-  std::vector<char> global_path;    // per global allowlist: does its path match?
+  std::vector<char> rule_off;     // rules whose path does not match this file
+  std::vector<char> global_path;  // per global allowlist: does its path match?
   std::vector<std::vector<char>> rule_path_allow;
 
   explicit Impl(const Engine::Impl& engine) : e(engine) {}
@@ -573,8 +585,8 @@ struct FileScan::Impl {
     }
     auto& m = match_data();
     const Pcre& code = cr.prefilter ? cr.plain : cr.end_anchored;
-    int rc = pcre2_match(code.code, reinterpret_cast<PCRE2_SPTR>(subject.data()),
-                         subject.size(), w0 - l0, 0, m.md, m.ctx);
+    int rc = pcre2_match(code.code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(),
+                         w0 - l0, 0, m.md, m.ctx);
     if (rc <= 0) return;
     PCRE2_SIZE* ov = pcre2_get_ovector_pointer(m.md);
     int group = e.set.rules[h.id].secret_group;
@@ -718,8 +730,8 @@ std::vector<SecretMatch> FileScan::finish() {
     if (r.entropy > 0 && h < r.entropy) continue;
     bool allowed = false;
     for (size_t i = 0; i < cr.allowlists.size() && !allowed; ++i)
-      allowed = allows(cr.allowlists[i], s.rule_path_allow[c.rule][i] != 0, c.secret, c.match,
-                       c.line);
+      allowed =
+          allows(cr.allowlists[i], s.rule_path_allow[c.rule][i] != 0, c.secret, c.match, c.line);
     for (size_t i = 0; i < e.global.size() && !allowed; ++i) {
       const auto& g = e.global[i];
       if (!g.target_rules.empty() &&

@@ -17,8 +17,8 @@ namespace bulwark::secret {
 
 struct SecretMatch {
   const Rule* rule = nullptr;
-  uint64_t line = 0;    // 1-based
-  uint64_t offset = 0;  // byte offset of the secret in the file
+  uint64_t line = 0;     // 1-based
+  uint64_t offset = 0;   // byte offset of the secret in the file
   std::string redacted;  // the secret with only its first 4 characters kept
   double entropy = 0;
 };

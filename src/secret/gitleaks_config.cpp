@@ -1,10 +1,11 @@
 #include "secret/gitleaks_config.hpp"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace bulwark::secret {
 
@@ -37,15 +38,20 @@ Result<Allowlist> parse_allowlist(const toml::table& t, const std::string& where
   BW_ASSIGN_OR_RETURN(a.stopwords, strings(t.get("stopwords"), where + ".stopwords"));
   BW_ASSIGN_OR_RETURN(a.target_rules, strings(t.get("targetRules"), where + ".targetRules"));
   if (auto rt = t["regexTarget"].value<std::string>()) {
-    if (*rt == "secret" || rt->empty()) a.regex_target = RegexTarget::kSecret;
-    else if (*rt == "match") a.regex_target = RegexTarget::kMatch;
-    else if (*rt == "line") a.regex_target = RegexTarget::kLine;
-    else return Error::invalid(where + ".regexTarget: '" + *rt + "' (secret, match or line)");
+    if (*rt == "secret" || rt->empty())
+      a.regex_target = RegexTarget::kSecret;
+    else if (*rt == "match")
+      a.regex_target = RegexTarget::kMatch;
+    else if (*rt == "line")
+      a.regex_target = RegexTarget::kLine;
+    else
+      return Error::invalid(where + ".regexTarget: '" + *rt + "' (secret, match or line)");
   }
   if (auto c = t["condition"].value<std::string>()) {
     std::string u = *c;
     for (auto& ch : u) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    if (u == "AND" || u == "&&") a.require_all = true;
+    if (u == "AND" || u == "&&")
+      a.require_all = true;
     else if (u != "OR" && u != "||" && !u.empty())
       return Error::invalid(where + ".condition: '" + *c + "' (OR or AND)");
   }
@@ -96,7 +102,8 @@ Result<Rule> parse_rule(const toml::table& t, const std::string& where) {
     for (size_t i = 0; i < arr->size(); ++i) {
       const auto* tt = (*arr)[i].as_table();
       if (tt == nullptr) return Error::invalid(w + ".allowlists: expected tables");
-      BW_ASSIGN_OR_RETURN(auto a, parse_allowlist(*tt, w + ".allowlists[" + std::to_string(i) + "]"));
+      BW_ASSIGN_OR_RETURN(auto a,
+                          parse_allowlist(*tt, w + ".allowlists[" + std::to_string(i) + "]"));
       r.allowlists.push_back(std::move(a));
     }
   }
@@ -158,8 +165,10 @@ Result<RuleSet> parse(std::string_view text, const std::string& origin, const Ru
       // A rule of the extending config replaces the base rule with the same id.
       auto it = std::find_if(out.rules.begin(), out.rules.end(),
                              [&](const Rule& b) { return b.id == r.id; });
-      if (it != out.rules.end()) *it = std::move(r);
-      else out.rules.push_back(std::move(r));
+      if (it != out.rules.end())
+        *it = std::move(r);
+      else
+        out.rules.push_back(std::move(r));
     }
   }
   if (const auto* al = doc.get("allowlist")) {

@@ -19,8 +19,8 @@ struct Allowlist {
   std::vector<std::string> paths;    // regexes on the file path
   std::vector<std::string> regexes;  // regexes on the target below
   RegexTarget regex_target = RegexTarget::kSecret;
-  std::vector<std::string> stopwords;  // substrings of the secret, case-insensitive
-  bool require_all = false;            // condition = "AND"
+  std::vector<std::string> stopwords;     // substrings of the secret, case-insensitive
+  bool require_all = false;               // condition = "AND"
   std::vector<std::string> target_rules;  // global allowlists only: empty = every rule
 };
 

@@ -110,14 +110,18 @@ TEST(ScanCommand, CachedLayersKeepTheirFindings) {
   auto cold = bulwark_run("scan -q -f json --cache-dir " + cache + " " + img);
   auto warm = bulwark_run("scan -q -f json --cache-dir " + cache + " " + img);
   ASSERT_EQ(warm.rc, 0) << warm.err;
-  EXPECT_EQ(nlohmann::json::parse(cold.out)["findings"], nlohmann::json::parse(warm.out)["findings"]);
+  EXPECT_EQ(nlohmann::json::parse(cold.out)["findings"],
+            nlohmann::json::parse(warm.out)["findings"]);
 }
 
 TEST(SecretsCommand, ScansADirectoryTreeAndExitsOneOnFindings) {
   bulwark::testing::TempDir tmp;
   bulwark::testing::write_file(tmp.path() / "src/app.py", "TOKEN = None\n");
   bulwark::testing::write_file(tmp.path() / "deploy/.env", "X=1\nGITHUB=" + kGithub + "\n");
-  bulwark::testing::write_file(tmp.path() / "bin/tool", std::string("\x7f" "ELF\0\0", 6) + kGithub);
+  bulwark::testing::write_file(tmp.path() / "bin/tool", std::string("\x7f"
+                                                                    "ELF\0\0",
+                                                                    6) +
+                                                            kGithub);
   auto r = bulwark_run("secrets -f json " + tmp.str());
   EXPECT_EQ(r.rc, 1) << r.err;
   auto f = nlohmann::json::parse(r.out)["findings"];

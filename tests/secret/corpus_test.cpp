@@ -42,7 +42,8 @@ Scan scan_image(const std::string& target) {
   return s;
 }
 
-using Key = std::tuple<std::string, std::string, std::string, int, int>;  // kind id target layer removed
+using Key =
+    std::tuple<std::string, std::string, std::string, int, int>;  // kind id target layer removed
 
 std::set<Key> keys(const std::vector<report::Finding>& v) {
   std::set<Key> out;
@@ -92,9 +93,11 @@ TEST_P(CorpusApp, FindsEveryPlantedSecretWithItsLayersAndNothingElse) {
 
 INSTANTIATE_TEST_SUITE_P(Formats, CorpusApp,
                          ::testing::Values("debian-app.docker.tar", "debian-app.oci"),
-                         [](const auto& p) { return p.param.find("oci") != std::string::npos
-                                                        ? std::string("Oci")
-                                                        : std::string("DockerArchive"); });
+                         [](const auto& p) {
+                           return p.param.find("oci") != std::string::npos
+                                      ? std::string("Oci")
+                                      : std::string("DockerArchive");
+                         });
 
 // The `big` image is only in the full corpus (build.sh OUTDIR all).
 TEST(CorpusBig, NoFalsePositivesInTheWholeBigImage) {

@@ -1,8 +1,9 @@
+#include "secret/engine.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
 
-#include "secret/engine.hpp"
 #include "secret/rules.hpp"
 
 namespace bulwark::secret {
@@ -64,7 +65,11 @@ TEST(SecretEngine, ManySmallChunksKeepLineNumbers) {
 
 TEST(SecretEngine, SkipsBinaryFilesByContentNotName) {
   std::string secret = "token=" + kGithub + "\n";
-  std::string binary = std::string("\x7f" "ELF\0\0\0", 7) + secret;
+  std::string binary = std::string(
+                           "\x7f"
+                           "ELF\0\0\0",
+                           7) +
+                       secret;
   auto f = builtin_engine()->open("/usr/share/doc/readme.txt");
   f->write(binary);
   EXPECT_TRUE(f->finish().empty());

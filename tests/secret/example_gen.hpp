@@ -11,20 +11,34 @@ namespace bulwark::secret::testing {
 
 inline std::string_view class_chars(char c) {
   switch (c) {
-    case 'a': return "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    case 'A': return "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    case 'u': return "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    case 'L': return "abcdefghijklmnopqrstuvwxyz";
-    case 'l': return "abcdefghijklmnopqrstuvwxyz0123456789";
-    case 'h': return "abcdef0123456789";
-    case 'H': return "ABCDEF0123456789";
-    case 'd': return "0123456789";
-    case 'b': return "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    case 'B': return "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
-    case 'z': return "abcdefghijklmnopqrstuvwxyz234567";
-    case 'Z': return "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    case 'g': return "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L";
-    default: return "";
+    case 'a':
+      return "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    case 'A':
+      return "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    case 'u':
+      return "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    case 'L':
+      return "abcdefghijklmnopqrstuvwxyz";
+    case 'l':
+      return "abcdefghijklmnopqrstuvwxyz0123456789";
+    case 'h':
+      return "abcdef0123456789";
+    case 'H':
+      return "ABCDEF0123456789";
+    case 'd':
+      return "0123456789";
+    case 'b':
+      return "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    case 'B':
+      return "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+    case 'z':
+      return "abcdefghijklmnopqrstuvwxyz234567";
+    case 'Z':
+      return "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    case 'g':
+      return "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L";
+    default:
+      return "";
   }
 }
 

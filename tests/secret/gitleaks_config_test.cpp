@@ -3,10 +3,11 @@
 // [[allowlists]] with targetRules), checked for the allowlist semantics gitleaks documents:
 // OR by default, AND with condition = "AND", regexTarget secret|match|line, stopwords,
 // path-only rules, and rules of the extending config overriding the base ones by id.
+#include "secret/gitleaks_config.hpp"
+
 #include <gtest/gtest.h>
 
 #include "secret/engine.hpp"
-#include "secret/gitleaks_config.hpp"
 #include "support/test_env.hpp"
 
 namespace bulwark::secret {
@@ -87,7 +88,8 @@ TEST(GitleaksConfig, ExtendsTheDefaultsAndOverridesRulesById) {
   EXPECT_EQ(gh->title, "GitHub token (company override)");
   EXPECT_EQ(set.allowlists.size(), builtin_rules().allowlists.size() + 2);
   auto e = load(kConfig);
-  EXPECT_EQ(ids(e->scan("/a", "AWS=AKIAQYLPMN5HHHFPZAM2\n")), std::vector<std::string>{"aws-access-key-id"});
+  EXPECT_EQ(ids(e->scan("/a", "AWS=AKIAQYLPMN5HHHFPZAM2\n")),
+            std::vector<std::string>{"aws-access-key-id"});
 }
 
 TEST(GitleaksConfig, SecretGroupKeywordsAndEntropy) {
@@ -130,8 +132,8 @@ TEST(GitleaksConfig, PathOnlyRuleFlagsTheFile) {
 }
 
 TEST(GitleaksConfig, WithoutExtendOnlyTheConfigRulesApply) {
-  auto set = parse_gitleaks_config(
-      "[[rules]]\nid = \"only\"\nregex = '''only_[0-9]{6}'''\n", "g.toml", builtin_rules());
+  auto set = parse_gitleaks_config("[[rules]]\nid = \"only\"\nregex = '''only_[0-9]{6}'''\n",
+                                   "g.toml", builtin_rules());
   ASSERT_TRUE(set.ok());
   EXPECT_EQ(set->rules.size(), 1U);
   EXPECT_TRUE(set->allowlists.empty());

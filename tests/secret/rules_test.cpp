@@ -1,12 +1,13 @@
 // Table-driven over the built-in rule table: each rule fires on three examples generated in its
 // provider's format and stays quiet on three near misses (too short, a placeholder, a wrong
 // prefix or variable name).
+#include "secret/rules.hpp"
+
 #include <gtest/gtest.h>
 
 #include <set>
 
 #include "secret/engine.hpp"
-#include "secret/rules.hpp"
 #include "secret/example_gen.hpp"
 
 namespace bulwark::secret {
@@ -45,15 +46,18 @@ TEST(BuiltinRules, EightyOrMoreRulesWithUniqueIdsAndExamples) {
   }
 }
 
-TEST(BuiltinRules, AllCompileIntoOneDatabase) { ASSERT_NE(engine(), nullptr); }
+TEST(BuiltinRules, AllCompileIntoOneDatabase) {
+  ASSERT_NE(engine(), nullptr);
+}
 
 class RuleExamples : public ::testing::TestWithParam<Rule> {};
 
 TEST_P(RuleExamples, FiresOnThreeGeneratedTokens) {
   const Rule& r = GetParam();
   for (uint64_t seed : {1U, 2U, 3U}) {
-    std::string text = "# config\n" + expand(r.example, std::hash<std::string>{}(r.id) + seed,
-                                             Fill::kRandom) + "\nother = 1\n";
+    std::string text = "# config\n" +
+                       expand(r.example, std::hash<std::string>{}(r.id) + seed, Fill::kRandom) +
+                       "\nother = 1\n";
     std::string low = testing::lower(text);
     bool has_keyword = false;
     for (const auto& k : r.keywords) has_keyword |= low.find(k) != std::string::npos;
