@@ -34,11 +34,12 @@ struct Finding {
   Severity severity = Severity::kUnknown;
   std::string target;  // purl, or path[:line], or resource
   std::optional<int> layer;
-  // A file finding whose file a later layer deleted or replaced: still in the image's blobs.
-  std::optional<int> removed_in_layer;
   std::string evidence;  // already redacted
   std::string fix;
   std::vector<std::string> references;
+  // A file finding whose file a later layer deleted or replaced: still in the image's blobs.
+  // (Last, so that positional initialisers of the fields above keep working.)
+  std::optional<int> removed_in_layer;
 };
 
 struct Target {
