@@ -41,7 +41,7 @@ for b in gb["benchmarks"]:
     print(f"| {b['name']} | {b['real_time']:.0f} ms | {b['bytes_per_second']/1e6:.0f} | {b['cpu_time']:.0f} ms | {cpu/1e6:.0f} |")
 print()
 med = {r["command"]: r["median"] for r in h["results"]}
-usr = {r["command"]: sum(r["user"]) / len(r["user"]) + sum(r["system"]) / len(r["system"]) for r in h["results"]}
+usr = {r["command"]: r["user"] + r["system"] for r in h["results"]}
 print("| command (cold, --no-cache) | median wall s | wall ratio | mean CPU s (user+sys) | CPU ratio | target |")
 print("| --- | --- | --- | --- | --- | --- |")
 print(f"| bulwark sbom big | {med['sbom']:.3f} | 1.00 | {usr['sbom']:.2f} | 1.00 | |")
