@@ -9,19 +9,20 @@ packages=(
   libarchive-dev zlib1g-dev libisal-dev libzstd-dev libssl-dev nlohmann-json3-dev libsqlite3-dev libfmt-dev
   libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libdb-dev
   libyaml-cpp-dev libtomlplusplus-dev libxml2-dev libcurl4-openssl-dev
+  libvectorscan-dev libpcre2-dev libyara-dev libclamav-dev
   # reference tools and data builders used by tests and the demo
   dpkg rpm python3-rpm python3-jsonschema python3-cryptography mmdebstrap skopeo debian-archive-keyring jq zstd pigz isal
-  hyperfine time
+  hyperfine time clamav-testfiles
   # Ruby/PHP/binary catalogers: Vectorscan, and real gems, Composer and runtimes the tests compare with
-  libvectorscan-dev ruby ruby-rack ruby-json bundler composer busybox redis-server nginx-light openjdk-17-jre-headless
+  ruby ruby-rack ruby-json bundler composer busybox redis-server nginx-light openjdk-17-jre-headless
   # language cataloger references: Go toolchain (go version -m), Debian jars and crates, binutils
   golang-go libcommons-compress-java libjackson2-core-java librust-itoa-dev librust-cfg-if-dev binutils python3
   # version-semantics references (tests/version) and the deb comparator benchmark. Node.js and npm
   # come preinstalled from NodeSource on these machines: Debian's nodejs/npm would conflict.
   python3-apt python3-packaging default-jdk-headless libmaven3-core-java libcommons-lang3-java
   libapt-pkg-dev php-cli php-composer-semver
-  # registry tests: a real registry, htpasswd for its Basic auth, the token service's crypto
-  docker-registry apache2-utils python3-cryptography
+  # registry tests: a real registry, htpasswd for its Basic auth
+  docker-registry apache2-utils
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -18,7 +18,7 @@ using core::Result;
 
 namespace {
 
-constexpr std::string_view kMagic = "bulwark-analysis-cache/1\n";
+constexpr std::string_view kMagic = "bulwark-analysis-cache/2\n";
 
 // Guards the decoder against counts a corrupt file could claim: no count can exceed the bytes
 // that would have to follow it.
@@ -77,6 +77,7 @@ void put_finding(BinaryWriter& w, const report::Finding& f) {
   w.boolean(f.known_exploited);
   w.boolean(f.epss.has_value());
   w.str(f.epss ? std::to_string(*f.epss) : std::string());
+  w.i64(f.removed_in_layer.value_or(-1));
 }
 
 Result<report::Finding> get_finding(BinaryReader& r) {
@@ -103,6 +104,8 @@ Result<report::Finding> get_finding(BinaryReader& r) {
     if (end == epss_text.c_str() || *end != '\0') return Error::invalid("bad EPSS value");
     f.epss = v;
   }
+  BW_ASSIGN_OR_RETURN(int64_t removed, r.i64());
+  if (removed >= 0) f.removed_in_layer = static_cast<int>(removed);
   return f;
 }
 

@@ -122,6 +122,7 @@ int run(int argc, char** argv) {
 
   add_sbom_command(app, g);
   add_scan_command(app, g);
+  add_secrets_command(app, g);
   add_version_command(app, g);
   add_completion_command(app, g);
   add_config_command(app, g);

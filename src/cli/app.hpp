@@ -40,6 +40,7 @@ int report_error(const core::Error& e);
 
 void add_sbom_command(CLI::App& app, GlobalOptions& g);
 void add_scan_command(CLI::App& app, GlobalOptions& g);
+void add_secrets_command(CLI::App& app, GlobalOptions& g);
 void add_version_command(CLI::App& app, GlobalOptions& g);
 void add_completion_command(CLI::App& app, GlobalOptions& g);
 void add_config_command(CLI::App& app, GlobalOptions& g);

@@ -1,4 +1,5 @@
 #include "cli/app.hpp"
+#include "cli/findings_args.hpp"
 #include "report/report.hpp"
 
 namespace bulwark::cli {
@@ -9,6 +10,8 @@ void add_scan_command(CLI::App& app, GlobalOptions& g) {
   auto args = std::make_shared<ImageArgs>();
   auto format = std::make_shared<std::string>("table");
   add_image_args(*cmd, *args);
+  auto findings_args = std::make_shared<FindingsArgs>();
+  add_findings_args(*cmd, *findings_args);
   std::vector<std::string> names;
   for (const auto& w : report::writers()) names.emplace_back(w.name);
   cmd->add_option("-f,--format", *format,
@@ -21,13 +24,17 @@ void add_scan_command(CLI::App& app, GlobalOptions& g) {
       "EXAMPLES\n"
       "  bulwark scan app.tar\n"
       "  bulwark scan oci:./layout --format json -o report.json");
-  cmd->callback([&g, args, format] {
+  cmd->callback([&g, args, format, findings_args] {
     auto opts = to_scan_options(*args, g);
     if (!opts.ok()) {
       g.exit_code = report_error(opts.error());
       return;
     }
     opts->risk = true;
+    if (auto added = add_finding_analyzers(*findings_args, *opts); !added.ok()) {
+      g.exit_code = report_error(added.error());
+      return;
+    }
     auto r = run_scan(*opts);
     if (!r.ok()) {
       g.exit_code = report_error(r.error());

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include "core/limits.hpp"
 #include "core/log.hpp"
 #include "image/layer_reader.hpp"
+#include "image/merged_fs.hpp"
 #include "misconfig/image_config/rules.hpp"
 #include "risk/score.hpp"
 
@@ -94,6 +96,22 @@ std::vector<report::LayerSummary> summarize_layers(const image::Image& img,
   return out;
 }
 
+// Findings of the finding scanners: per-file records of every layer (dated to the layer that
+// added the file and the one that removed it), then whole-image checks.
+void add_findings(const ScanOptions& options, const image::Image& img,
+                  const std::vector<image::LayerResult>& layers, report::Report& r) {
+  if (options.finding_analyzers.empty()) return;
+  bool any = std::any_of(layers.begin(), layers.end(),
+                         [](const auto& l) { return !l.facts.findings_by_path.empty(); });
+  if (any) {
+    auto fs = image::MergedFs::build(layers);
+    auto v = findings::collect_file_findings(layers, fs, r.warnings);
+    r.findings.insert(r.findings.end(), std::make_move_iterator(v.begin()),
+                      std::make_move_iterator(v.end()));
+  }
+  for (const auto& a : options.finding_analyzers) a->finalize(img, r.findings);
+}
+
 // Everything derived from the layers alone: read them (each layer's result cached), merge,
 // catalog. What this returns is what the image-wide analysis cache holds.
 core::Result<report::Report> analyze_layers(
@@ -119,8 +137,11 @@ core::Result<report::Report> analyze_layers(
   // ---- misconfiguration checks of the image itself (misconfig/image_config) ----
   for (const auto& issue : misconfig::image_config::check(img.config, *layers))
     r.findings.push_back(misconfig::to_finding(issue));
+  // ---- secret and malware findings of the layers (findings/) ----
+  add_findings(options, img, *layers, r);
   return r;
 }
+
 
 }  // namespace
 
@@ -160,6 +181,7 @@ core::Result<report::Report> run_scan(const ScanOptions& options) {
 
   std::vector<const image::Analyzer*> analyzers;
   for (const auto& c : catalogers) analyzers.push_back(c.get());
+  for (const auto& a : options.finding_analyzers) analyzers.push_back(a.get());
 
   image::Progress progress;
   image::ReadOptions read_opts;
@@ -168,6 +190,7 @@ core::Result<report::Report> run_scan(const ScanOptions& options) {
   if (options.use_cache)
     read_opts.cache_dir = options.cache_dir.empty() ? default_cache_dir() : options.cache_dir;
   read_opts.progress = &progress;
+  read_opts.options_key = options.findings_options_key;
   // Limits decide which files analyzers can read, so results under other limits are not reused.
   for (const auto& f : core::limit_fields()) {
     read_opts.options_key +=

@@ -2,10 +2,13 @@
 // Commands differ only in which parts of the Report they print.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/result.hpp"
+#include "findings/findings.hpp"
 #include "image/image.hpp"
 #include "report/report.hpp"
 
@@ -21,6 +24,10 @@ struct ScanOptions {
   std::string catalogers;  // catalog::select_catalogers() list; "" = all
   bool progress = false;   // draw progress on stderr (only when it is a terminal)
   bool risk = false;       // compute the risk score (scan); an SBOM has none
+  // Finding scanners that read the layers along with the catalogers (secrets, malware), and
+  // what in their configuration changes their output (part of the layer cache key).
+  std::vector<std::shared_ptr<const findings::FindingsAnalyzer>> finding_analyzers;
+  std::string findings_options_key;
 };
 
 core::Result<report::Report> run_scan(const ScanOptions& options);

@@ -21,7 +21,7 @@ using core::Result;
 
 namespace {
 
-constexpr std::string_view kMagic = "bulwark-layer-cache/1\n";
+constexpr std::string_view kMagic = "bulwark-layer-cache/2\n";
 
 }  // namespace
 
@@ -214,6 +214,11 @@ std::string encode_layer_result(const LayerResult& r) {
     w.str(path);
     w.str(data);
   }
+  w.u64(r.facts.findings_by_path.size());
+  for (const auto& [path, records] : r.facts.findings_by_path) {
+    w.str(path);
+    w.strings(records);
+  }
   w.strings(r.facts.warnings);
   return w.take();
 }
@@ -269,6 +274,11 @@ Result<LayerResult> decode_layer_result(std::string_view data) {
     BW_ASSIGN_OR_RETURN(auto path, r.str());
     BW_ASSIGN_OR_RETURN(out.facts.captured[path], r.str());
   }
+  BW_ASSIGN_OR_RETURN(uint64_t nfind, r.u64());
+  for (uint64_t i = 0; i < nfind; ++i) {
+    BW_ASSIGN_OR_RETURN(auto path, r.str());
+    BW_ASSIGN_OR_RETURN(out.facts.findings_by_path[path], r.strings());
+  }
   BW_ASSIGN_OR_RETURN(out.facts.warnings, r.strings());
   if (!r.at_end()) return Error::invalid("trailing bytes in cache file");
   return out;
@@ -294,7 +304,7 @@ std::string LayerCache::key(const core::Digest& blob_digest,
   for (const auto* a : analyzers)
     parts.push_back(std::string(a->name()) + "@" + std::to_string(a->version()));
   std::sort(parts.begin(), parts.end());
-  std::string material = "layer-cache/1|" + blob_digest.str() + "|";
+  std::string material = "layer-cache/2|" + blob_digest.str() + "|";
   for (const auto& p : parts) material += p + ",";
   material += "|";
   material += options_key;

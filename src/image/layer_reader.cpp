@@ -49,13 +49,19 @@ namespace {
 
 // Contents of matched files kept for hardlinks to them later in the same layer.
 constexpr uint64_t kHardlinkReplayBudget = 64ULL << 20;
+// Chunk size for streaming analyzers: most files arrive in one chunk.
+constexpr size_t kStreamChunk = 1 << 20;
 
 // Builds one layer's index and offers matching entries to the analyzers that asked.
 class LayerScanner final : public EntryVisitor {
  public:
   LayerScanner(const std::vector<const Analyzer*>& analyzers, const PathMatcher& matcher,
                LayerResult& out)
-      : analyzers_(analyzers), matcher_(matcher), out_(out) {}
+      : analyzers_(analyzers), matcher_(matcher), out_(out) {
+    for (size_t i = 0; i < analyzers_.size(); ++i) {
+      if (analyzers_[i]->streams()) streaming_ |= AnalyzerMask{1} << i;
+    }
+  }
 
   Result<void> on_entry(const Entry& entry, EntryContent& content) override {
     index_bytes_ += entry.path.size() + entry.link_target.size() + sizeof(Entry);
@@ -71,6 +77,15 @@ class LayerScanner final : public EntryVisitor {
       if ((mask & bit) != 0 && !analyzers_[i]->wants(entry)) mask &= ~bit;
     }
     if (mask == 0) return core::ok();
+    if (entry.type == EntryType::kHardlink) mask &= ~streaming_;
+    if (mask == 0) return core::ok();
+    // Only streaming analyzers, or a file too large to hold: read it once, in chunks.
+    if (entry.type == EntryType::kFile && (mask & streaming_) != 0 &&
+        ((mask & ~streaming_) == 0 || entry.size > core::limits().max_file_read)) {
+      BW_TRY(stream_entry(entry, content, mask & streaming_));
+      mask &= ~streaming_;
+      if (mask == 0) return core::ok();
+    }
     std::string data;
     if (entry.type == EntryType::kHardlink) {
       auto it = replay_.find(entry.link_target);
@@ -100,6 +115,13 @@ class LayerScanner final : public EntryVisitor {
     }
     for (size_t i = 0; i < analyzers_.size(); ++i) {
       if ((mask & (AnalyzerMask{1} << i)) == 0) continue;
+      if ((streaming_ & (AnalyzerMask{1} << i)) != 0) {
+        if (auto sink = analyzers_[i]->open_sink(entry)) {
+          sink->write(data);
+          sink->finish(out_.facts);
+        }
+        continue;
+      }
       StringContent sc(data);
       auto r = analyzers_[i]->analyze(entry, sc, out_.facts);
       if (!r.ok())
@@ -115,12 +137,32 @@ class LayerScanner final : public EntryVisitor {
   }
 
  private:
+  Result<void> stream_entry(const Entry& entry, EntryContent& content, AnalyzerMask mask) {
+    std::vector<std::unique_ptr<ChunkSink>> sinks;
+    for (size_t i = 0; i < analyzers_.size(); ++i) {
+      if ((mask & (AnalyzerMask{1} << i)) == 0) continue;
+      if (auto sink = analyzers_[i]->open_sink(entry)) sinks.push_back(std::move(sink));
+    }
+    if (sinks.empty()) return core::ok();
+    thread_local std::vector<std::byte> buf(kStreamChunk);
+    while (true) {
+      auto n = content.read(buf);
+      if (!n.ok()) return std::move(n).error().with_context(entry.path);
+      if (*n == 0) break;
+      std::string_view chunk(reinterpret_cast<const char*>(buf.data()), *n);
+      for (auto& s : sinks) s->write(chunk);
+    }
+    for (auto& s : sinks) s->finish(out_.facts);
+    return core::ok();
+  }
+
   const std::vector<const Analyzer*>& analyzers_;
   const PathMatcher& matcher_;
   LayerResult& out_;
   std::map<std::string, std::string> replay_;
   uint64_t index_bytes_ = 0;
   uint64_t replay_bytes_ = 0;
+  AnalyzerMask streaming_ = 0;
 };
 
 // Counts stored bytes for the progress display.

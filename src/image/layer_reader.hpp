@@ -55,7 +55,7 @@ class StringContent final : public EntryContent {
 };
 
 struct PathPattern {
-  enum class Kind { kExact, kSuffix, kPrefix, kGlob };
+  enum class Kind { kExact, kSuffix, kPrefix, kGlob, kAll };
   Kind kind;
   std::string text;
   static PathPattern exact(std::string p) { return {Kind::kExact, std::move(p)}; }
@@ -63,6 +63,8 @@ struct PathPattern {
   static PathPattern prefix(std::string p) { return {Kind::kPrefix, std::move(p)}; }
   // fnmatch(3) syntax with FNM_PATHNAME: "var/lib/dpkg/info/*.list"
   static PathPattern glob(std::string p) { return {Kind::kGlob, std::move(p)}; }
+  // Every regular file (secret and malware scanners).
+  static PathPattern all() { return {Kind::kAll, {}}; }
 };
 
 // What the analyzers of one layer found. Everything is keyed by the image path it came from,
@@ -71,7 +73,18 @@ struct LayerFacts {
   std::map<std::string, std::vector<core::Package>> packages_by_path;
   std::map<std::string, std::vector<std::string>> facts_by_path;  // e.g. owned files, licenses
   std::map<std::string, std::string> captured;                    // small files kept verbatim
+  // Findings about a file (secrets, malware), one encoded record each, by the analyzer that
+  // made them; the merge step decodes them and dates them to this layer.
+  std::map<std::string, std::vector<std::string>> findings_by_path;
   std::vector<std::string> warnings;  // "path: reason", one per file that could not be read
+};
+
+// Receives one entry's bytes in order, in chunks; finish() is called once at the end.
+class ChunkSink {
+ public:
+  virtual ~ChunkSink() = default;
+  virtual void write(std::string_view chunk) = 0;
+  virtual void finish(LayerFacts& out) = 0;
 };
 
 // Per-layer analysis. Implementations keep no state between calls (layers run in parallel).
@@ -87,6 +100,12 @@ class Analyzer {
   virtual bool wants(const Entry& /*entry*/) const { return true; }
   virtual core::Result<void> analyze(const Entry& entry, EntryContent& content,
                                      LayerFacts& out) const = 0;
+  // Analyzers that read every byte of many files (secrets, malware) return a sink per entry
+  // instead: the reader then reads the entry once, in chunks, for all of them, and no file is
+  // held whole. nullptr: use analyze(). Hardlinks are not offered to sinks (their bytes are
+  // read at the path they link to).
+  virtual std::unique_ptr<ChunkSink> open_sink(const Entry& /*entry*/) const { return nullptr; }
+  virtual bool streams() const { return false; }
 };
 
 // Every entry of a layer, for the merged view. Whiteouts are not entries: they are recorded

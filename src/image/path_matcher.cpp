@@ -30,6 +30,9 @@ PathMatcher::PathMatcher(const std::vector<std::vector<PathPattern>>& patterns) 
         case PathPattern::Kind::kPrefix:
           prefixes_.emplace_back(p.text, bit);
           break;
+        case PathPattern::Kind::kAll:
+          all_ |= bit;
+          break;
         case PathPattern::Kind::kGlob: {
           auto parent = core::parent_path(p.text);
           bool literal_parent = parent.find_first_of("*?[") == std::string_view::npos;
@@ -46,7 +49,7 @@ PathMatcher::PathMatcher(const std::vector<std::vector<PathPattern>>& patterns) 
 }
 
 AnalyzerMask PathMatcher::match(std::string_view path) const {
-  AnalyzerMask m = 0;
+  AnalyzerMask m = all_;
   if (auto it = exact_.find(path); it != exact_.end()) m |= it->second;
   if (!file_names_.empty()) {
     if (auto slash = path.rfind('/'); slash != std::string_view::npos) {

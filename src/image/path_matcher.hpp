@@ -40,6 +40,7 @@ class PathMatcher {
   std::vector<std::pair<std::string, AnalyzerMask>> prefixes_;
   std::unordered_map<std::string_view, std::vector<Glob>> globs_by_parent_;  // literal parent
   std::vector<Glob> other_globs_;
+  AnalyzerMask all_ = 0;  // analyzers that want every file
 };
 
 }  // namespace bulwark::image

@@ -132,6 +132,8 @@ ordered_json to_json(const Finding& f) {
           {"severity", severity_name(f.severity)},
           {"target", f.target},
           {"layer", f.layer ? ordered_json(*f.layer) : ordered_json(nullptr)},
+          {"removed_in_layer",
+           f.removed_in_layer ? ordered_json(*f.removed_in_layer) : ordered_json(nullptr)},
           {"evidence", f.evidence},
           {"fix", f.fix},
           {"references", f.references},

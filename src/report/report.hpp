@@ -41,6 +41,9 @@ struct Finding {
   // and the FIRST EPSS probability (0..1). The risk score weighs them.
   bool known_exploited = false;
   std::optional<double> epss;
+  // A file finding whose file a later layer deleted or replaced: still in the image's blobs.
+  // (Last, so that positional initialisers of the fields above keep working.)
+  std::optional<int> removed_in_layer;
 };
 
 // The image's risk in one number (risk/ computes it; docs/scoring.md gives the formula), with

@@ -231,13 +231,16 @@ std::string write_table(const Report& r) {
   const auto findings = detail::sorted_findings(r.findings);
   if (!findings.empty()) {
     out += fmt::format("\nFindings ({})\n", findings.size());
-    Table table({"SEVERITY", "KIND", "ID", "TARGET", "TITLE"});
+    Table table({"SEVERITY", "KIND", "ID", "TARGET", "LAYER", "TITLE"});
     for (const auto* f : findings) {
       std::string severity(severity_name(f->severity));
       std::transform(severity.begin(), severity.end(), severity.begin(),
                      [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+      std::string layer = f->layer ? std::to_string(*f->layer) : "-";
+      if (f->removed_in_layer)
+        layer += " (removed in " + std::to_string(*f->removed_in_layer) + ")";
       table.add({printable(severity), printable(f->kind), printable(f->id), printable(f->target),
-                 printable(f->title)});
+                 printable(layer), printable(f->title)});
     }
     table.render(out);
   }

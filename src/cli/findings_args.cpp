@@ -1,0 +1,67 @@
+#include "cli/findings_args.hpp"
+
+#include <algorithm>
+
+#include "malware/analyzer.hpp"
+#include "secret/analyzer.hpp"
+#include "secret/gitleaks_config.hpp"
+
+namespace bulwark::cli {
+
+void add_secret_config_arg(CLI::App& cmd, FindingsArgs& args) {
+  cmd.add_option("--secret-config", args.secret_config,
+                 "Secret rules in the gitleaks TOML format; [extend] useDefault = true keeps\n"
+                 "the built-in rules, otherwise the file's rules replace them");
+}
+
+void add_findings_args(CLI::App& cmd, FindingsArgs& args) {
+  cmd.add_option("--scanners", args.scanners,
+                 "Finding scanners to run besides the SBOM (comma-separated): secret, malware")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"secret", "malware"}))
+      ->capture_default_str();
+  add_secret_config_arg(cmd, args);
+  cmd.add_option("--malware-rules", args.malware_rules,
+                 "Directory (or file) of YARA rules (*.yar, *.yara) used with the built-in ones;\n"
+                 "repeatable");
+  cmd.add_option("--known-bad", args.known_bad,
+                 "File of known-bad SHA-256 hashes, one \"sha256  name\" per line; repeatable");
+  cmd.add_option("--clamav-db", args.clamav_db,
+                 "Directory of ClamAV signature databases (.cvd .cld .hdb .ndb ...): also scan\n"
+                 "every file with libclamav");
+}
+
+core::Result<std::shared_ptr<const secret::Engine>> make_secret_engine(
+    const FindingsArgs& args, const std::string& cache_dir) {
+  auto rules = secret::builtin_rules();
+  if (!args.secret_config.empty()) {
+    BW_ASSIGN_OR_RETURN(rules, secret::load_gitleaks_config(args.secret_config, rules));
+  }
+  return secret::Engine::compile(std::move(rules), cache_dir.empty() ? "" : cache_dir + "/rules");
+}
+
+core::Result<void> add_finding_analyzers(const FindingsArgs& args, ScanOptions& options) {
+  auto wants = [&](std::string_view s) {
+    return std::find(args.scanners.begin(), args.scanners.end(), s) != args.scanners.end();
+  };
+  if (wants("secret")) {
+    // The compiled rule database is cached beside the layer cache (also with --no-cache,
+    // which is about layers).
+    std::string dir = options.cache_dir.empty() ? default_cache_dir() : options.cache_dir;
+    BW_ASSIGN_OR_RETURN(auto engine, make_secret_engine(args, dir));
+    options.findings_options_key += "secret=" + engine->fingerprint() + ";";
+    options.finding_analyzers.push_back(std::make_shared<secret::SecretAnalyzer>(engine));
+  }
+  if (wants("malware")) {
+    malware::Options mo;
+    mo.rule_dirs = args.malware_rules;
+    mo.hash_lists = args.known_bad;
+    mo.clamav_db = args.clamav_db;
+    BW_ASSIGN_OR_RETURN(auto scanner, malware::Scanner::create(mo));
+    options.findings_options_key += "malware=" + scanner->fingerprint() + ";";
+    options.finding_analyzers.push_back(std::make_shared<malware::MalwareAnalyzer>(scanner));
+  }
+  return core::ok();
+}
+
+}  // namespace bulwark::cli
