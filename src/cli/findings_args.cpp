@@ -16,9 +16,10 @@ void add_secret_config_arg(CLI::App& cmd, FindingsArgs& args) {
 
 void add_findings_args(CLI::App& cmd, FindingsArgs& args) {
   cmd.add_option("--scanners", args.scanners,
-                 "Finding scanners to run besides the SBOM (comma-separated): secret, malware")
+                 "Finding scanners to run besides the SBOM (comma-separated): secret, malware,\n"
+                 "misconfig (checks of the image config and files)")
       ->delimiter(',')
-      ->check(CLI::IsMember({"secret", "malware"}))
+      ->check(CLI::IsMember({"secret", "malware", "misconfig"}))
       ->capture_default_str();
   add_secret_config_arg(cmd, args);
   cmd.add_option("--malware-rules", args.malware_rules,
@@ -52,6 +53,8 @@ core::Result<void> add_finding_analyzers(const FindingsArgs& args, ScanOptions& 
     options.findings_options_key += "secret=" + engine->fingerprint() + ";";
     options.finding_analyzers.push_back(std::make_shared<secret::SecretAnalyzer>(engine));
   }
+  options.misconfig = wants("misconfig");
+  if (options.misconfig) options.findings_options_key += "misconfig;";
   if (wants("malware")) {
     malware::Options mo;
     mo.rule_dirs = args.malware_rules;

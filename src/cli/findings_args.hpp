@@ -13,7 +13,7 @@
 namespace bulwark::cli {
 
 struct FindingsArgs {
-  std::vector<std::string> scanners{"secret", "malware"};
+  std::vector<std::string> scanners{"secret", "malware", "misconfig"};
   std::string secret_config;  // gitleaks TOML
   std::vector<std::string> malware_rules;
   std::vector<std::string> known_bad;

@@ -135,13 +135,14 @@ core::Result<report::Report> analyze_layers(
     r.removed_files.push_back({f.path, f.added_in_layer, f.removed_in_layer});
   r.warnings = std::move(sbom.warnings);
   // ---- misconfiguration checks of the image itself (misconfig/image_config) ----
-  for (const auto& issue : misconfig::image_config::check(img.config, *layers))
-    r.findings.push_back(misconfig::to_finding(issue));
+  if (options.misconfig) {
+    for (const auto& issue : misconfig::image_config::check(img.config, *layers))
+      r.findings.push_back(misconfig::to_finding(issue));
+  }
   // ---- secret and malware findings of the layers (findings/) ----
   add_findings(options, img, *layers, r);
   return r;
 }
-
 
 }  // namespace
 

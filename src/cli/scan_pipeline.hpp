@@ -24,6 +24,7 @@ struct ScanOptions {
   std::string catalogers;  // catalog::select_catalogers() list; "" = all
   bool progress = false;   // draw progress on stderr (only when it is a terminal)
   bool risk = false;       // compute the risk score (scan); an SBOM has none
+  bool misconfig = false;  // image config and file checks (scan --scanners misconfig)
   // Finding scanners that read the layers along with the catalogers (secrets, malware), and
   // what in their configuration changes their output (part of the layer cache key).
   std::vector<std::shared_ptr<const findings::FindingsAnalyzer>> finding_analyzers;

@@ -62,8 +62,14 @@ NameVersions from_show(const nlohmann::json& j, const std::string& key) {
 std::vector<core::Package> at_path(const std::vector<core::Package>& pkgs,
                                    const std::string& path) {
   std::vector<core::Package> out;
+  // The SBOM merge makes a package found in both files one package with both locations.
   for (const auto& p : pkgs) {
-    if (p.locations.at(0).path == path) out.push_back(p);
+    for (const auto& l : p.locations) {
+      if (l.path == path) {
+        out.push_back(p);
+        break;
+      }
+    }
   }
   return out;
 }

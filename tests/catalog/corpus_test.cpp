@@ -3,6 +3,7 @@
 // OS, and files deleted by whiteouts reported as removed.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -159,7 +160,9 @@ TEST_F(Corpus, BigReportsThePurgedPackageAsRemoved) {
   for (const auto& f : sbom.removed_files)
     nano_binary_removed |= f.path == "usr/bin/nano" && f.removed_in_layer == 1;
   EXPECT_TRUE(nano_binary_removed);
-  EXPECT_EQ(sbom.packages.size(), 711U);
+  EXPECT_EQ(std::count_if(sbom.packages.begin(), sbom.packages.end(),
+                          [](const core::Package& p) { return p.ecosystem == "deb"; }),
+            711);
 }
 
 }  // namespace
