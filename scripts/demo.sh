@@ -18,11 +18,25 @@ if [[ ! -s $image ]]; then
   trap 'rm -rf "$work"' EXIT
   export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1704067200}
   echo "building the demo image (mmdebstrap minbase bookworm + curl openssl)..." >&2
+  # The Debian archive this machine's apt already uses (one-line .list and deb822 .sources
+  # files), so the demo reaches exactly what `apt-get install` reaches here.
+  uris=$(for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+    [[ -f $f ]] || continue
+    case $f in
+      *.sources) sed -n 's/^URIs:[[:space:]]*//p' "$f" | tr ' ' '\n' ;;
+      *) awk '/^deb[[:space:]]/ { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; break } }' "$f" ;;
+    esac
+  done | sed 's#/*$##')
+  archive=${DEMO_MIRROR:-$(grep -m1 '/debian$' <<<"$uris" || true)}
+  security=${DEMO_SECURITY_MIRROR:-$(grep -m1 '/debian-security$' <<<"$uris" || true)}
+  [[ -n $archive && -n $security ]] || {
+    echo "demo: no Debian archive in /etc/apt/sources*; set DEMO_MIRROR and DEMO_SECURITY_MIRROR" >&2
+    exit 2
+  }
   mmdebstrap --quiet --mode=root --variant=minbase --include=curl,openssl --format=tar \
     bookworm "$work/layer.tar" \
-    "deb http://deb.debian.org/debian bookworm main" \
-    "deb http://deb.debian.org/debian bookworm-updates main" \
-    "deb http://deb.debian.org/debian-security bookworm-security main"
+    "deb $archive bookworm main" "deb $archive bookworm-updates main" \
+    "deb $security bookworm-security main"
   diff_id=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
   jq -cn --arg d "sha256:$diff_id" '{architecture: "amd64", os: "linux", created: "2024-01-01T00:00:00Z",
       config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], Cmd: ["bash"]},

@@ -41,6 +41,14 @@ class Cataloger : public image::Analyzer {
   // licenses...). Packages from other catalogers are not passed in.
   virtual void finalize(const MergeContext& /*ctx*/,
                         std::vector<core::Package>& /*packages*/) const {}
+
+  // Whether its packages are declared (lock files, pins) rather than installed; set from the
+  // "declared" tag of its registration line, the one place that says so.
+  bool declares() const { return declares_; }
+  void set_declares(bool d) { declares_ = d; }
+
+ private:
+  bool declares_ = false;
 };
 
 }  // namespace bulwark::catalog

@@ -5,6 +5,7 @@
 // packages that are not installed, e.g. lock files Debian ships in usr/share/nodejs).
 #include "catalog/catalogers.hpp"
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -32,7 +33,9 @@ namespace bulwark::catalog {
 namespace {
 template <typename T>
 void add(std::vector<Registration>& list, std::vector<std::string> tags) {
-  list.push_back(Registration{std::make_unique<T>(), std::move(tags)});
+  auto c = std::make_unique<T>();
+  c->set_declares(std::find(tags.begin(), tags.end(), "declared") != tags.end());
+  list.push_back(Registration{std::move(c), std::move(tags)});
 }
 }  // namespace
 

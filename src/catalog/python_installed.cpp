@@ -10,7 +10,8 @@ namespace bulwark::catalog {
 
 namespace {
 
-// Classifiers of pypi.org/classifiers that name one license, with its SPDX id (spdx.org/licenses).
+// Trove classifiers (the Python packaging index's list) that name one license, with its SPDX id
+// (spdx.org/licenses).
 constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kClassifierSpdx{{
     {"MIT License", "MIT"},
     {"MIT No Attribution License (MIT-0)", "MIT-0"},

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_set>
 
 #include "catalog/os_release.hpp"
+#include "core/log.hpp"
 #include "core/path.hpp"
 #include "image/merged_fs.hpp"
 #include "image/path_matcher.hpp"
@@ -110,6 +112,38 @@ void warn_if_visible_version_unread(const image::MergedFs& fs,
                      std::to_string(last_read + 1) + " and may be out of date");
 }
 
+// Files that OS packages own (dpkg .list, apk and rpm file lists). Copies, not views: the
+// packages they come from move when the SBOM's vector grows.
+std::unordered_set<std::string> os_owned_files(const std::vector<core::Package>& packages) {
+  std::unordered_set<std::string> owned;
+  for (const auto& p : packages) {
+    if (p.ecosystem != "deb" && p.ecosystem != "rpm" && p.ecosystem != "apk") continue;
+    for (const auto& f : p.files) owned.insert(f);
+  }
+  return owned;
+}
+
+// A lock file that an OS package ships (Debian puts the pnpm-lock.yaml and npm-shrinkwrap.json
+// of its node-* sources under usr/share/nodejs) records how that package was built, not what is
+// installed: reporting its entries would list hundreds of packages that are not in the image.
+// Packages whose every location is such a file are dropped; returns how many.
+size_t drop_os_shipped_declarations(const std::unordered_set<std::string>& os_owned,
+                                    std::vector<core::Package>& packages) {
+  if (os_owned.empty()) return 0;
+  auto shipped = [&](const core::Package& p) {
+    if (p.locations.empty()) return false;
+    for (const auto& l : p.locations) {
+      std::string_view path = l.path;
+      while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+      if (os_owned.count(std::string(path)) == 0) return false;
+    }
+    return true;
+  };
+  auto before = packages.size();
+  packages.erase(std::remove_if(packages.begin(), packages.end(), shipped), packages.end());
+  return before - packages.size();
+}
+
 bool package_less(const core::Package& a, const core::Package& b) {
   auto key = [](const core::Package& p) {
     return std::tie(p.ecosystem, p.name, p.version, p.architecture);
@@ -203,11 +237,23 @@ Sbom build_sbom(const image::Image& image, const std::vector<image::LayerResult>
     follow_evidence(path, layers, deletions, !image.rootfs_dir.empty(), installed[owner],
                     removed[owner]);
   }
+  // OS catalogers come first in the registration list, so their packages (with the files
+  // they own) are in sbom.packages before any declared package is looked at.
+  std::optional<std::unordered_set<std::string>> os_owned;
+  size_t shipped_declarations = 0;
   for (size_t i = 0; i < catalogers.size(); ++i) {
     catalogers[i]->finalize(ctx, installed[i]);
     catalogers[i]->finalize(ctx, removed[i]);
+    if (catalogers[i]->declares() && !installed[i].empty()) {
+      if (!os_owned) os_owned = os_owned_files(sbom.packages);
+      shipped_declarations += drop_os_shipped_declarations(*os_owned, installed[i]);
+    }
     for (auto& p : installed[i]) sbom.packages.push_back(std::move(p));
     for (auto& p : removed[i]) sbom.removed_packages.push_back(std::move(p));
+  }
+  if (shipped_declarations > 0) {
+    core::log_info("{} declared packages left out: their lock files belong to OS packages",
+                   shipped_declarations);
   }
   for (const auto& r : fs.removed()) {
     if (r.entry->type == image::EntryType::kDir) continue;

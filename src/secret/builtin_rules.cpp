@@ -169,7 +169,7 @@ std::vector<Rule> make_rules() {
   // --- package registries
   add(rule("npm-access-token", "npm access token", "package-registry", C,
            R"re(\bnpm_[A-Za-z0-9]{36}\b)re", {"npm_"}, 3.0,
-           "//registry.npmjs.org/:_authToken=npm_{a:36}"));
+           "//npm.example.com/:_authToken=npm_{a:36}"));
   add(rule(
       "npmrc-auth", "npm registry credential in .npmrc", "package-registry", H,
       R"re(:_(?:auth|authToken|password)\s{0,4}=\s{0,4}["']?([A-Za-z0-9+/=._-]{20,200})(?:["'\s]|$))re",

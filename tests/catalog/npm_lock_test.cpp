@@ -52,10 +52,10 @@ TEST(NpmLock, EveryLockfileVersionNpmWritesListsWhatNpmLsReports) {
 TEST(NpmLock, ProjectDirectoryCatalogsEachInstalledPackageOnceWithLockAndManifestLocations) {
   BW_REQUIRE_NPM_PROJECT(project);
   auto sbom = scan_with("dir:" + project->dir.string());
-  EXPECT_EQ(name_versions(sbom.packages, "npm"), project->npm_ls);
+  EXPECT_EQ(name_versions(sbom.packages, "npm"), project->with_project);
   size_t npm_count = 0;
   for (const auto& p : sbom.packages) npm_count += p.ecosystem == "npm" ? 1 : 0;
-  EXPECT_EQ(npm_count, project->npm_ls.size()) << "a package counted twice";
+  EXPECT_EQ(npm_count, project->with_project.size()) << "a package counted twice";
   const auto* nested = find_package(sbom.packages, "ms", "2.0.0");
   ASSERT_NE(nested, nullptr);
   std::vector<std::string> paths;
@@ -80,7 +80,7 @@ TEST(NpmLock, ProjectInAnImageLayerCarriesTheLayerAndItsDigest) {
   b.layer(entries_from_dir(project->dir, "srv/app/"));
   b.write_oci_layout(tmp.str() + "/img");
   auto sbom = scan_with("oci:" + tmp.str() + "/img");
-  EXPECT_EQ(name_versions(sbom.packages, "npm"), project->npm_ls);
+  EXPECT_EQ(name_versions(sbom.packages, "npm"), project->with_project);
   const auto* lodash = find_package(sbom.packages, "lodash");
   ASSERT_NE(lodash, nullptr);
   ASSERT_EQ(lodash->locations.size(), 2u);

@@ -57,7 +57,10 @@ const NpmProject* npm_project(std::string* why) {
   }
   NpmProject p;
   p.dir = dir;
-  collect(nlohmann::json::parse(ls), p.npm_ls);
+  auto tree = nlohmann::json::parse(ls);
+  collect(tree, p.npm_ls);
+  p.with_project = p.npm_ls;
+  p.with_project.emplace(tree.value("name", ""), tree.value("version", ""));
   project = std::move(p);
   return &*project;
 }

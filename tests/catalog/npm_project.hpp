@@ -15,6 +15,9 @@ namespace bulwark::catalog {
 struct NpmProject {
   std::filesystem::path dir;  // holds package.json, package-lock.json (v3), node_modules/
   NameVersions npm_ls;        // every (name, version) npm ls reports below the root
+  // npm_ls plus the project itself (name and version of its package.json), which a scan of
+  // the project reports as the application's package.
+  NameVersions with_project;
 };
 
 // The installed project, or nullopt with *why set (npm missing, registry unreachable).

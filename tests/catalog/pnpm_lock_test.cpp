@@ -247,8 +247,10 @@ TEST(PnpmLock, LocksWrittenByPnpm7And8And9EqualPnpmListOfTheInstalledProject) {
     auto pkgs = parse_pnpm_lock(text, "pnpm-lock.yaml");
     ASSERT_TRUE(pkgs.ok()) << pkgs.error().message();
     EXPECT_EQ(name_versions(*pkgs, "npm"), expected);
-    // The whole project: lock file plus pnpm's node_modules/.pnpm store, counted once each.
+    // The whole project: lock file plus pnpm's node_modules/.pnpm store, counted once each,
+    // and the project itself ("p" 1.0.0, its package.json).
     auto sbom = scan_with("dir:" + dir.string(), "javascript");
+    expected.emplace("p", "1.0.0");
     EXPECT_EQ(name_versions(sbom.packages, "npm"), expected);
     EXPECT_EQ(sbom.packages.size(), expected.size());
   }

@@ -11,7 +11,7 @@ namespace {
 
 TEST(PythonRequirements, OnlyExactPinsAreCatalogued) {
   auto pkgs = parse_requirements(
-      "# comment\n-r base.txt\n--index-url https://pypi.org/simple\nrequests==2.31.0\n"
+      "# comment\n-r base.txt\n--index-url https://pypi.example.org/simple\nrequests==2.31.0\n"
       "Django[argon2] == 4.2.7 ; python_version >= \"3.8\"\nflask>=2.0\nnumpy==1.*\n"
       "urllib3==2.0.7 \\\n    --hash=sha256:abc \\\n    --hash=sha256:def\n"
       "zope.interface===6.1  # arbitrary equality\ngit+https://github.com/x/y.git#egg=y\n"
@@ -108,17 +108,17 @@ requires-python = ">=3.12"
 [[package]]
 name = "anyio"
 version = "4.6.2.post1"
-source = { registry = "https://pypi.org/simple" }
+source = { registry = "https://pypi.example.org/simple" }
 dependencies = [
     { name = "idna" },
     { name = "sniffio" },
 ]
-sdist = { url = "https://files.pythonhosted.org/packages/anyio-4.6.2.post1.tar.gz", hash = "sha256:4c8bc31ccdb51c7f7bd251f51c609e038d63e34219b44aa86e47576389880b4c", size = 173422 }
+sdist = { url = "https://files.example.org/packages/anyio-4.6.2.post1.tar.gz", hash = "sha256:4c8bc31ccdb51c7f7bd251f51c609e038d63e34219b44aa86e47576389880b4c", size = 173422 }
 
 [[package]]
 name = "idna"
 version = "3.10"
-source = { registry = "https://pypi.org/simple" }
+source = { registry = "https://pypi.example.org/simple" }
 
 [[package]]
 name = "my-project"
@@ -136,7 +136,7 @@ source = { git = "https://github.com/example/tool?rev=v1#0123456789abcdef" }
   EXPECT_EQ(name_versions(*pkgs, "pypi"),
             (NameVersions{{"anyio", "4.6.2.post1"}, {"idna", "3.10"}, {"tool", "1.0.0"}}));
   const auto& anyio = std::get<core::LanguageMetadata>(find_package(*pkgs, "anyio")->metadata);
-  EXPECT_EQ(anyio.resolved, "https://pypi.org/simple");
+  EXPECT_EQ(anyio.resolved, "https://pypi.example.org/simple");
   EXPECT_EQ(anyio.integrity.substr(0, 7), "sha256:");
 }
 

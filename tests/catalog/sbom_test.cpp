@@ -100,6 +100,33 @@ TEST(Sbom, UnreadableVisibleStatusFileIsReportedAsPossiblyStale) {
   EXPECT_TRUE(warned) << ::testing::PrintToString(sbom.warnings);
 }
 
+TEST(Sbom, LockFilesThatOsPackagesShipAreNotInstalledPackages) {
+  // Debian ships the lock files of its node-* sources under usr/share/nodejs: they record how
+  // the Debian package was built. Only the application's own lock file declares packages.
+  auto lock = [](const std::string& name, const std::string& version) {
+    return R"({"lockfileVersion": 3, "packages": {"node_modules/)" + name + R"(": {"version": ")" +
+           version + R"("}}})";
+  };
+  for (bool owned : {true, false}) {
+    testing::TempDir tmp;
+    ImageBuilder b;
+    std::vector<TarEntry> entries = {
+        TarEntry::file("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n"),
+        TarEntry::file("var/lib/dpkg/status", status_entry("node-foo", "1.0-1")),
+        TarEntry::file("usr/share/nodejs/foo/package-lock.json", lock("left-pad", "1.3.0")),
+        TarEntry::file("app/package-lock.json", lock("ms", "2.1.3"))};
+    if (owned) {
+      entries.push_back(TarEntry::file("var/lib/dpkg/info/node-foo.list",
+                                       "/.\n/usr/share/nodejs/foo/package-lock.json\n"));
+    }
+    b.layer(entries);
+    b.write_oci_layout(tmp.str() + "/l");
+    auto sbom = scan(tmp.str() + "/l");
+    EXPECT_NE(find(sbom.packages, "ms"), nullptr);
+    EXPECT_EQ(find(sbom.packages, "left-pad") != nullptr, !owned) << "owned=" << owned;
+  }
+}
+
 TEST(Sbom, WhiteoutOfADistrolessStatusFileRemovesItsPackage) {
   testing::TempDir tmp;
   ImageBuilder b;

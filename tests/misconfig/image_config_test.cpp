@@ -155,13 +155,13 @@ TEST(ImageConfigRules, WorldWritableFilesAndNonStickyDirsFire) {
 
 TEST(ImageConfigRules, PackageCachesLeftBehindFireUnlessALaterLayerRemovedThem) {
   std::vector<LayerResult> layers = {
-      layer(0,
-            {file("var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_InRelease", 0644, 1000),
-             file("var/lib/apt/lists/"
-                  "deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4",
-                  0644, 5000),
-             file("var/lib/apt/lists/lock", 0640, 0),
-             file("var/cache/apt/archives/curl_7.88.1-10_amd64.deb", 0644, 300)}),
+      layer(0, {file("var/lib/apt/lists/mirror.example.org_debian_dists_bookworm_InRelease", 0644,
+                     1000),
+                file("var/lib/apt/lists/"
+                     "mirror.example.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4",
+                     0644, 5000),
+                file("var/lib/apt/lists/lock", 0640, 0),
+                file("var/cache/apt/archives/curl_7.88.1-10_amd64.deb", 0644, 300)}),
       layer(1, {file("root/.cache/pip/http/a/b/c", 0600, 42)},
             {"var/cache/apt/archives/curl_7.88.1-10_amd64.deb"}),
   };

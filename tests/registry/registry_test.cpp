@@ -166,14 +166,22 @@ TEST_F(PlainRegistry, WarmRescanDownloadsNoLayerBlob) {
   TempDir tmp;
   std::string ref = push(debian_like("warm"), "warm/app", tmp);
   std::string cache = tmp.str() + "/cache";
-  int before = registry_->blob_gets("warm/app");
+  // The registry writes its access log asynchronously: wait until the count reaches what is
+  // expected (or a few seconds pass), then a little longer so a late extra line shows up too.
+  auto settled_gets = [&](int at_least) {
+    for (int i = 0; i < 60 && registry_->blob_gets("warm/app") < at_least; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    return registry_->blob_gets("warm/app");
+  };
+  int before = settled_gets(0);
   auto cold = scan(ref, options(host()), cache);
   ASSERT_TRUE(cold.ok()) << cold.error().message();
-  int after_cold = registry_->blob_gets("warm/app");
+  int after_cold = settled_gets(before + 3);
   EXPECT_EQ(after_cold - before, 3);  // config + 2 layers
   auto warm = scan(ref, options(host()), cache);
   ASSERT_TRUE(warm.ok()) << warm.error().message();
-  EXPECT_EQ(registry_->blob_gets("warm/app") - after_cold, 1);  // the config only
+  EXPECT_EQ(settled_gets(after_cold + 1) - after_cold, 1);  // the config only
   EXPECT_EQ(package_lines(*warm), package_lines(*cold));
 }
 
