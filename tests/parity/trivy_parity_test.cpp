@@ -80,6 +80,66 @@ TEST_P(TrivyParity, EveryPackageTrivyReportsIsInBulwarksSbom) {
             << mine.size() << " packages, missing " << missing.size() << "\n";
 }
 
+// (path, layer diff_id) of every secret Trivy reports (`--scanners secret --format json`).
+std::set<std::string> trivy_secrets(const std::string& text) {
+  std::set<std::string> out;
+  auto doc = nlohmann::json::parse(text);
+  for (const auto& result : doc.value("Results", nlohmann::json::array())) {
+    std::string path = result.value("Target", "");
+    if (!path.starts_with('/')) path.insert(0, "/");
+    for (const auto& s : result.value("Secrets", nlohmann::json::array())) {
+      std::string diff_id;
+      if (s.contains("Layer") && s["Layer"].is_object()) diff_id = s["Layer"].value("DiffID", "");
+      out.insert(path + " @ " + diff_id);
+    }
+  }
+  return out;
+}
+
+// The same for bulwark's JSON report: file secrets, their path and the layer that added them.
+std::set<std::string> bulwark_secrets(const std::string& text) {
+  std::set<std::string> out;
+  auto doc = nlohmann::json::parse(text);
+  const auto& layers = doc["target"]["layers"];
+  for (const auto& f : doc["findings"]) {
+    if (f["kind"] != "secret" || !f["layer"].is_number_integer()) continue;
+    std::string path = f["target"].get<std::string>();
+    path = path.substr(0, path.rfind(':'));
+    auto layer = f["layer"].get<size_t>();
+    if (layer < layers.size())
+      out.insert(path + " @ " + layers[layer]["diff_id"].get<std::string>());
+  }
+  return out;
+}
+
+TEST(TrivyParitySecrets, EverySecretTrivyFindsInDebianAppIsInBulwarksFindings) {
+  BW_REQUIRE_SHARED(shared);
+  std::string why;
+  auto corpus = testing::corpus_dir(&why);
+  if (!corpus) BW_SKIP_OR_FAIL(why);
+  auto tool = trivy(shared, &why);
+  if (!tool) BW_SKIP_OR_FAIL(why);
+  const std::string image = (*corpus / "debian-app.docker.tar").string();
+  testing::TempDir tmp;
+  std::string trivy_out = tmp.str() + "/trivy.json";
+  ASSERT_EQ(testing::run_command("'" + *tool + "' image --quiet --input '" + image +
+                                 "' --scanners secret --format json --output '" + trivy_out + "'"),
+            0)
+      << "Trivy failed on " << image;
+  std::string ours;
+  ASSERT_EQ(
+      testing::run_command("'" + testing::bulwark_binary() +
+                               "' -q scan --no-cache --scanners secret -f json '" + image + "'",
+                           &ours),
+      0);
+  auto theirs = trivy_secrets(testing::read_file(trivy_out));
+  auto mine = bulwark_secrets(ours);
+  ASSERT_FALSE(theirs.empty()) << "Trivy found no secret in " << image;
+  for (const auto& s : theirs) EXPECT_TRUE(mine.count(s)) << "bulwark misses " << s;
+  std::cout << "[ parity ] debian-app secrets: trivy " << theirs.size() << ", bulwark "
+            << mine.size() << "\n";
+}
+
 INSTANTIATE_TEST_SUITE_P(SmallCorpus, TrivyParity,
                          ::testing::Values("debian-min", "debian-app", "rpm-db", "python-site"),
                          [](const auto& param_info) {
