@@ -25,6 +25,11 @@ constexpr std::string_view kMagic = "bulwark-layer-cache/2\n";
 
 }  // namespace
 
+// Every metadata type must be encoded here and decoded in get_package; a new alternative
+// fails this check until it is (a type the cache dropped made every warm scan a miss).
+static_assert(std::variant_size_v<core::PackageMetadata> == 5,
+              "encode and decode the new PackageMetadata alternative in the layer cache");
+
 void put_package(BinaryWriter& w, const core::Package& p) {
   w.str(p.name);
   w.str(p.version);
@@ -62,6 +67,11 @@ void put_package(BinaryWriter& w, const core::Package& p) {
           w.str(m.modularity_label);
           w.str(m.vendor);
           w.str(m.db_format);
+        } else if constexpr (std::is_same_v<T, core::LanguageMetadata>) {
+          w.boolean(m.dev);
+          w.boolean(m.optional);
+          w.str(m.resolved);
+          w.str(m.integrity);
         }
       },
       p.metadata);
@@ -119,6 +129,15 @@ Result<core::Package> get_package(BinaryReader& r) {
       BW_ASSIGN_OR_RETURN(m.modularity_label, r.str());
       BW_ASSIGN_OR_RETURN(m.vendor, r.str());
       BW_ASSIGN_OR_RETURN(m.db_format, r.str());
+      p.metadata = std::move(m);
+      break;
+    }
+    case 4: {
+      core::LanguageMetadata m;
+      BW_ASSIGN_OR_RETURN(m.dev, r.boolean());
+      BW_ASSIGN_OR_RETURN(m.optional, r.boolean());
+      BW_ASSIGN_OR_RETURN(m.resolved, r.str());
+      BW_ASSIGN_OR_RETURN(m.integrity, r.str());
       p.metadata = std::move(m);
       break;
     }

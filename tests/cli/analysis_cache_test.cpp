@@ -141,6 +141,15 @@ TEST(AnalysisCache, EncodingKeepsEveryReportedField) {
   p.files = {"usr/bin/curl"};
   p.metadata = core::DpkgMetadata{"Alessandro Ghedini", "install ok installed", 500};
   r.packages.push_back(p);
+  core::Package npm;
+  npm.name = "lodash";
+  npm.version = "4.17.21";
+  npm.ecosystem = "npm";
+  npm.purl = "pkg:npm/lodash@4.17.21";
+  npm.locations = {{"app/package-lock.json", 0, "sha256:" + std::string(64, 'a')}};
+  npm.metadata =
+      core::LanguageMetadata{true, false, "https://registry.example.org/lodash.tgz", "sha512-abc"};
+  r.packages.push_back(npm);
   p.removed_in_layer = 1;
   r.removed_packages.push_back(p);
   r.removed_files.push_back({"tmp/secret", 0, 1});
