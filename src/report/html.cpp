@@ -32,29 +32,14 @@ bool shown_as_escape(char32_t cp) {
 void append_text(std::string& out, std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
-    auto b = static_cast<unsigned char>(s[i]);
-    size_t len = b < 0x80           ? 1
-                 : (b >> 5) == 0x6  ? 2
-                 : (b >> 4) == 0xe  ? 3
-                 : (b >> 3) == 0x1e ? 4
-                                    : 0;
-    char32_t cp = len == 1 ? b : len == 2 ? (b & 0x1f) : len == 3 ? (b & 0x0f) : (b & 0x07);
-    bool valid = len > 0 && i + len <= s.size();
-    for (size_t k = 1; valid && k < len; ++k) {
-      auto c = static_cast<unsigned char>(s[i + k]);
-      valid = (c >> 6) == 0x2;
-      cp = (cp << 6) | (c & 0x3f);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are invalid too (RFC 3629).
-    static constexpr std::array<char32_t, 5> kMinForLength = {0, 0, 0x80, 0x800, 0x10000};
-    if (valid && (cp < kMinForLength[len] || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)) {
-      valid = false;
-    }
-    if (!valid) {
+    auto decoded = detail::decode_utf8(s, i);
+    if (!decoded) {
       out += kReplacement;
       i += 1;
       continue;
     }
+    auto [cp, len] = *decoded;
+    auto b = static_cast<unsigned char>(s[i]);
     if (shown_as_escape(cp)) {
       out += fmt::format("\\u{:04x}", static_cast<uint32_t>(cp));
     } else if (len > 1) {

@@ -1,6 +1,7 @@
 #include "report/writer_common.hpp"
 
 #include <algorithm>
+#include <array>
 #include <tuple>
 
 #include "core/digest.hpp"
@@ -105,6 +106,22 @@ std::string dump_with_content_uuid(nlohmann::ordered_json& doc, const std::strin
   if (pos != std::string::npos)
     text.replace(pos + 1 + prefix.size(), kPlaceholder.size(), uuid_from_content(text));
   return text;
+}
+
+std::optional<CodePoint> decode_utf8(std::string_view s, size_t i) {
+  auto b = static_cast<unsigned char>(s[i]);
+  size_t len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xe ? 3 : (b >> 3) == 0x1e ? 4 : 0;
+  if (len == 0 || i + len > s.size()) return std::nullopt;
+  char32_t cp = len == 1 ? b : len == 2 ? (b & 0x1f) : len == 3 ? (b & 0x0f) : (b & 0x07);
+  for (size_t k = 1; k < len; ++k) {
+    auto c = static_cast<unsigned char>(s[i + k]);
+    if ((c >> 6) != 0x2) return std::nullopt;
+    cp = (cp << 6) | (c & 0x3f);
+  }
+  static constexpr std::array<char32_t, 5> kMinForLength = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMinForLength[len] || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+    return std::nullopt;
+  return CodePoint{cp, len};
 }
 
 }  // namespace bulwark::report::detail

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,5 +45,14 @@ std::string dump_ordered(const nlohmann::ordered_json& j, int indent = 2);
 // one serialisation instead of two (large SBOMs spend most of their writing time there).
 std::string dump_with_content_uuid(nlohmann::ordered_json& doc, const std::string& key,
                                    const std::string& prefix);
+
+// One UTF-8 code point of `s` at byte `i`: the code point and its length in bytes, or nullopt
+// for an invalid byte (bad lead or continuation byte, truncation, overlong form, surrogate,
+// past U+10FFFF; RFC 3629). Shared by the writers that must show untrusted text safely.
+struct CodePoint {
+  char32_t value;
+  size_t length;
+};
+std::optional<CodePoint> decode_utf8(std::string_view s, size_t i);
 
 }  // namespace bulwark::report::detail
