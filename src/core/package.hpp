@@ -59,6 +59,15 @@ struct LanguageMetadata {
 using PackageMetadata =
     std::variant<std::monostate, DpkgMetadata, ApkMetadata, RpmMetadata, LanguageMetadata>;
 
+// A CVE the package's own changelog says a version fixed (Debian changelog.Debian.gz, RPM
+// %changelog): the strongest evidence that a backported fix is installed.
+struct ChangelogCve {
+  std::string cve;      // "CVE-2023-1234"
+  std::string version;  // the changelog entry's version ("" when the format has none)
+  std::string line;     // the changelog line naming it, trimmed
+  bool operator==(const ChangelogCve&) const = default;
+};
+
 struct Package {
   std::string name;
   std::string version;    // full version as the ecosystem writes it ("1:3.0.11-1~deb12u2")
@@ -74,6 +83,8 @@ struct Package {
   // Set when a later layer removed the package (purged from the database or its evidence
   // whited out); such packages are reported apart from the installed ones.
   std::optional<int> removed_in_layer;
+  // CVEs named as fixed by the package's changelog, entries up to the installed version.
+  std::vector<ChangelogCve> changelog_cves;
 
   bool operator==(const Package&) const = default;
 };

@@ -25,8 +25,40 @@ struct LayerSummary {
 
 enum class Severity { kUnknown, kNone, kLow, kMedium, kHigh, kCritical };
 
-// One type for every kind of finding (DESIGN.md); the SBOM issue produces none yet, but the
-// writers already carry them so later kinds need no new plumbing.
+// What a vulnerability finding knows beyond the common fields (kind "vulnerability"): the
+// package it is about, every advisory merged into it, and why it matched.
+struct VulnerabilityInfo {
+  std::string package_name;
+  std::string package_version;  // as installed
+  std::string ecosystem;        // purl type of the package: deb, apk, rpm, npm, pypi, golang...
+  std::string source_package;   // distro source package the advisory names ("" for languages)
+  std::vector<std::string> aliases;     // other ids of the same flaw (CVE, GHSA, DSA, USN...)
+  std::vector<std::string> advisories;  // "source:id" of every advisory merged into this one
+  std::vector<std::string> fixed_versions;
+  // fixed (a fixed version exists) | unfixed | will-not-fix | fixed-per-changelog (an advisory
+  // says affected but the package's own changelog names the CVE as fixed)
+  std::string status;
+  std::string status_detail;  // the distro's word: no-dsa, postponed, end-of-life...
+  std::string cvss_v3_vector;
+  std::optional<double> cvss_v3_score;
+  std::string why;  // one line: which advisory range matched
+  // A language package whose files an OS package owns is matched through the distro's
+  // advisories for that package: "deb:python3-urllib3".
+  std::string owner_package;
+  std::string changelog_evidence;  // the changelog line naming the CVE, for fixed-per-changelog
+};
+
+// Why a finding is suppressed: a VEX statement or an ignore-file entry. Suppressed findings
+// stay in the report, marked, and never count toward exit codes or the risk score.
+struct Suppression {
+  std::string source;         // "openvex:FILE", "cyclonedx-vex:FILE", "ignore:FILE"
+  std::string status;         // VEX status (not_affected, fixed...) or "ignored"
+  std::string justification;  // VEX justification, if given
+  std::string reason;         // the statement or the ignore entry's reason
+  std::string expires;        // ignore entries: the date after which it no longer applies
+};
+
+// One type for every kind of finding (DESIGN.md).
 struct Finding {
   std::string kind;  // vulnerability|misconfig|secret|malware|license|policy
   std::string id;
@@ -44,6 +76,8 @@ struct Finding {
   // A file finding whose file a later layer deleted or replaced: still in the image's blobs.
   // (Last, so that positional initialisers of the fields above keep working.)
   std::optional<int> removed_in_layer;
+  std::optional<VulnerabilityInfo> vulnerability;  // kind "vulnerability" only
+  std::optional<Suppression> suppressed;
 };
 
 // The image's risk in one number (risk/ computes it; docs/scoring.md gives the formula), with
