@@ -1,7 +1,10 @@
 #include "registry/client.hpp"
 
+#include <curl/curl.h>
+
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 
 #include "core/json.hpp"
 #include "core/log.hpp"
@@ -17,7 +20,10 @@ namespace {
 
 constexpr size_t kMaxTagPages = 1000;
 constexpr uint64_t kMaxTokenResponse = 1 << 20;
-constexpr int64_t kDefaultTokenSeconds = 60;  // distribution token spec default for expires_in
+constexpr int64_t kDefaultTokenSeconds = 60;
+// oauth.md: client_id is required, need not be registered, and identifies the client for audits.
+constexpr std::string_view kOAuthClientId =
+    "bulwark";  // distribution token spec default for expires_in
 
 bool is_digest_ref(const std::string& ref) {
   return ref.starts_with("sha256:") || ref.find(':') != std::string::npos;
@@ -118,13 +124,37 @@ std::string Client::resolve_location(const std::string& location) const {
   return base_url() + "/" + location;
 }
 
+std::optional<std::chrono::milliseconds> parse_retry_after(
+    std::string_view value, std::chrono::system_clock::time_point now) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  if (value.empty() || value.size() > 64) return std::nullopt;
+  if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    // delay-seconds; anything beyond a day is capped by the caller anyway.
+    constexpr int64_t kMaxSeconds = 86400;
+    int64_t secs = 0;
+    for (char c : value) {
+      secs = secs * 10 + (c - '0');
+      if (secs > kMaxSeconds) break;
+    }
+    return std::chrono::milliseconds(std::min(secs, kMaxSeconds) * 1000);
+  }
+  // HTTP-date: libcurl's date parser accepts all three forms; -1 means it could not parse.
+  std::string text(value);
+  time_t when = curl_getdate(text.c_str(), nullptr);
+  if (when == -1) return std::nullopt;
+  auto target = std::chrono::system_clock::from_time_t(when);
+  if (target <= now) return std::chrono::milliseconds(0);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(target - now);
+}
+
 std::chrono::milliseconds Client::backoff(int attempt, const HttpResponse* resp) const {
   if (resp != nullptr) {
     std::string ra = resp->header("retry-after");
-    if (!ra.empty() &&
-        std::all_of(ra.begin(), ra.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
-        ra.size() < 8) {
-      return std::min(options_.max_backoff, std::chrono::milliseconds(std::stoll(ra) * 1000));
+    if (!ra.empty()) {
+      if (auto wait = parse_retry_after(ra, clock_->wall_now()))
+        return std::min(options_.max_backoff, *wait);
+      core::log_debug("registry {}: ignoring an unparseable Retry-After", registry_);
     }
   }
   auto d = options_.initial_backoff * (1LL << std::min(attempt, 16));
@@ -180,15 +210,32 @@ Result<std::string> Client::fetch_token(const std::vector<std::string>& scopes) 
                      realm);
   }
   HttpRequest req;
-  std::string url = realm;
-  if (!service.empty()) url = append_query(url, "service=" + url_escape(service));
-  for (const auto& s : scopes) url = append_query(url, "scope=" + url_escape(s));
-  req.url = url;
   req.max_body = kMaxTokenResponse;
   req.total_timeout = options_.request_timeout;
-  if (cred) req.basic_auth = std::make_pair(cred->username, cred->secret);
-  core::log_debug("registry {}: token request {} ({})", registry_, url,
-                  cred ? "with credentials from " + cred->origin : std::string("anonymous"));
+  bool oauth = cred && cred->identity_token;
+  if (oauth) {
+    // An identity token is an OAuth2 refresh token (distribution docs/spec/auth/oauth.md,
+    // "Refreshing an Access Token"): POST a form with grant_type=refresh_token to the realm.
+    // The scopes go in ONE space-separated scope parameter, per that document.
+    req.method = "POST";
+    req.url = realm;
+    req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    req.body = "grant_type=refresh_token&refresh_token=" + url_escape(cred->secret) +
+               "&service=" + url_escape(service) + "&client_id=" + std::string(kOAuthClientId);
+    if (!scopes.empty()) req.body += "&scope=" + url_escape(join(scopes, " "));
+    core::log_debug(
+        "registry {}: token request POST {} (OAuth2 refresh with the identity token "
+        "from {}; scope {})",
+        registry_, realm, cred->origin, join(scopes, " "));
+  } else {
+    std::string url = realm;
+    if (!service.empty()) url = append_query(url, "service=" + url_escape(service));
+    for (const auto& s : scopes) url = append_query(url, "scope=" + url_escape(s));
+    req.url = url;
+    if (cred) req.basic_auth = std::make_pair(cred->username, cred->secret);
+    core::log_debug("registry {}: token request {} ({})", registry_, url,
+                    cred ? "with credentials from " + cred->origin : std::string("anonymous"));
+  }
   Result<HttpResponse> resp = Error::internal("no attempt");
   for (int attempt = 0;; ++attempt) {
     resp = transport_->perform(req, nullptr);
@@ -197,10 +244,20 @@ Result<std::string> Client::fetch_token(const std::vector<std::string>& scopes) 
     clock_->sleep_for(backoff(attempt, resp.ok() ? &*resp : nullptr));
   }
   if (!resp.ok()) return std::move(resp).error().with_context("registry " + registry_ + ": token");
-  if (resp->status == 401 || resp->status == 403) {
+  if (resp->status == 401 || resp->status == 403 || (oauth && resp->status == 400)) {
+    // OAuth2 (RFC 6749 §5.2) reports a bad refresh token as 400 invalid_grant.
     return Error::io("registry " + registry_ + ": token service " + realm + " refused " +
-                     (cred ? "the credentials" : "anonymous access") + " (HTTP " +
-                     std::to_string(resp->status) + ")");
+                     (oauth  ? "the identity token"
+                      : cred ? "the credentials"
+                             : "anonymous access") +
+                     " (HTTP " + std::to_string(resp->status) + ")");
+  }
+  if (oauth && resp->status == 404) {
+    // oauth.md: a token service without OAuth2 answers POST with 404; such a service cannot
+    // take an identity token (only a password works with its GET flow).
+    return Error::unsupported("registry " + registry_ + ": token service " + realm +
+                              " does not accept OAuth2 POST requests (HTTP 404), which an "
+                              "identity token needs; log in with a password instead");
   }
   if (resp->status != 200) return http_error("token from " + realm, *resp);
   auto doc = core::parse_json(resp->body, "token response");
@@ -245,6 +302,10 @@ Result<void> Client::authorize(HttpRequest& req, const std::vector<std::string>&
                        ": requires a login (Basic auth) and no credentials were found "
                        "(--username/--password-stdin, BULWARK_REGISTRY_USERNAME/PASSWORD or "
                        "~/.docker/config.json)");
+    if (cred->identity_token)
+      return Error::unsupported("registry " + registry_ + ": asks for Basic auth, but the " +
+                                "credential from " + cred->origin +
+                                " is an identity token, which only works with a token service");
     req.basic_auth = std::make_pair(cred->username, cred->secret);
   }
   return core::ok();

@@ -15,6 +15,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/digest.hpp"
@@ -140,6 +141,13 @@ class Client {
   std::optional<Credential> credential_;
   std::atomic<uint64_t> blob_gets_{0};
 };
+
+// The wait a Retry-After value asks for (RFC 9110 §10.2.3): delay-seconds, or an HTTP-date in
+// any of the three forms a recipient must accept (IMF-fixdate, obsolete RFC 850 and asctime,
+// RFC 9110 §5.6.7), measured against `now`. A date in the past is zero. nullopt when the value
+// is neither (the caller then uses its own backoff). Not capped here.
+std::optional<std::chrono::milliseconds> parse_retry_after(
+    std::string_view value, std::chrono::system_clock::time_point now);
 
 std::string scope_pull(const std::string& repo);
 std::string scope_push(const std::string& repo);

@@ -28,6 +28,7 @@ namespace {
 constexpr size_t kMaxConfigBytes = 4 << 20;
 constexpr size_t kMaxHelperOutput = 64 * 1024;
 constexpr int kHelperTimeoutMs = 30000;
+constexpr std::string_view kIdentityTokenUsername = "<token>";
 
 std::string config_path(const CredentialOptions& o) {
   if (!o.docker_config_path.empty()) return o.docker_config_path;
@@ -187,6 +188,8 @@ Result<std::optional<Credential>> run_credential_helper(const std::string& helpe
   c.secret = core::json_string(*doc, "Secret");
   c.origin = program;
   if (c.secret.empty()) return std::optional<Credential>{};
+  // docker-credential-helpers: the username "<token>" marks the secret as an identity token.
+  if (c.username == kIdentityTokenUsername) c.identity_token = true;
   return std::optional<Credential>{std::move(c)};
 }
 
@@ -234,6 +237,13 @@ Result<std::optional<Credential>> find_credential(const std::string& registry,
       } else {
         c.username = core::json_string(*a, "username");
         c.secret = core::json_string(*a, "password");
+      }
+      // `docker login` against an OAuth2 token service keeps an identity (refresh) token
+      // instead of the password; "auth" then holds only the user name, if anything.
+      if (std::string identity = core::json_string(*a, "identitytoken"); !identity.empty()) {
+        c.secret = std::move(identity);
+        c.identity_token = true;
+        c.origin += " identitytoken";
       }
       if (!c.secret.empty()) {
         core::log_debug("registry {}: credentials from {}", registry, c.origin);

@@ -3,8 +3,11 @@
 //   2. BULWARK_REGISTRY_USERNAME / BULWARK_REGISTRY_PASSWORD;
 //   3. the Docker client config ($DOCKER_CONFIG/config.json, else ~/.docker/config.json):
 //      credHelpers[host], then auths[host] (base64 "user:password" in "auth", or
-//      username/password), then credsStore; a helper is run as `docker-credential-NAME get`
-//      with the server on stdin (docker-credential-helpers protocol).
+//      username/password, or an "identitytoken"), then credsStore; a helper is run as
+//      `docker-credential-NAME get` with the server on stdin (docker-credential-helpers
+//      protocol); a helper answering Username "<token>" returns an identity token as Secret.
+// An identity token (what `docker login` stores for Docker Hub and some other registries) is an
+// OAuth2 refresh token: the client trades it for access tokens, it is never a password.
 // Credentials are never logged or put in error messages.
 #pragma once
 
@@ -17,9 +20,10 @@ namespace bulwark::registry {
 
 struct Credential {
   std::string username;
-  std::string secret;
+  std::string secret;  // the password, or the identity token when identity_token is set
   // Where it came from, for debug logs (never the values): "env", "docker config auths", ...
   std::string origin;
+  bool identity_token = false;
 };
 
 struct CredentialOptions {

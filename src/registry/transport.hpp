@@ -77,6 +77,10 @@ class Clock {
  public:
   virtual ~Clock() = default;
   virtual std::chrono::steady_clock::time_point now() const = 0;
+  // Calendar time, for absolute times the server sends (Retry-After as an HTTP-date).
+  virtual std::chrono::system_clock::time_point wall_now() const {
+    return std::chrono::system_clock::now();
+  }
   virtual void sleep_for(std::chrono::milliseconds d) const = 0;
 };
 std::shared_ptr<Clock> system_clock();

@@ -6,6 +6,8 @@
 
 #include <functional>
 
+#include "support/test_env.hpp"
+
 namespace bulwark::registry {
 namespace {
 
@@ -28,6 +30,9 @@ class RecordingClock final : public Clock {
  public:
   std::vector<std::chrono::milliseconds> sleeps;
   std::chrono::steady_clock::time_point now() const override { return start_; }
+  std::chrono::system_clock::time_point wall_now() const override { return wall; }
+  // 2015-10-21 07:27:53 UTC, seven seconds before the RFC 9110 example date.
+  std::chrono::system_clock::time_point wall = std::chrono::system_clock::from_time_t(1445412473);
   void sleep_for(std::chrono::milliseconds d) const override {
     const_cast<RecordingClock*>(this)->sleeps.push_back(d);
   }
@@ -97,6 +102,160 @@ TEST(Client, RetryAfterIsHonouredAndCapped) {
   EXPECT_EQ(clock->sleeps[0], std::chrono::milliseconds(7000));   // Retry-After
   EXPECT_EQ(clock->sleeps[1], std::chrono::milliseconds(30000));  // capped
   EXPECT_EQ(clock->sleeps[2], std::chrono::milliseconds(400));    // backoff 100 ms * 2^2
+}
+
+// RFC 9110 §10.2.3 and §5.6.7: Retry-After is delay-seconds or an HTTP-date, and a recipient
+// must accept the IMF-fixdate and the obsolete RFC 850 and asctime forms of the date.
+TEST(RetryAfter, AllThreeHttpDateFormsGiveTheDelayToThatInstant) {
+  auto now = std::chrono::system_clock::from_time_t(1445412473);  // 07:27:53 GMT
+  using std::chrono::milliseconds;
+  EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now), milliseconds(7000));
+  EXPECT_EQ(parse_retry_after("Wednesday, 21-Oct-15 07:28:00 GMT", now), milliseconds(7000));
+  EXPECT_EQ(parse_retry_after("Wed Oct 21 07:28:00 2015", now), milliseconds(7000));
+  // Optional whitespace around the field value is not part of it.
+  EXPECT_EQ(parse_retry_after("  Wed, 21 Oct 2015 07:29:03 GMT ", now), milliseconds(70000));
+  // Sub-second precision of the local clock is kept: 500 ms before the date, 500 ms to wait.
+  EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:27:54 GMT", now + milliseconds(500)),
+            milliseconds(500));
+}
+
+TEST(RetryAfter, DelaySecondsAndPastDatesAndGarbage) {
+  auto now = std::chrono::system_clock::from_time_t(1445412473);
+  using std::chrono::milliseconds;
+  EXPECT_EQ(parse_retry_after("0", now), milliseconds(0));
+  EXPECT_EQ(parse_retry_after("120", now), milliseconds(120000));
+  EXPECT_EQ(parse_retry_after("99999999999999999999999", now), milliseconds(86400000));
+  // A date already passed means "now", in every form.
+  EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now), milliseconds(0));
+  EXPECT_EQ(parse_retry_after("Tuesday, 20-Oct-15 07:28:00 GMT", now), milliseconds(0));
+  EXPECT_EQ(parse_retry_after("Thu Jan  1 00:00:00 1970", now), milliseconds(0));
+  for (const char* bad : {"", "   ", "soon", "-5", "1.5", "12 seconds", "tomorrow",
+                          "Wed, 99 Foo 2015 07:28:00 GMT", ")(*&^%$#@!"}) {
+    EXPECT_EQ(parse_retry_after(bad, now), std::nullopt) << bad;
+  }
+  EXPECT_EQ(parse_retry_after(std::string(200, '1'), now), std::nullopt);  // bounded
+}
+
+TEST(Client, RetryAfterHttpDateIsMeasuredOnTheInjectedClockAndCapped) {
+  auto t = std::make_shared<ScriptedTransport>();
+  int calls = 0;
+  t->answer = [&](const HttpRequest&) {
+    ++calls;
+    // The clock says 07:27:53 GMT.
+    if (calls == 1) return response(429, "", {{"retry-after", "Wed, 21 Oct 2015 07:28:00 GMT"}});
+    if (calls == 2) return response(429, "", {{"retry-after", "Wed Oct 21 07:28:03 2015"}});
+    if (calls == 3)
+      return response(503, "", {{"retry-after", "Wednesday, 21-Oct-15 09:00:00 GMT"}});
+    if (calls == 4) return response(429, "", {{"retry-after", "Tue, 20 Oct 2015 00:00:00 GMT"}});
+    if (calls == 5) return response(429, "", {{"retry-after", "after lunch"}});
+    return response(200, kManifest,
+                    {{"content-type", "application/vnd.oci.image.manifest.v1+json"}});
+  };
+  auto clock = std::make_shared<RecordingClock>();
+  auto o = options(t, clock);
+  o.max_retries = 5;
+  o.initial_backoff = std::chrono::milliseconds(100);
+  o.max_backoff = std::chrono::milliseconds(60000);
+  Client c("reg.example", o);
+  auto m = c.get_manifest("a/b", "1");
+  ASSERT_TRUE(m.ok()) << m.error().message();
+  ASSERT_EQ(clock->sleeps.size(), 5U);
+  EXPECT_EQ(clock->sleeps[0], std::chrono::milliseconds(7000));   // IMF-fixdate
+  EXPECT_EQ(clock->sleeps[1], std::chrono::milliseconds(10000));  // asctime
+  EXPECT_EQ(clock->sleeps[2], std::chrono::milliseconds(60000));  // RFC 850, capped
+  EXPECT_EQ(clock->sleeps[3], std::chrono::milliseconds(0));      // in the past: now
+  EXPECT_EQ(clock->sleeps[4], std::chrono::milliseconds(1600));   // garbage: 100 ms * 2^4
+}
+
+// distribution docs/spec/auth/oauth.md: an identity token is a refresh token, traded for an
+// access token with a form POST (grant_type=refresh_token, service, client_id, scope).
+TEST(Client, IdentityTokenIsTradedWithAnOAuth2FormPostNotSentAsAPassword) {
+  auto t = std::make_shared<ScriptedTransport>();
+  t->answer = [](const HttpRequest& req) {
+    if (req.url == "https://auth.example/token") {
+      if (req.method != "POST") return response(405);
+      return response(200, R"({"access_token":"acc-1","expires_in":900,"scope":""})");
+    }
+    if (req.bearer_token == std::optional<std::string>("acc-1"))
+      return response(200, kManifest,
+                      {{"content-type", "application/vnd.oci.image.manifest.v1+json"}});
+    return response(
+        401, "",
+        {{"www-authenticate",
+          R"(Bearer realm="https://auth.example/token",service="reg.example",scope="x")"}});
+  };
+  auto o = options(t, std::make_shared<RecordingClock>());
+  o.credentials.explicit_credential = Credential{"<token>", "r3fresh/tok+en=", "test", true};
+  Client c("reg.example", o);
+  auto m = c.get_manifest("team/app", "1");
+  ASSERT_TRUE(m.ok()) << m.error().message();
+  std::vector<HttpRequest> posts;
+  for (const auto& req : t->seen) {
+    EXPECT_FALSE(req.basic_auth.has_value()) << req.url;  // never as a password
+    if (req.method == "POST") posts.push_back(req);
+  }
+  ASSERT_EQ(posts.size(), 1U);
+  EXPECT_EQ(posts[0].body,
+            "grant_type=refresh_token&refresh_token=r3fresh%2Ftok%2Ben%3D&service=reg.example"
+            "&client_id=bulwark&scope=repository%3Ateam%2Fapp%3Apull");
+  bool form = false;
+  for (const auto& [k, v] : posts[0].headers)
+    form |= k == "Content-Type" && v == "application/x-www-form-urlencoded";
+  EXPECT_TRUE(form);
+  // Several scopes go in one space-separated scope parameter.
+  (void)c.mount_blob("team/app", "other/repo", core::Digest::of("x"));
+  std::string last_post;
+  for (const auto& req : t->seen)
+    if (req.method == "POST" && req.url == "https://auth.example/token") last_post = req.body;
+  EXPECT_NE(last_post.find("&scope=repository%3Ateam%2Fapp%3Apull%2Cpush%20repository%3Aother%2F"
+                           "repo%3Apull"),
+            std::string::npos)
+      << last_post;
+}
+
+TEST(Client, IdentityTokenAgainstATokenServiceWithoutOAuthOrABasicRegistryIsAClearError) {
+  auto t = std::make_shared<ScriptedTransport>();
+  t->answer = [](const HttpRequest& req) {
+    if (req.url.starts_with("https://auth.example/")) return response(404);
+    if (req.url.starts_with("https://basic.example/"))
+      return response(401, "", {{"www-authenticate", R"(Basic realm="r")"}});
+    return response(401, "",
+                    {{"www-authenticate", R"(Bearer realm="https://auth.example/token")"}});
+  };
+  auto o = options(t, std::make_shared<RecordingClock>());
+  o.credentials.explicit_credential = Credential{"<token>", "r3fresh", "test", true};
+  Client c("reg.example", o);
+  auto m = c.get_manifest("a/b", "1");
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.error().code(), core::ErrorCode::kUnsupported);
+  EXPECT_NE(m.error().message().find("does not accept OAuth2 POST"), std::string::npos)
+      << m.error().message();
+  EXPECT_EQ(m.error().message().find("r3fresh"), std::string::npos);
+  Client basic("basic.example", o);
+  auto b = basic.get_manifest("a/b", "1");
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.error().message().find("identity token"), std::string::npos) << b.error().message();
+  for (const auto& req : t->seen) EXPECT_FALSE(req.basic_auth.has_value());
+}
+
+TEST(Credentials, DockerConfigIdentityTokenIsMarkedAsOne) {
+  testing::TempDir tmp;
+  CredentialOptions o;
+  o.use_environment = false;
+  o.docker_config_path = tmp.str() + "/config.json";
+  testing::write_file(o.docker_config_path,
+                      R"({"auths":{"reg.example":{"auth":"Ym9iOg==","identitytoken":"idt-1"},)"
+                      R"("plain.example":{"auth":"Ym9iOnB3"}}})");
+  auto c = find_credential("reg.example", o);
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  ASSERT_TRUE(c->has_value());
+  EXPECT_TRUE((*c)->identity_token);
+  EXPECT_EQ((*c)->secret, "idt-1");
+  EXPECT_EQ((*c)->username, "bob");
+  auto p = find_credential("plain.example", o);
+  ASSERT_TRUE(p.ok() && p->has_value());
+  EXPECT_FALSE((*p)->identity_token);
+  EXPECT_EQ((*p)->secret, "pw");
 }
 
 TEST(Client, ManifestWhoseContentDiffersFromTheAnnouncedDigestIsRejected) {

@@ -8,6 +8,8 @@ modes:
   cut        the first GET of each blob larger than 64 KiB is cut off halfway (connection
              closed); later requests (with Range) are forwarded
   429        the first request of each path answers 429 with Retry-After: 1
+  429date    the first request of each path answers 429 with Retry-After as an HTTP-date
+             (IMF-fixdate, RFC 9110 section 5.6.7) three seconds ahead
   garbage    manifests answer 200 with bytes that are not JSON
   huge       manifests answer 200 with a 100 MB body
   blob404    blob GETs answer 404 BLOB_UNKNOWN
@@ -17,6 +19,7 @@ modes:
   slowloris  every request gets a status line, then one header byte per second
   schema1    manifests answer a Docker schema 1 document
 """
+import email.utils
 import http.client
 import http.server
 import socketserver
@@ -95,6 +98,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if mode == "429" and first_time(self.command + self.path):
             return self.answer(429, b'{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}',
                                extra=[("Retry-After", "1")])
+        if mode == "429date" and first_time(self.command + self.path):
+            when = email.utils.formatdate(time.time() + 3, usegmt=True)
+            log("429 Retry-After: " + when)
+            return self.answer(429, b'{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}',
+                               extra=[("Retry-After", when)])
         if mode == "garbage" and is_manifest:
             return self.answer(200, b"<html>this is not json {{{", "application/vnd.oci.image.manifest.v1+json")
         if mode == "huge" and is_manifest:

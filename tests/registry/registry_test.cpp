@@ -422,6 +422,25 @@ TEST_F(PlainRegistry, RateLimitHonoursRetryAfter) {
   EXPECT_NE(fail.error().message().find("HTTP 429"), std::string::npos) << fail.error().message();
 }
 
+TEST_F(PlainRegistry, RateLimitHonoursRetryAfterGivenAsAnHttpDate) {
+  TempDir tmp;
+  push(debian_like("limited-date"), "limited/date", tmp);
+  auto proxy = start_proxy(tmp, registry_->port(), "429date");
+  ASSERT_TRUE(proxy);
+  auto start = std::chrono::steady_clock::now();
+  auto r = scan(proxy->host() + "/limited/date:1.0", options(proxy->host()));
+  auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->packages.size(), 1U);
+  std::string log = testing::read_file(proxy->log);
+  EXPECT_NE(log.find("429 Retry-After: "), std::string::npos) << log;
+  EXPECT_NE(log.find(" GMT\n"), std::string::npos) << log;
+  // The date is 3 s ahead in whole seconds, so each wait is over 2 s (the 50 ms backoff
+  // would be used if the date were not understood); the scan waited for it.
+  EXPECT_GE(took, std::chrono::milliseconds(2000));
+  EXPECT_LT(took, std::chrono::seconds(25));  // waits overlap, they are not capped at 30 s each
+}
+
 struct BadCase {
   const char* mode;
   const char* expect;  // in the one-line error
@@ -608,37 +627,58 @@ TEST_F(TlsRegistry, DebugLogsNeverContainTheCredential) {
 
 // ---- token auth ----
 
+// A token service (token_server.py) and a registry trusting the tokens it signs, in `d`;
+// with `refresh_token` the service also takes that identity token in OAuth2 POSTs.
+struct TokenSetup {
+  testing::ChildProcess token;
+  testing::TestRegistry reg;
+  std::string log;
+
+  ::testing::AssertionResult start(const std::string& d, const std::string& refresh_token = "") {
+    if (testing::run_command("cd '" + d +
+                             "' && openssl req -x509 -newkey rsa:2048 -nodes -keyout token.key "
+                             "-out token.crt -days 2 -subj '/CN=bulwark token signer' "
+                             "2>/dev/null") != 0)
+      return ::testing::AssertionFailure() << "openssl failed";
+    int token_port = testing::free_port();
+    log = d + "/token.log";
+    std::vector<std::string> argv = {"python3",
+                                     scripts() + "token_server.py",
+                                     std::to_string(token_port),
+                                     d + "/token.key",
+                                     d + "/token.crt",
+                                     "bulwark-test-issuer",
+                                     "bulwark-test-registry",
+                                     "bob",
+                                     "t0ken-Pa55",
+                                     log};
+    if (!refresh_token.empty()) argv.push_back(refresh_token);
+    if (!token.start(argv, d + "/token.out", token_port))
+      return ::testing::AssertionFailure() << testing::read_file(d + "/token.out");
+    testing::RegistryConfig c;
+    c.token_realm = "http://127.0.0.1:" + std::to_string(token_port) + "/token";
+    c.token_service = "bulwark-test-registry";
+    c.token_issuer = "bulwark-test-issuer";
+    c.token_rootcert = d + "/token.crt";
+    if (!reg.start(d, c)) return ::testing::AssertionFailure() << "docker-registry did not start";
+    auto b = debian_like("behind-tokens");
+    b.write_oci_layout(d + "/img.oci", "1.0");
+    if (!testing::skopeo_copy("oci:" + d + "/img.oci:1.0", reg.host() + "/tok/app:1.0",
+                              "bob:t0ken-Pa55"))
+      return ::testing::AssertionFailure() << testing::read_file(reg.log_path());
+    return ::testing::AssertionSuccess();
+  }
+};
+
 TEST(TokenRegistry, BearerTokenFlowForPullAndPushWithCachedTokens) {
   BW_REQUIRE_COMMAND("docker-registry");
   BW_REQUIRE_COMMAND("skopeo");
   BW_REQUIRE_COMMAND("openssl");
   TempDir tmp;
-  std::string d = tmp.str();
-  ASSERT_EQ(
-      testing::run_command("cd '" + d +
-                           "' && openssl req -x509 -newkey rsa:2048 -nodes -keyout token.key "
-                           "-out token.crt -days 2 -subj '/CN=bulwark token signer' 2>/dev/null"),
-      0);
-  int token_port = testing::free_port();
-  testing::ChildProcess token;
-  std::string token_log = d + "/token.log";
-  ASSERT_TRUE(token.start({"python3", scripts() + "token_server.py", std::to_string(token_port),
-                           d + "/token.key", d + "/token.crt", "bulwark-test-issuer",
-                           "bulwark-test-registry", "bob", "t0ken-Pa55", token_log},
-                          d + "/token.out", token_port))
-      << testing::read_file(d + "/token.out");
-  testing::RegistryConfig c;
-  c.token_realm = "http://127.0.0.1:" + std::to_string(token_port) + "/token";
-  c.token_service = "bulwark-test-registry";
-  c.token_issuer = "bulwark-test-issuer";
-  c.token_rootcert = d + "/token.crt";
-  testing::TestRegistry reg;
-  ASSERT_TRUE(reg.start(d, c));
-  auto b = debian_like("behind-tokens");
-  b.write_oci_layout(d + "/img.oci", "1.0");
-  ASSERT_TRUE(testing::skopeo_copy("oci:" + d + "/img.oci:1.0", reg.host() + "/tok/app:1.0",
-                                   "bob:t0ken-Pa55"))
-      << testing::read_file(reg.log_path());
+  TokenSetup setup;
+  ASSERT_TRUE(setup.start(tmp.str()));
+  auto& reg = setup.reg;
+  const std::string& token_log = setup.log;
 
   ClientOptions o;
   o.insecure_hosts = {reg.host()};
@@ -689,6 +729,104 @@ TEST(TokenRegistry, BearerTokenFlowForPullAndPushWithCachedTokens) {
   auto denied = anon.upload_blob("tok/pushed", "nope");
   ASSERT_FALSE(denied.ok());
   EXPECT_NE(denied.error().message().find("registry " + reg.host()), std::string::npos);
+}
+
+// An identity token (`docker login` keeps one in "identitytoken"; a credential helper returns
+// it with the username "<token>") is an OAuth2 refresh token: it is traded for access tokens
+// with a form POST (distribution docs/spec/auth/oauth.md), never sent as a password, and never
+// printed.
+TEST(TokenRegistry, IdentityTokenIsTradedForAccessTokensWithAnOAuth2Post) {
+  BW_REQUIRE_COMMAND("docker-registry");
+  BW_REQUIRE_COMMAND("skopeo");
+  BW_REQUIRE_COMMAND("openssl");
+  TempDir tmp;
+  const std::string d = tmp.str();
+  const std::string kIdentity = "idt-Refr3sh/7Qx+w=9";  // '/', '+', '=' must be form-escaped
+  TokenSetup setup;
+  ASSERT_TRUE(setup.start(d, kIdentity));
+  const std::string host = setup.reg.host();
+  const std::string ref = host + "/tok/app:1.0";
+  auto expect_post = [&](const std::string& scope) {
+    return "oauth content_type=application/x-www-form-urlencoded grant_type=refresh_token "
+           "refresh_token=" +
+           kIdentity + " service=bulwark-test-registry client_id=bulwark scope=" + scope +
+           " basic=False scope_params=1\n";
+  };
+  ClientOptions o;
+  o.insecure_hosts = {host};
+  o.credentials.use_environment = false;
+  o.credentials.docker_config_path = d + "/config.json";
+
+  // 1. "identitytoken" in the config's auths entry ("auth" then holds only "bob:").
+  testing::write_file(o.credentials.docker_config_path,
+                      R"({"auths":{")" + host + R"(":{"auth":"Ym9iOg==","identitytoken":")" +
+                          kIdentity + R"("}}})");
+  testing::write_file(setup.log, "");
+  auto r = scan(ref, o);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_EQ(r->packages.size(), 1U);
+  EXPECT_EQ(r->packages[0].name, "behind-tokens");
+  EXPECT_EQ(testing::read_file(setup.log), expect_post("repository:tok/app:pull"));
+
+  // The access token it gives carries the push scope asked for: a push works.
+  {
+    Client c(host, o);
+    testing::write_file(setup.log, "");
+    auto up = c.upload_blob("tok/id-pushed", "pushed with an identity token");
+    ASSERT_TRUE(up.ok()) << up.error().message();
+    EXPECT_EQ(testing::read_file(setup.log), expect_post("repository:tok/id-pushed:pull,push"));
+  }
+
+  // 2. A credential helper answering Username "<token>".
+  std::string bin = d + "/bin";
+  std::filesystem::create_directories(bin);
+  testing::write_file(bin + "/docker-credential-bwtoken",
+                      "#!/bin/sh\nread server\necho '{\"ServerURL\":\"'$server'\","
+                      "\"Username\":\"<token>\",\"Secret\":\"" +
+                          kIdentity + "\"}'\n");
+  std::filesystem::permissions(bin + "/docker-credential-bwtoken",
+                               std::filesystem::perms::owner_all);
+  testing::write_file(o.credentials.docker_config_path,
+                      R"({"credHelpers":{")" + host + R"(":"bwtoken"}})");
+  std::string old_path = std::getenv("PATH");
+  ::setenv("PATH", (bin + ":" + old_path).c_str(), 1);
+  testing::write_file(setup.log, "");
+  auto r2 = scan(ref, o);
+  ::setenv("PATH", old_path.c_str(), 1);
+  ASSERT_TRUE(r2.ok()) << r2.error().message();
+  EXPECT_EQ(package_lines(*r2), package_lines(*r));
+  EXPECT_EQ(testing::read_file(setup.log), expect_post("repository:tok/app:pull"));
+
+  // 3. A token the service does not know: one line naming the registry, without the token.
+  testing::write_file(o.credentials.docker_config_path,
+                      R"({"auths":{")" + host + R"(":{"identitytoken":"not-the-token"}}})");
+  auto bad = scan(ref, o);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("registry " + host), std::string::npos);
+  EXPECT_NE(bad.error().message().find("refused the identity token"), std::string::npos)
+      << bad.error().message();
+  EXPECT_EQ(bad.error().message().find("not-the-token"), std::string::npos);
+
+  // 4. Debug output of the real binary never holds the identity token (config and helper).
+  testing::write_file(d + "/config.json", R"({"auths":{")" + host +
+                                              R"(":{"auth":"Ym9iOg==","identitytoken":")" +
+                                              kIdentity + R"("}}})");
+  std::string debug = d + "/debug.log";
+  std::string cmd = "DOCKER_CONFIG='" + d +
+                    "' BULWARK_REGISTRY_USERNAME= " + testing::bulwark_binary() +
+                    " -v --log-format json sbom --no-cache --insecure-registry " + host + " " +
+                    ref + " >/dev/null 2>'" + debug + "'";
+  ASSERT_EQ(testing::run_command(cmd), 0) << testing::read_file(debug);
+  std::string text = testing::read_file(debug);
+  EXPECT_NE(text.find("OAuth2 refresh"), std::string::npos) << text;  // the debug lines exist
+  EXPECT_EQ(text.find(kIdentity), std::string::npos);
+  EXPECT_EQ(text.find("idt-Refr3sh"), std::string::npos);  // not even escaped or in part
+  testing::write_file(d + "/config.json", R"({"credHelpers":{")" + host + R"(":"bwtoken"}})");
+  std::string cmd2 = "PATH='" + bin + ":" + old_path + "' " + cmd;
+  ASSERT_EQ(testing::run_command(cmd2), 0) << testing::read_file(debug);
+  text = testing::read_file(debug);
+  EXPECT_NE(text.find("docker-credential-bwtoken"), std::string::npos) << text;
+  EXPECT_EQ(text.find("idt-Refr3sh"), std::string::npos);
 }
 
 }  // namespace

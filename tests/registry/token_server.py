@@ -2,7 +2,10 @@
 """A token service for the distribution token-auth flow (docs: "Token Authentication
 Specification"), on loopback, for tests. argv: port key.pem cert.pem issuer service user password log_file.
 Grants the requested scopes to the given user (HTTP Basic), pull-only scopes to anonymous
-requests, and logs each request's scopes and whether credentials came. Tokens are RS256 JWTs
+requests, and logs each request's scopes and whether credentials came. An optional 10th
+argument is a refresh (identity) token that the OAuth2 form (docs/spec/auth/oauth.md of
+distribution: POST grant_type=refresh_token) may trade for a token with the requested scopes;
+each such POST is logged with every form field it carried. Tokens are RS256 JWTs
 whose header carries the signing certificate (x5c), which the registry checks against its
 rootcertbundle."""
 import base64
@@ -18,6 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
 port, key_path, cert_path, issuer, service, user, password, log_file = sys.argv[1:9]
+refresh_token = sys.argv[9] if len(sys.argv) > 9 else None
 key = serialization.load_pem_private_key(open(key_path, "rb").read(), password=None)
 cert = x509.load_pem_x509_certificate(open(cert_path, "rb").read())
 cert_der_b64 = base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
@@ -64,6 +68,42 @@ class Handler(http.server.BaseHTTPRequestHandler):
             f.write("token %s authed=%s\n" % (",".join(q.get("scope", [])), authed))
         body = json.dumps({"token": make_token(access), "expires_in": 300}).encode()
         self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0") or 0)
+        raw = self.rfile.read(length).decode()
+        form = urllib.parse.parse_qs(raw, keep_blank_values=True)
+        field = lambda k: form.get(k, [""])[0]
+        with open(log_file, "a") as f:
+            f.write("oauth content_type=%s grant_type=%s refresh_token=%s service=%s client_id=%s "
+                    "scope=%s basic=%s scope_params=%d\n" % (
+                        self.headers.get("Content-Type", ""), field("grant_type"),
+                        field("refresh_token"), field("service"), field("client_id"),
+                        field("scope"), "Authorization" in self.headers, len(form.get("scope", []))))
+        if refresh_token is None:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        ok = (field("grant_type") == "refresh_token" and field("refresh_token") == refresh_token
+              and field("service") == service and field("client_id") != "")
+        if not ok:
+            body = json.dumps({"error": "invalid_grant"}).encode()
+            self.send_response(400)
+        else:
+            access = []
+            for s in field("scope").split(" "):
+                parts = s.split(":")
+                if len(parts) == 3:
+                    access.append({"type": parts[0], "name": parts[1], "actions": parts[2].split(",")})
+            body = json.dumps({"access_token": make_token(access), "expires_in": 300,
+                               "scope": field("scope")}).encode()
+            self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
