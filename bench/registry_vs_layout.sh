@@ -43,10 +43,12 @@ ref=127.0.0.1:$port/corpus/big:1
 skopeo copy --quiet --dest-tls-verify=false "oci:$corpus/big.oci" "docker://$ref"
 layout=oci:$corpus/big.oci
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 hyperfine --runs "$runs" --warmup 1 --export-json "$work/h.json" \
   -n layout "$bin sbom --no-cache -q $layout -o /dev/null" \
   -n registry "$bin sbom --no-cache -q --insecure-registry 127.0.0.1:$port $ref -o /dev/null" >&2
 
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 cache=$work/cache
 blob_gets() { grep -c "\"GET /v2/corpus/big/blobs/sha256:" "$work/registry.log" || true; }
 "$bin" sbom -q --cache-dir "$cache" --insecure-registry "127.0.0.1:$port" "$ref" -o /dev/null
@@ -60,13 +62,14 @@ table=$(jq -r --arg wg "$warm_gets" --arg nl "$layers" '
   (.results | map({(.command): .}) | add) as $r
   | ($r.layout.median) as $l | ($r.registry.median) as $g
   | ($r.layout.user) as $lu | ($r.registry.user) as $gu
-  | "| measure | median wall s | wall ratio | mean user CPU s | CPU ratio | target |",
-    "| --- | --- | --- | --- | --- | --- |",
-    "| bulwark sbom --no-cache, OCI layout on disk | \($l*1000|round/1000) | 1.00 | \($lu*1000|round/1000) | 1.00 | |",
-    "| bulwark sbom --no-cache, loopback registry | \($g*1000|round/1000) | \($g/$l*100|round/100)x | \($gu*1000|round/1000) | \($gu/$lu*100|round/100)x | <= 1.15x |",
-    "| warm re-scan: blob GETs (config + layers; \($nl) layers) | \($wg) | | | | 1 (config only), 0 layer blobs |"
+  | ($r.layout.user + $r.layout.system) as $lc | ($r.registry.user + $r.registry.system) as $gc
+  | "| measure | median wall s | wall ratio | mean user CPU s | user ratio | mean user+sys CPU s | CPU ratio | target |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| bulwark sbom --no-cache, OCI layout on disk | \($l*1000|round/1000) | 1.00 | \($lu*1000|round/1000) | 1.00 | \($lc*1000|round/1000) | 1.00 | |",
+    "| bulwark sbom --no-cache, loopback registry | \($g*1000|round/1000) | \($g/$l*100|round/100)x | \($gu*1000|round/1000) | \($gu/$lu*100|round/100)x | \($gc*1000|round/1000) | \($gc/$lc*100|round/100)x | <= 1.15x |",
+    "| warm re-scan: blob GETs (config + layers; \($nl) layers) | \($wg) | | | | | | 1 (config only), 0 layer blobs |"
 ' "$work/h.json")
-header="$(date -u +%Y-%m-%d) $(nproc) cores, $(uname -m), bulwark $(git rev-parse --short HEAD), image big.oci ($(du -sh "$corpus/big.oci" | cut -f1), $layers layers), docker-registry $(dpkg-query -W -f '${Version}' docker-registry) on 127.0.0.1, plain HTTP"
+header="$(date -u +%Y-%m-%d) $(nproc) cores, $(uname -m), bulwark $(git rev-parse --short HEAD), image big.oci ($(du -sh "$corpus/big.oci" | cut -f1), $layers layers), docker-registry $(dpkg-query -W -f '${Version}' docker-registry) on 127.0.0.1, plain HTTP, load average before/after $load_before / $load_after"
 printf '%s\n%s\n' "$header" "$table"
 if [[ ${1:-} == --append ]]; then
   {
