@@ -129,9 +129,10 @@ std::optional<std::chrono::milliseconds> parse_retry_after(
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
   if (value.empty() || value.size() > 64) return std::nullopt;
+  // Anything beyond a day is capped by the caller anyway; the bound keeps the arithmetic small.
+  constexpr int64_t kMaxSeconds = 86400;
   if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    // delay-seconds; anything beyond a day is capped by the caller anyway.
-    constexpr int64_t kMaxSeconds = 86400;
+    // delay-seconds.
     int64_t secs = 0;
     for (char c : value) {
       secs = secs * 10 + (c - '0');
@@ -143,9 +144,14 @@ std::optional<std::chrono::milliseconds> parse_retry_after(
   std::string text(value);
   time_t when = curl_getdate(text.c_str(), nullptr);
   if (when == -1) return std::nullopt;
-  auto target = std::chrono::system_clock::from_time_t(when);
-  if (target <= now) return std::chrono::milliseconds(0);
-  return std::chrono::duration_cast<std::chrono::milliseconds>(target - now);
+  // Compared in seconds first: a date far from now (year 9999, or before 1970) would overflow
+  // the clock's nanosecond time_point.
+  int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  auto when_s = static_cast<int64_t>(when);
+  if (when_s > now_ms / 1000 + kMaxSeconds) return std::chrono::milliseconds(kMaxSeconds * 1000);
+  if (when_s < now_ms / 1000 - 1) return std::chrono::milliseconds(0);
+  return std::chrono::milliseconds(std::max<int64_t>(0, when_s * 1000 - now_ms));
 }
 
 std::chrono::milliseconds Client::backoff(int attempt, const HttpResponse* resp) const {

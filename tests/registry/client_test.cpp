@@ -129,6 +129,9 @@ TEST(RetryAfter, DelaySecondsAndPastDatesAndGarbage) {
   EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now), milliseconds(0));
   EXPECT_EQ(parse_retry_after("Tuesday, 20-Oct-15 07:28:00 GMT", now), milliseconds(0));
   EXPECT_EQ(parse_retry_after("Thu Jan  1 00:00:00 1970", now), milliseconds(0));
+  EXPECT_EQ(parse_retry_after("Mon, 01 Jan 1900 00:00:00 GMT", now), milliseconds(0));
+  // Far future: bounded to a day (the caller caps it further), no clock overflow.
+  EXPECT_EQ(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now), milliseconds(86400000));
   for (const char* bad : {"", "   ", "soon", "-5", "1.5", "12 seconds", "tomorrow",
                           "Wed, 99 Foo 2015 07:28:00 GMT", ")(*&^%$#@!"}) {
     EXPECT_EQ(parse_retry_after(bad, now), std::nullopt) << bad;
