@@ -20,10 +20,9 @@ namespace {
 
 constexpr size_t kMaxTagPages = 1000;
 constexpr uint64_t kMaxTokenResponse = 1 << 20;
-constexpr int64_t kDefaultTokenSeconds = 60;
+constexpr int64_t kDefaultTokenSeconds = 60;  // distribution token spec default for expires_in
 // oauth.md: client_id is required, need not be registered, and identifies the client for audits.
-constexpr std::string_view kOAuthClientId =
-    "bulwark";  // distribution token spec default for expires_in
+constexpr std::string_view kOAuthClientId = "bulwark";
 
 bool is_digest_ref(const std::string& ref) {
   return ref.starts_with("sha256:") || ref.find(':') != std::string::npos;
