@@ -182,8 +182,10 @@ std::map<std::string, Owner> dpkg_owners(const Ctx& c, const std::set<std::strin
 }
 
 // BW-IMG-006. Debian ships a dozen setuid/setgid programs (su, passwd, mount, chsh, ...): when
-// a package's file list names the file, the layer that installed the package wrote it, root
-// owns it and neither group nor others can write it, it is the distribution's own and low.
+// a package's file list names the file, no layer above the one that wrote that list rewrote
+// the file, root owns it and neither group nor others can write it, it is the distribution's
+// own and low (dpkg does not record modes: a root-owned, not group/other-writable file is the
+// shape every Debian setuid/setgid program ships with).
 // Files no package owns stay medium; so do package files a later layer rewrote or whose owner
 // or mode is unusual. A setuid/setgid file that group or others can write is high: anyone who
 // can write it can run code with its owner's rights.
@@ -218,7 +220,7 @@ void check_setuid(const Ctx& c, const Rule& r, std::vector<Issue>& out) {
       msg += ", writable by " + std::string((e.mode & 0002) != 0 ? "every user" : "its group");
     } else if (owner == owners.end()) {
       msg += "; no OS package owns it";
-    } else if (owner->second.list_layer != layer) {
+    } else if (layer > owner->second.list_layer) {
       msg += "; package " + owner->second.package + " (installed in layer " +
              std::to_string(owner->second.list_layer + 1) + ") owns it, but layer " +
              std::to_string(layer + 1) + " rewrote it";
