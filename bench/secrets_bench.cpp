@@ -100,6 +100,7 @@ const std::shared_ptr<const secret::Engine>& engine() {
 
 void BM_SecretScanTextFiles(benchmark::State& state) {
   const auto& c = corpus();
+  engine();  // compiled before timing: the database compile is not the scan
   size_t found = 0;
   for (auto _ : state) {
     for (const auto& f : c.text) found += engine()->scan("/f", f).size();
@@ -112,6 +113,7 @@ BENCHMARK(BM_SecretScanTextFiles)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_SecretScanTextFilesIn64KChunks(benchmark::State& state) {
   const auto& c = corpus();
+  engine();
   for (auto _ : state) {
     for (const auto& f : c.text) {
       auto s = engine()->open("/f");
@@ -126,6 +128,7 @@ BENCHMARK(BM_SecretScanTextFilesIn64KChunks)->Unit(benchmark::kMillisecond)->Use
 // Every file, binaries included: the binary sniff costs only the first block.
 void BM_SecretScanAllFiles(benchmark::State& state) {
   const auto& c = corpus();
+  engine();
   for (auto _ : state) {
     for (const auto& f : c.all) benchmark::DoNotOptimize(engine()->scan("/f", f));
   }

@@ -61,7 +61,7 @@ report::Finding to_finding(const Issue& issue) {
   f.kind = "misconfig";
   f.id = std::string(issue.rule->id);
   f.title = std::string(issue.rule->title);
-  f.severity = issue.rule->severity;
+  f.severity = issue.severity.value_or(issue.rule->severity);
   f.target = issue.file.empty() ? issue.path : issue.file;
   if (issue.line > 0) f.target += ":" + std::to_string(issue.line);
   f.layer = issue.layer;

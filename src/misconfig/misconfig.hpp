@@ -41,6 +41,9 @@ struct Issue {
   std::string path;     // YAML path "spec.template.spec.containers[0].securityContext.privileged"
   std::string message;  // what was found, specific to this occurrence
   std::optional<int> layer;  // image layer (image checks)
+  // This occurrence's severity when it differs from the rule's (BW-IMG-006: a setuid program
+  // an OS package installed with its usual mode is low).
+  std::optional<report::Severity> severity;
 };
 
 // Every rule of every family, sorted by ID (for docs, SARIF rule metadata and tests).

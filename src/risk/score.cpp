@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 
@@ -54,7 +55,7 @@ constexpr Component kLicense{"license", {2, 1, 0.5, 0.1, 0.1}, 5, 10};
 // exploited one (CISA KEV) is being used by attackers, EPSS is the probability of exploitation
 // in the next 30 days.
 constexpr double kFixAvailableFactor = 1.0;
-constexpr double kNoFixFactor = 0.7;
+constexpr double kNoFixFactor = 0.7;  // unfixed and will-not-fix
 constexpr double kKnownExploitedFactor = 3.0;
 constexpr double kEpssFactor = 2.0;  // multiplier 1 + 2 * epss
 
@@ -76,9 +77,38 @@ double saturate(double raw, double cap, double scale) {
   return cap * (1.0 - std::exp(-raw / scale));
 }
 
+// Misconfigurations whose fact the exposure component already weighs (table 4): counting them
+// in M too would count one fact twice.
+constexpr std::array<std::string_view, 2> kExposureRules = {
+    "BW-IMG-001",  // runs as root
+    "BW-IMG-003",  // privileged port exposed
+};
+
+bool fix_available(const Finding& f) {
+  // The matcher's status says it (VulnerabilityInfo); a finding without one has a fix when it
+  // names what to do.
+  if (f.vulnerability && !f.vulnerability->status.empty())
+    return f.vulnerability->status == "fixed";
+  return !f.fix.empty();
+}
+
+// Findings that add nothing: suppressed ones (VEX, ignore file) and vulnerabilities whose
+// package's own changelog names the CVE as fixed. The misconfigurations the exposure component
+// weighs are counted there.
+bool excluded(const Finding& f) {
+  if (f.suppressed) return true;
+  if (f.kind == "vulnerability" && f.vulnerability &&
+      f.vulnerability->status == "fixed-per-changelog")
+    return true;
+  if (f.kind == "misconfig" &&
+      std::find(kExposureRules.begin(), kExposureRules.end(), f.id) != kExposureRules.end())
+    return true;
+  return false;
+}
+
 double vulnerability_points(const Finding& f) {
   double p = kVulnerability.weights.of(f.severity);
-  p *= f.fix.empty() ? kNoFixFactor : kFixAvailableFactor;
+  p *= fix_available(f) ? kFixAvailableFactor : kNoFixFactor;
   if (f.known_exploited) p *= kKnownExploitedFactor;
   if (f.epss) p *= 1.0 + kEpssFactor * std::clamp(*f.epss, 0.0, 1.0);
   return p;
@@ -159,7 +189,9 @@ Exposure exposure_from_config(const nlohmann::json& image_config) {
 
 RiskScore compute(const std::vector<Finding>& findings, const Exposure& exposure) {
   std::map<std::string, std::vector<const Finding*>> by_kind;
-  for (const auto& f : findings) by_kind[f.kind].push_back(&f);
+  for (const auto& f : findings) {
+    if (!excluded(f)) by_kind[f.kind].push_back(&f);
+  }
 
   RiskScore r;
   double total = 0;

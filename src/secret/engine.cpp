@@ -515,6 +515,7 @@ struct FileScan::Impl {
   std::vector<std::vector<char>> rule_path_allow;
 
   explicit Impl(const Engine::Impl& engine) : e(engine) {}
+  void match_allowlist_paths();
   ~Impl() {
     if (stream != nullptr) hs_close_stream(stream, nullptr, nullptr, nullptr);
   }
@@ -655,24 +656,27 @@ FileScan::FileScan(const Engine& engine, std::string path)
         s.rule_off[i] = 1;
     }
   }
+  // The allowlists' path matches (global_path, rule_path_allow) are computed in finish(), and
+  // only for a file with candidates; the Vectorscan stream is opened by the first write, once
+  // the file is known not to be binary. Most files of an image have neither.
+}
+
+void FileScan::Impl::match_allowlist_paths() {
   for (const auto& g : e.global) {
     bool hit = std::any_of(g.paths.begin(), g.paths.end(),
-                           [&](const Pcre& p) { return pcre_search(p, s.path); });
-    s.global_path.push_back(hit ? 1 : 0);
+                           [&](const Pcre& p) { return pcre_search(p, path); });
+    global_path.push_back(hit ? 1 : 0);
   }
+  rule_path_allow.reserve(e.rules.size());
   for (const auto& r : e.rules) {
     std::vector<char> v;
     for (const auto& a : r.allowlists) {
       v.push_back(std::any_of(a.paths.begin(), a.paths.end(),
-                              [&](const Pcre& p) { return pcre_search(p, s.path); })
+                              [&](const Pcre& p) { return pcre_search(p, path); })
                       ? 1
                       : 0);
     }
-    s.rule_path_allow.push_back(std::move(v));
-  }
-  if (e.db != nullptr) {
-    s.scratch = thread_scratch(e);
-    if (s.scratch == nullptr || hs_open_stream(e.db, 0, &s.stream) != HS_SUCCESS) s.stopped = true;
+    rule_path_allow.push_back(std::move(v));
   }
 }
 
@@ -684,6 +688,11 @@ void FileScan::write(std::string_view chunk) {
   if (s.first) {
     s.first = false;
     binary_ = looks_binary(chunk);
+    if (!binary_ && s.e.db != nullptr) {
+      s.scratch = thread_scratch(s.e);
+      if (s.scratch == nullptr || hs_open_stream(s.e.db, 0, &s.stream) != HS_SUCCESS)
+        s.stopped = true;
+    }
   }
   if (binary_ || s.stopped || s.stream == nullptr) return;
   s.chunk = chunk;
@@ -716,6 +725,7 @@ std::vector<SecretMatch> FileScan::finish() {
   }
   for (auto& p : s.pending) s.finalize(std::move(p));
   s.pending.clear();
+  if (!s.done.empty()) s.match_allowlist_paths();
   std::stable_sort(s.done.begin(), s.done.end(),
                    [](const auto& a, const auto& b) { return a.secret_offset < b.secret_offset; });
   for (const auto& c : s.done) {

@@ -3,6 +3,7 @@
 // end to end through `bulwark scan` on an image the test builds.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "misconfig/image_config/rules.hpp"
@@ -16,6 +17,7 @@ using image::Entry;
 using image::EntryType;
 using image::LayerResult;
 using nlohmann::json;
+using report::Severity;
 
 Entry file(std::string path, uint32_t mode, uint64_t size = 10) {
   Entry e;
@@ -141,6 +143,71 @@ TEST(ImageConfigRules, SetuidFilesFireForTheLayerThatAddedTheVisibleVersion) {
                      {"/usr/bin/su", 0}, {"/usr/bin/wall", 1}, {"/usr/local/bin/tool", 1}}));
 }
 
+Entry link(std::string path, std::string target) {
+  Entry e = file(std::move(path), 0777, 0);
+  e.type = EntryType::kSymlink;
+  e.link_target = std::move(target);
+  return e;
+}
+
+TEST(ImageConfigRules, SetuidProgramsAnOsPackageInstalledAreLowOthersMediumOrHigh) {
+  // A merged-/usr Debian root: dpkg lists "bin/su" but the file is at usr/bin/su.
+  auto owned = [](uint32_t mode, int64_t uid = 0) {
+    return [=](std::string p) {
+      Entry e = file(std::move(p), mode);
+      e.uid = uid;
+      return e;
+    };
+  };
+  LayerResult base = layer(
+      0,
+      {dir("usr", 0755), dir("usr/bin", 0755), link("bin", "usr/bin"), owned(04755)("usr/bin/su"),
+       owned(04755)("usr/bin/passwd"), owned(02755)("usr/bin/wall"), owned(04755)("usr/bin/chfn"),
+       owned(04777)("usr/bin/mount"), owned(06755, 1)("usr/bin/at"),
+       file("var/lib/dpkg/info/util-linux.list", 0644), file("var/lib/dpkg/info/passwd.list", 0644),
+       file("var/lib/dpkg/info/bsdutils:amd64.list", 0644),
+       file("var/lib/dpkg/info/at.list", 0644)});
+  base.facts.facts_by_path["var/lib/dpkg/info/util-linux.list"] = {"bin/su", "usr/bin/mount"};
+  base.facts.facts_by_path["var/lib/dpkg/info/passwd.list"] = {"usr/bin/passwd", "usr/bin/chfn"};
+  base.facts.facts_by_path["var/lib/dpkg/info/bsdutils:amd64.list"] = {"usr/bin/wall"};
+  base.facts.facts_by_path["var/lib/dpkg/info/at.list"] = {"usr/bin/at"};
+  // Layer 1 rewrites a package's setuid program and adds one no package owns.
+  LayerResult top = layer(1, {owned(04755)("usr/bin/chfn"), owned(04755)("usr/local/bin/tool")});
+  auto issues = check(json::object(), {base, top});
+  std::map<std::string, std::pair<Severity, std::string>> got;
+  for (const auto* h : with_id(issues, "BW-IMG-006"))
+    got[h->file] = {to_finding(*h).severity, h->message};
+  ASSERT_EQ(got.size(), 7u);
+  EXPECT_EQ(got["/usr/bin/su"].first, Severity::kLow) << got["/usr/bin/su"].second;
+  EXPECT_EQ(got["/usr/bin/su"].second,
+            "setuid file, mode 4755, owner uid 0; installed by package util-linux with its usual "
+            "mode");
+  EXPECT_EQ(got["/usr/bin/passwd"].first, Severity::kLow);
+  EXPECT_EQ(got["/usr/bin/wall"].first, Severity::kLow);
+  EXPECT_NE(got["/usr/bin/wall"].second.find("package bsdutils"), std::string::npos);
+  EXPECT_EQ(got["/usr/bin/chfn"].first, Severity::kMedium);
+  EXPECT_NE(got["/usr/bin/chfn"].second.find("but layer 2 rewrote it"), std::string::npos);
+  EXPECT_EQ(got["/usr/bin/mount"].first, Severity::kHigh);
+  EXPECT_NE(got["/usr/bin/mount"].second.find("writable by every user"), std::string::npos);
+  EXPECT_EQ(got["/usr/bin/at"].first, Severity::kMedium);
+  EXPECT_EQ(got["/usr/local/bin/tool"].first, Severity::kMedium);
+  EXPECT_NE(got["/usr/local/bin/tool"].second.find("no OS package owns it"), std::string::npos);
+
+  // A later layer that replaced the package's file list (an upgrade) with the file: low again.
+  LayerResult upgrade =
+      layer(2, {owned(04755)("usr/bin/chfn"), file("var/lib/dpkg/info/passwd.list", 0644)});
+  upgrade.facts.facts_by_path["var/lib/dpkg/info/passwd.list"] = {"usr/bin/passwd", "usr/bin/chfn"};
+  // passwd, not rewritten since, stays low: its package's list is newer than the file.
+  auto upgraded = check(json::object(), {base, top, upgrade});
+  size_t seen = 0;
+  for (const auto* h : with_id(upgraded, "BW-IMG-006")) {
+    if (h->file != "/usr/bin/chfn" && h->file != "/usr/bin/passwd") continue;
+    ++seen;
+    EXPECT_EQ(to_finding(*h).severity, Severity::kLow) << h->file << ": " << h->message;
+  }
+  EXPECT_EQ(seen, 2u);
+}
+
 TEST(ImageConfigRules, WorldWritableFilesAndNonStickyDirsFire) {
   std::vector<LayerResult> layers = {
       layer(0, {dir("tmp", 01777), dir("srv", 0777), file("etc/app.conf", 0666),
@@ -191,7 +258,12 @@ TEST(ImageScan, ScanReportsImageMisconfigurationsWithLayers) {
   testing::TempDir tmp;
   testing::ImageBuilder b;
   b.layer({testing::TarEntry::dir("usr/"), testing::TarEntry::dir("usr/bin/"),
-           testing::TarEntry::file("usr/bin/ls", "ls", 0755)})
+           testing::TarEntry::file("usr/bin/ls", "ls", 0755),
+           testing::TarEntry::file("usr/bin/su", "su", 04755),
+           testing::TarEntry::file("var/lib/dpkg/status",
+                                   "Package: util-linux\nStatus: install ok installed\n"
+                                   "Architecture: amd64\nVersion: 2.38.1-5+deb12u3\n\n"),
+           testing::TarEntry::file("var/lib/dpkg/info/util-linux.list", "/.\n/usr\n/usr/bin/su\n")})
       .layer({testing::TarEntry::file("usr/bin/sx", "sx", 04755),
               testing::TarEntry::file("var/lib/apt/lists/x_dists_y_InRelease", "r", 0644)})
       .config_field("User", "root")
@@ -210,6 +282,12 @@ TEST(ImageScan, ScanReportsImageMisconfigurationsWithLayers) {
     got.emplace(f["id"], f["target"], f["layer"].is_number() ? f["layer"].get<int>() : -1);
   }
   EXPECT_TRUE(got.contains({"BW-IMG-006", "/usr/bin/sx", 1}));
+  EXPECT_TRUE(got.contains({"BW-IMG-006", "/usr/bin/su", 0}));
+  // The hand-added setuid binary stays medium; the one dpkg installed is low.
+  for (const auto& f : report["findings"]) {
+    if (f["id"] != "BW-IMG-006") continue;
+    EXPECT_EQ(f["severity"], f["target"] == "/usr/bin/su" ? "low" : "medium") << f.dump();
+  }
   EXPECT_TRUE(got.contains({"BW-IMG-008", "/var/lib/apt/lists", 1}));
   EXPECT_TRUE(got.contains({"BW-IMG-001", "config.User", -1}));
   EXPECT_TRUE(got.contains({"BW-IMG-002", "config.Env[1]", -1}));
@@ -225,7 +303,9 @@ TEST(ImageScan, ScanReportsImageMisconfigurationsWithLayers) {
   std::string layer1 = report["target"]["layers"][1]["digest"];
   bool found = false;
   for (const auto& res : doc["runs"][0]["results"]) {
-    if (res["ruleId"] != "BW-IMG-006") continue;
+    if (res["ruleId"] != "BW-IMG-006" ||
+        res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "/usr/bin/su")
+      continue;
     found = true;
     EXPECT_EQ(res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "/usr/bin/sx");
     EXPECT_EQ(res["properties"]["kind"], "misconfig");
@@ -262,6 +342,10 @@ TEST(ImageScanCorpus, DebianImagesGiveTheirConfigFindings) {
       ids.insert(f["id"].get<std::string>() + " " + f["target"].get<std::string>());
       if (f["id"] == "BW-IMG-006") {
         EXPECT_EQ(f["layer"], 0);
+        // Debian's own setuid/setgid programs, installed by their packages: low, not noise.
+        EXPECT_EQ(f["severity"], "low") << f.dump();
+        EXPECT_NE(f["evidence"].get<std::string>().find("installed by package"), std::string::npos)
+            << f.dump();
         setuid.insert(f["target"]);
       }
     }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace bulwark::risk {
 namespace {
 
@@ -114,6 +116,90 @@ TEST(RiskScore, ExposureFromRootAndPorts) {
   EXPECT_EQ(r.components[0].name, "exposure");
   EXPECT_EQ(r.components[0].reasons.size(), 3U);
   EXPECT_EQ(compute({}, Exposure{true, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}}).score, 15);  // capped
+}
+
+Finding matched(Severity s, const std::string& status) {
+  Finding f;
+  f.kind = "vulnerability";
+  f.id = "CVE-2024-0002";
+  f.severity = s;
+  f.vulnerability.emplace();
+  f.vulnerability->package_name = "libfoo";
+  f.vulnerability->status = status;
+  if (status == "fixed") f.vulnerability->fixed_versions = {"1.2.3"};
+  return f;
+}
+
+TEST(RiskScore, RootAndPrivilegedPortCountOnceNotAlsoAsMisconfigurations) {
+  // docs/scoring.md worked example 2: the BW-IMG-001/003 findings report the facts the
+  // exposure component weighs; the score is the same with and without them.
+  auto without = compute({vuln(Severity::kCritical)}, Exposure{true, {22}});
+  auto root = of_kind("misconfig", Severity::kMedium);
+  root.id = "BW-IMG-001";
+  auto port = of_kind("misconfig", Severity::kLow);
+  port.id = "BW-IMG-003";
+  auto with = compute({vuln(Severity::kCritical), root, port}, Exposure{true, {22}});
+  EXPECT_EQ(without.score, 25);
+  EXPECT_EQ(with.score, 25);
+  for (const auto& c : with.components) EXPECT_NE(c.name, "misconfig");
+  // Another image misconfiguration still counts in M.
+  auto setuid = of_kind("misconfig", Severity::kMedium);
+  setuid.id = "BW-IMG-006";
+  auto more = compute({vuln(Severity::kCritical), root, port, setuid}, Exposure{true, {22}});
+  ASSERT_EQ(more.components.size(), 3U);
+  EXPECT_EQ(more.components[1].name, "misconfig");
+  EXPECT_EQ(more.components[1].findings, 1);
+  EXPECT_NEAR(more.components[1].points, 20 * (1 - std::exp(-1.0 / 15)), 1e-9);
+}
+
+TEST(RiskScore, SuppressedAndChangelogFixedFindingsCountZero) {
+  // Worked example 4: one counted critical, one suppressed, one fixed per changelog.
+  auto counted = vuln(Severity::kCritical);
+  auto vexed = vuln(Severity::kCritical);
+  vexed.suppressed.emplace();
+  vexed.suppressed->source = "openvex:vex.json";
+  vexed.suppressed->status = "not_affected";
+  auto changelog = matched(Severity::kCritical, "fixed-per-changelog");
+  auto r = compute({counted, vexed, changelog}, kNoExposure);
+  EXPECT_EQ(r.score, 13);
+  ASSERT_EQ(r.components.size(), 1U);
+  EXPECT_EQ(r.components[0].findings, 1);
+  // Suppressed secrets and malware do not lift the score to their floors.
+  auto secret = of_kind("secret");
+  secret.suppressed.emplace();
+  secret.suppressed->source = "ignore:.bulwarkignore";
+  auto malware = of_kind("malware");
+  malware.suppressed.emplace();
+  auto quiet = compute({secret, malware}, kNoExposure);
+  EXPECT_EQ(quiet.score, 0);
+  EXPECT_TRUE(quiet.floor_reason.empty());
+  EXPECT_TRUE(quiet.components.empty());
+  // Nothing but excluded findings and no exposure: grade A.
+  EXPECT_EQ(compute({vexed, changelog}, kNoExposure).grade, 'A');
+}
+
+TEST(RiskScore, FixAvailabilityComesFromTheMatcherStatus) {
+  // Worked example 5: 60 * (1 - e^(-5 * 0.7 / 40)) = 5.03 unfixed, 60 * (1 - e^(-5/40)) = 7.05.
+  auto unfixed = compute({matched(Severity::kHigh, "unfixed")}, kNoExposure);
+  EXPECT_NEAR(unfixed.components[0].points, 5.03, 0.01);
+  EXPECT_EQ(unfixed.score, 5);
+  EXPECT_EQ(unfixed.grade, 'A');
+  auto fixed = compute({matched(Severity::kHigh, "fixed")}, kNoExposure);
+  EXPECT_NEAR(fixed.components[0].points, 7.05, 0.01);
+  EXPECT_EQ(fixed.score, 7);
+  auto wontfix = compute({matched(Severity::kHigh, "will-not-fix")}, kNoExposure);
+  EXPECT_NEAR(wontfix.components[0].points, unfixed.components[0].points, 1e-9);
+  // The status wins over the free-text fix hint: an unfixed finding whose fix says "no fix
+  // yet, watch the tracker" is still unfixed.
+  auto hinted = matched(Severity::kHigh, "unfixed");
+  hinted.fix = "No fixed version yet; follow the Debian security tracker.";
+  EXPECT_NEAR(compute({hinted}, kNoExposure).components[0].points, 5.03, 0.01);
+  // KEV and EPSS still weigh matched findings.
+  auto kev = matched(Severity::kHigh, "unfixed");
+  kev.known_exploited = true;
+  kev.epss = 0.5;
+  EXPECT_NEAR(compute({kev}, kNoExposure).components[0].points,
+              60 * (1 - std::exp(-5 * 0.7 * 3 * 2.0 / 40)), 1e-9);
 }
 
 TEST(RiskExposure, ReadsUserAndPortsFromTheImageConfig) {

@@ -5,6 +5,7 @@
 #include <array>
 #include <map>
 #include <regex>
+#include <set>
 
 #include "image/merged_fs.hpp"
 #include "misconfig/secret_hint.hpp"
@@ -117,11 +118,14 @@ void check_history(const Ctx& c, const Rule& r, std::vector<Issue>& out) {
   }
 }
 
-// Visible versions of files, each with the layer that wrote it.
-template <typename F>
-void for_each_visible(const Ctx& c, F&& f) {
+// Visible versions of the files `want` selects, each with the layer that wrote it. `want`
+// looks at the header only and runs first: a big image has tens of thousands of entries and
+// only a few are candidates, so few need the (hash) visibility lookup.
+template <typename W, typename F>
+void for_each_visible(const Ctx& c, W&& want, F&& f) {
   for (const auto& lr : c.layers) {
     for (const auto& e : lr.files.entries) {
+      if (!want(e)) continue;
       const image::FileRecord* rec = c.fs.find(e.path);
       if (rec != nullptr && rec->entry == &e) f(e, lr.layer);
     }
@@ -135,28 +139,110 @@ void capped(std::vector<Issue>& out, size_t& n, Issue i, const Rule& r) {
         r, "", "", "more than " + std::to_string(kMaxPerRule) + " files; the rest are not listed"));
 }
 
+// The dpkg package that lists `path` among its files, from the visible version of each
+// var/lib/dpkg/info/*.list (the dpkg cataloger records their contents as facts), with the layer
+// that wrote that list. Lists name paths as packaged ("bin/su"); the image may hold the file
+// behind a symlinked directory ("usr/bin/su", merged /usr), hence the resolution.
+struct Owner {
+  std::string package;
+  int list_layer = 0;
+};
+
+std::string_view base_name(std::string_view p) {
+  size_t slash = p.rfind('/');
+  return slash == std::string_view::npos ? p : p.substr(slash + 1);
+}
+
+std::map<std::string, Owner> dpkg_owners(const Ctx& c, const std::set<std::string>& paths) {
+  constexpr std::string_view kInfoDir = "var/lib/dpkg/info/";
+  std::map<std::string, Owner> out;
+  if (paths.empty()) return out;
+  std::set<std::string_view> names;
+  for (const auto& p : paths) names.insert(base_name(p));
+  for (const auto& lr : c.layers) {
+    for (const auto& [list, files] : lr.facts.facts_by_path) {
+      if (!list.starts_with(kInfoDir) || !list.ends_with(".list")) continue;
+      const image::FileRecord* rec = c.fs.find(list);
+      if (rec == nullptr || rec->layer != lr.layer) continue;  // not the visible version
+      std::string pkg = list.substr(kInfoDir.size(), list.size() - kInfoDir.size() - 5);
+      pkg = pkg.substr(0, pkg.find(':'));  // "libfoo:amd64"
+      for (const auto& f : files) {
+        if (names.count(base_name(f)) == 0) continue;
+        std::string hit;
+        if (paths.count(f) != 0) {
+          hit = f;
+        } else if (auto resolved = c.fs.resolve(f); resolved && paths.count(*resolved) != 0) {
+          hit = *resolved;
+        }
+        if (!hit.empty()) out.emplace(hit, Owner{pkg, lr.layer});
+      }
+    }
+  }
+  return out;
+}
+
+// BW-IMG-006. Debian ships a dozen setuid/setgid programs (su, passwd, mount, chsh, ...): when
+// a package's file list names the file, no layer above the one that wrote that list rewrote
+// the file, root owns it and neither group nor others can write it, it is the distribution's
+// own and low (dpkg does not record modes: a root-owned, not group/other-writable file is the
+// shape every Debian setuid/setgid program ships with).
+// Files no package owns stay medium; so do package files a later layer rewrote or whose owner
+// or mode is unusual. A setuid/setgid file that group or others can write is high: anyone who
+// can write it can run code with its owner's rights.
 void check_setuid(const Ctx& c, const Rule& r, std::vector<Issue>& out) {
+  struct Hit {
+    const image::Entry* e;
+    int layer;
+  };
+  std::vector<Hit> hits;
+  std::set<std::string> paths;
+  auto want = [](const image::Entry& e) {
+    return e.type == image::EntryType::kFile && (e.mode & 06000) != 0;
+  };
+  for_each_visible(c, want, [&](const image::Entry& e, int layer) {
+    hits.push_back({&e, layer});
+    paths.insert(e.path);
+  });
+  auto owners = dpkg_owners(c, paths);
   size_t n = 0;
-  for_each_visible(c, [&](const image::Entry& e, int layer) {
-    if (e.type != image::EntryType::kFile || (e.mode & 06000) == 0) return;
+  for (const auto& [ep, layer] : hits) {
+    const image::Entry& e = *ep;
     std::string what =
         (e.mode & 04000) != 0 ? ((e.mode & 02000) != 0 ? "setuid+setgid" : "setuid") : "setgid";
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", e.mode & 07777);
-    capped(out, n,
-           make(r, "/" + e.path, "",
-                what + " file, mode " + mode + ", owner uid " + std::to_string(e.uid), layer),
-           r);
-  });
+    std::string msg = what + " file, mode " + mode + ", owner uid " + std::to_string(e.uid);
+    Severity sev = Severity::kMedium;
+    bool writable = (e.mode & 0022) != 0;
+    auto owner = owners.find(e.path);
+    if (writable) {
+      sev = Severity::kHigh;
+      msg += ", writable by " + std::string((e.mode & 0002) != 0 ? "every user" : "its group");
+    } else if (owner == owners.end()) {
+      msg += "; no OS package owns it";
+    } else if (layer > owner->second.list_layer) {
+      msg += "; package " + owner->second.package + " (installed in layer " +
+             std::to_string(owner->second.list_layer + 1) + ") owns it, but layer " +
+             std::to_string(layer + 1) + " rewrote it";
+    } else if (e.uid != 0) {
+      msg += "; package " + owner->second.package + " owns it, but not as root";
+    } else {
+      sev = Severity::kLow;
+      msg += "; installed by package " + owner->second.package + " with its usual mode";
+    }
+    Issue i = make(r, "/" + e.path, "", std::move(msg), layer);
+    i.severity = sev;
+    capped(out, n, std::move(i), r);
+  }
 }
 
 void check_world_writable(const Ctx& c, const Rule& r, std::vector<Issue>& out) {
   size_t n = 0;
-  for_each_visible(c, [&](const image::Entry& e, int layer) {
-    if ((e.mode & 0002) == 0) return;
-    bool bad = e.type == image::EntryType::kFile ||
-               (e.type == image::EntryType::kDir && (e.mode & 01000) == 0);
-    if (!bad) return;
+  auto want = [](const image::Entry& e) {
+    return (e.mode & 0002) != 0 && (e.type == image::EntryType::kFile ||
+                                    (e.type == image::EntryType::kDir && (e.mode & 01000) == 0));
+  };
+  for_each_visible(c, want, [&](const image::Entry& e, int layer) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", e.mode & 07777);
     capped(out, n,
@@ -189,8 +275,15 @@ void check_caches(const Ctx& c, const Rule& r, std::vector<Issue>& out) {
     uint64_t bytes = 0;
   };
   std::map<std::pair<size_t, int>, Tally> tallies;  // (cache index, layer)
-  for_each_visible(c, [&](const image::Entry& e, int layer) {
-    if (e.type != image::EntryType::kFile) return;
+  auto want = [](const image::Entry& e) {
+    if (e.type != image::EntryType::kFile) return false;
+    for (const auto& cache : kCaches) {
+      // The glob's fixed start: "var/cache/apt/archives/", "home/"
+      if (e.path.starts_with(cache.glob.substr(0, cache.glob.find('*')))) return true;
+    }
+    return false;
+  };
+  for_each_visible(c, want, [&](const image::Entry& e, int layer) {
     for (size_t i = 0; i < kCaches.size(); ++i) {
       if (::fnmatch(std::string(kCaches[i].glob).c_str(), e.path.c_str(), 0) == 0 &&
           e.path.find("/partial/") == std::string::npos) {
