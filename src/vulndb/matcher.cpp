@@ -180,6 +180,7 @@ core::Result<MatchResult> match_package(const VulnDb& db, const PackageQuery& q)
       m.status = m.fixed_versions.empty() ? Status::kUnfixed : Status::kFixed;
     m.status_detail = a.status_detail;
     m.why = std::move(why);
+    m.references = adv.references;
     std::vector<std::string> cves;
     if (m.advisory_id.rfind("CVE-", 0) == 0) cves.push_back(m.advisory_id);
     for (const auto& al : m.aliases)
