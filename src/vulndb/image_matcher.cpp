@@ -27,8 +27,10 @@ std::string major_of(std::string_view v) {
 
 // Advisories that bundle several flaws (a DSA/DLA or USN fixes every CVE it lists): they are
 // attributed to each of their CVEs, never merged as one flaw.
-bool is_bundle_source(std::string_view source) {
-  return source == "debian-dsa" || source == "debian-dla" || source == "ubuntu-oval";
+bool is_bundle(const VulnMatch& m) {
+  return m.source == "debian-dsa" || m.source == "debian-dla" || m.source == "ubuntu-oval" ||
+         m.advisory_id.starts_with("DSA-") || m.advisory_id.starts_with("DLA-") ||
+         m.advisory_id.starts_with("USN-");
 }
 
 // Sources whose severity is the distro's own word for its package.
@@ -160,7 +162,7 @@ report::Finding make_finding(const core::Package& p, const Query& q, const std::
     v.advisories.push_back(m->source + ":" + m->advisory_id);
     if (m->advisory_id != id) aliases.insert(m->advisory_id);
     // A bundle's other CVEs are other flaws; every other advisory's aliases name this one.
-    if (!is_bundle_source(m->source))
+    if (!is_bundle(*m))
       for (const auto& a : m->aliases)
         if (a != id) aliases.insert(a);
     for (const auto& fv : m->fixed_versions)
@@ -245,7 +247,7 @@ std::vector<report::Finding> merge_matches(const core::Package& p, const Query& 
   std::vector<const VulnMatch*> singles, bundles;
   for (const auto& m : matches) {
     if (m.kind.starts_with("informational")) continue;  // unmaintained/unsound notices
-    (is_bundle_source(m.source) ? bundles : singles).push_back(&m);
+    (is_bundle(m) ? bundles : singles).push_back(&m);
   }
   std::vector<std::vector<std::string>> single_ids(singles.size());
   for (size_t i = 0; i < singles.size(); ++i) {
