@@ -106,8 +106,11 @@ TEST(VulnerabilitySarif, ResultsCarryThePackageAndAdvisoriesAndValidate) {
   EXPECT_EQ((*critical)["properties"]["vulnerability"]["advisories"][0], "debian-dsa:DSA-5330-1");
   EXPECT_EQ((*critical)["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
             "var/lib/dpkg/status");
-  for (const auto& rule : doc["runs"][0]["tool"]["driver"]["rules"])
-    if (rule["id"] == "CVE-2022-32221") EXPECT_EQ(rule["properties"]["security-severity"], "9.8");
+  for (const auto& rule : doc["runs"][0]["tool"]["driver"]["rules"]) {
+    if (rule["id"] == "CVE-2022-32221") {
+      EXPECT_EQ(rule["properties"]["security-severity"], "9.8");
+    }
+  }
   BW_REQUIRE_SHARED(shared);
   if (testing::run_command("/usr/bin/python3 -c 'import jsonschema' 2>/dev/null") != 0)
     BW_SKIP_OR_FAIL("python3-jsonschema not installed for /usr/bin/python3");
