@@ -176,6 +176,41 @@ TEST_F(VulnScanCli, AnAbsentDatabaseIsAnErrorNotAnEmptyResult) {
   EXPECT_EQ(rc, 0) << out;
 }
 
+TEST_F(VulnScanCli, MatchesAreMadeAfterTheAnalysisCacheNeverCached) {
+  // A second database with only the Node.js advisories.
+  auto shared = testing::shared_dir();
+  ASSERT_TRUE(shared.has_value());
+  testing::TempDir dir;
+  const std::string npm_db = dir.str() + "/npm.db";
+  std::string out;
+  ASSERT_EQ(
+      testing::run_command(testing::bulwark_binary() + " -q db build --from '" +
+                               (*shared / "advisories/nodejs-security-wg-vulns.tar.zst").string() +
+                               "' --out '" + npm_db + "' 2>&1",
+                           &out),
+      0)
+      << out;
+  auto run = [&](const std::string& db, json* report, std::string* log) {
+    log->clear();
+    int rc = testing::run_command(testing::bulwark_binary() + " -v scan --cache-dir '" + dir.str() +
+                                      "/cache' --db '" + db + "' --scanners vuln -f json -o '" +
+                                      dir.str() + "/out.json' '" + image_ + "' 2>&1",
+                                  log);
+    *report = json::parse(testing::read_file(dir.path() / "out.json"), nullptr, false);
+    return rc;
+  };
+  json cold, warm;
+  std::string log;
+  ASSERT_EQ(run(*db_, &cold, &log), 0) << log;
+  ASSERT_NE(finding(cold, "pkg:golang/stdlib@1.19.8", "CVE-2023-29403"), nullptr);
+  // The warm scan reuses the analysis but matches against the database it is given now.
+  ASSERT_EQ(run(npm_db, &warm, &log), 0) << log;
+  EXPECT_NE(log.find("analysis from cache"), std::string::npos) << log;
+  EXPECT_EQ(count_target_prefix(warm, "pkg:golang/"), 0U);
+  EXPECT_NE(finding(warm, "pkg:npm/lodash@4.17.15", "NSWG-ECO-516"), nullptr);
+  EXPECT_EQ(warm["database"]["path"], npm_db);
+}
+
 TEST_F(VulnScanCli, TableShowsAVulnerabilitiesSection) {
   std::string out;
   ASSERT_EQ(scan("--scanners vuln", &out), 0) << out;
