@@ -151,6 +151,8 @@ void write_header(const Report& r, std::string& out) {
   }
   header_line(out, "Created", r.created);
   header_line(out, "Scanner", "bulwark " + detail::scanner_version(r));
+  if (r.database)
+    header_line(out, "Database", r.database->path + " (built " + r.database->built_at + ")");
   if (t.layers.empty()) return;
   out += fmt::format("{:<10}{}\n", "Layers", t.layers.size());
   Table layers({"#", "DIGEST", "SIZE", "CREATED BY"});

@@ -216,6 +216,7 @@ TEST_F(VulnScanCli, TableShowsAVulnerabilitiesSection) {
   ASSERT_EQ(scan("--scanners vuln", &out), 0) << out;
   EXPECT_NE(out.find("Vulnerabilities ("), std::string::npos) << out.substr(0, 3000);
   EXPECT_NE(out.find("NSWG-ECO-516"), std::string::npos);
+  EXPECT_NE(out.find("Database  " + *db_ + " (built 2026-11-26T00:00:00Z)"), std::string::npos);
   EXPECT_NE(out.find("4.17.19"), std::string::npos);
 }
 
