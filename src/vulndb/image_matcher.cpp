@@ -381,14 +381,27 @@ core::Result<ImageMatches> match_image(const VulnDb& db, const core::OsInfo& os,
   if (distro) {
     BW_ASSIGN_OR_RETURN(os_matchable, db.has_release(distro->ecosystem, distro->release));
   }
-  // Which OS package owns each path, for language packages installed by the package manager.
-  std::unordered_map<std::string_view, size_t> owner_of;
+  // Which OS package owns the paths language packages were found at (their evidence file, or
+  // its Python metadata directory). Only those paths are indexed: an image's OS packages list
+  // tens of thousands of files.
+  std::unordered_map<std::string, std::optional<size_t>> owner_of;
+  for (const auto& p : packages) {
+    if (language_ecosystem(p.ecosystem).empty()) continue;
+    for (const auto& l : p.locations) {
+      owner_of.try_emplace(l.path);
+      std::string dir = parent_dir(l.path);
+      if (ends_with(dir, ".dist-info") || ends_with(dir, ".egg-info"))
+        owner_of.try_emplace(std::move(dir));
+    }
+  }
   size_t os_packages = 0;
   for (size_t i = 0; i < packages.size(); ++i) {
     const auto& p = packages[i];
     if (p.ecosystem != "deb" && p.ecosystem != "apk" && p.ecosystem != "rpm") continue;
     ++os_packages;
-    for (const auto& f : p.files) owner_of.try_emplace(f, i);
+    if (owner_of.empty()) continue;
+    for (const auto& f : p.files)
+      if (auto it = owner_of.find(f); it != owner_of.end() && !it->second) it->second = i;
   }
   if (os_packages > 0 && !os_matchable) {
     if (!distro)
@@ -402,11 +415,11 @@ core::Result<ImageMatches> match_image(const VulnDb& db, const core::OsInfo& os,
   }
   auto owner = [&](const core::Package& p) -> std::optional<size_t> {
     for (const auto& l : p.locations) {
-      if (auto it = owner_of.find(l.path); it != owner_of.end()) return it->second;
+      if (auto it = owner_of.find(l.path); it != owner_of.end() && it->second) return it->second;
       // Python metadata directories: the package owns the directory, maybe not each file.
       std::string dir = parent_dir(l.path);
       if (ends_with(dir, ".dist-info") || ends_with(dir, ".egg-info"))
-        if (auto it = owner_of.find(dir); it != owner_of.end()) return it->second;
+        if (auto it = owner_of.find(dir); it != owner_of.end() && it->second) return it->second;
     }
     return std::nullopt;
   };
