@@ -184,7 +184,8 @@ TEST_F(VulnScanCli, MatchesAreMadeAfterTheAnalysisCacheNeverCached) {
   const std::string npm_db = dir.str() + "/npm.db";
   std::string out;
   ASSERT_EQ(
-      testing::run_command(testing::bulwark_binary() + " -q db build --from '" +
+      testing::run_command(testing::bulwark_binary() +
+                               " -q db build --built-at 2020-01-01T00:00:00Z --from '" +
                                (*shared / "advisories/nodejs-security-wg-vulns.tar.zst").string() +
                                "' --out '" + npm_db + "' 2>&1",
                            &out),
@@ -209,6 +210,13 @@ TEST_F(VulnScanCli, MatchesAreMadeAfterTheAnalysisCacheNeverCached) {
   EXPECT_EQ(count_target_prefix(warm, "pkg:golang/"), 0U);
   EXPECT_NE(finding(warm, "pkg:npm/lodash@4.17.15", "NSWG-ECO-516"), nullptr);
   EXPECT_EQ(warm["database"]["path"], npm_db);
+  // Built in 2020: older than --db-max-age (default 7 days), a warning in the report too.
+  bool old_db = false;
+  for (const auto& w : warm["warnings"])
+    if (w.get<std::string>().find("vulnerability database " + npm_db + " was built") == 0)
+      old_db = true;
+  EXPECT_TRUE(old_db) << warm["warnings"].dump();
+  EXPECT_NE(log.find("older than 7"), std::string::npos) << log;
 }
 
 TEST_F(VulnScanCli, TableShowsAVulnerabilitiesSection) {
