@@ -338,7 +338,6 @@ enum class Expect { kFirstHeading, kNextOrEof, kStartChanges, kChangesOrTrailer 
 class Parser {
  public:
   DebianChangelog run(std::string_view text) {
-    const auto& lim = core::limits();
     size_t pos = 0;
     size_t line_no = 0;
     while (pos < text.size() && stop_.empty()) {
@@ -348,11 +347,9 @@ class Parser {
       pos = eol + 1;
       ++line_no;
       if (!line_(line, line_no)) break;
-      if (out_.entries.size() >= lim.max_changelog_entries) {
-        stop_ = "more than " + std::to_string(lim.max_changelog_entries) +
-                " entries; the older ones were not read";
-      }
     }
+    if (stop_.empty() && (expect_ == Expect::kStartChanges || expect_ == Expect::kChangesOrTrailer))
+      warn(line_no, "end of file inside an entry (no trailer)");
     if (nonempty_) push();
     if (out_.entries.empty()) warn(line_no, "no changelog entry");
     if (!stop_.empty()) out_.warnings.push_back(stop_);
@@ -373,6 +370,14 @@ class Parser {
   }
 
   void push() {
+    const auto max = core::limits().max_changelog_entries;
+    if (out_.entries.size() >= max) {
+      if (stop_.empty())
+        stop_ = "more than " + std::to_string(max) + " entries; the older ones were not read";
+      cur_ = {};
+      nonempty_ = false;
+      return;
+    }
     out_.entries.push_back(std::move(cur_));
     cur_ = {};
     nonempty_ = false;
