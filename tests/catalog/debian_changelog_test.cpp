@@ -12,7 +12,9 @@
 #include "catalog/changelog.hpp"
 #include "catalog/sbom.hpp"
 #include "core/limits.hpp"
+#include "core/serial.hpp"
 #include "image/image.hpp"
+#include "image/layer_cache.hpp"
 #include "support/test_env.hpp"
 #include "version/version.hpp"
 
@@ -156,6 +158,27 @@ TEST(DebianChangelog, InflateKeepsWholeLinesUpToTheByteLimitAndReportsCorruptStr
   EXPECT_FALSE(truncated->problem.empty());
   EXPECT_TRUE(text.starts_with(truncated->text));
   EXPECT_FALSE(inflate_changelog("not gzip at all", "x.gz").ok());
+}
+
+TEST(DebianChangelog, LayerCachePackageEncodingKeepsChangelogCves) {
+  core::Package p;
+  p.name = "libssl3";
+  p.version = "3.0.11-1~deb12u2";
+  p.ecosystem = "deb";
+  p.changelog_cves = {{"CVE-2023-5678", "3.0.11-1~deb12u2", "* Fix CVE-2023-5678"},
+                      {"CVE-2024-0727", "", "- CVE-2024-0727 (PKCS12)"}};
+  core::BinaryWriter w;
+  image::put_package(w, p);
+  std::string data = w.take();
+  core::BinaryReader r(data);
+  auto back = image::get_package(r);
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  EXPECT_EQ(*back, p);
+  EXPECT_TRUE(r.at_end());
+  for (size_t cut = 0; cut < data.size(); ++cut) {
+    core::BinaryReader partial(std::string_view(data).substr(0, cut));
+    EXPECT_FALSE(image::get_package(partial).ok()) << cut;
+  }
 }
 
 // --- Differential against dpkg's own parser (Dpkg::Changelog::Debian, which
