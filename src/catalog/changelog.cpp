@@ -1,6 +1,7 @@
 #include "catalog/changelog.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 
 #include "core/text.hpp"
@@ -22,15 +23,21 @@ constexpr size_t kMaxIdDigits = 12;
 }  // namespace
 
 void find_cve_ids(std::string_view line, std::vector<std::string>& out) {
-  // "CVE-" is rare: look for 'C'/'c' and check the rest by hand (no regex: runs on every line).
-  for (size_t i = 0; i + 13 <= line.size(); ++i) {
-    char c = line[i];
-    if (c != 'C' && c != 'c') continue;
+  // Runs on every change line: find each '-' (memchr) and look back for "CVE", no regex.
+  size_t pos = 3;
+  while (pos < line.size()) {
+    const void* hit = std::memchr(line.data() + pos, '-', line.size() - pos);
+    if (hit == nullptr) return;
+    size_t dash = static_cast<size_t>(static_cast<const char*>(hit) - line.data());
+    pos = dash + 1;
+    if (dash < 3) continue;
+    size_t i = dash - 3;
+    if ((line[i] | 0x20) != 'c' || (line[i + 1] | 0x20) != 'v' || (line[i + 2] | 0x20) != 'e')
+      continue;
     if (i > 0 && is_alnum_(line[i - 1])) continue;
-    if ((line[i + 1] | 0x20) != 'v' || (line[i + 2] | 0x20) != 'e' || line[i + 3] != '-') continue;
-    size_t y = i + 4;
-    if (!is_digit(line[y]) || !is_digit(line[y + 1]) || !is_digit(line[y + 2]) ||
-        !is_digit(line[y + 3]) || line[y + 4] != '-')
+    size_t y = dash + 1;
+    if (y + 9 > line.size() || !is_digit(line[y]) || !is_digit(line[y + 1]) ||
+        !is_digit(line[y + 2]) || !is_digit(line[y + 3]) || line[y + 4] != '-')
       continue;
     size_t d = y + 5;
     size_t end = d;
@@ -39,7 +46,7 @@ void find_cve_ids(std::string_view line, std::vector<std::string>& out) {
     std::string id = "CVE-";
     id.append(line.substr(y, end - y));
     if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(std::move(id));
-    i = end - 1;
+    pos = end;
   }
 }
 
