@@ -79,28 +79,39 @@ std::optional<core::ChangelogCve> decode_changelog_cve(std::string_view record) 
 
 std::vector<core::ChangelogCve> changelog_cves_up_to(std::vector<core::ChangelogCve> mentions,
                                                      std::string_view ecosystem,
-                                                     std::string_view installed) {
+                                                     std::string_view installed,
+                                                     bool keep_unversioned) {
   std::vector<core::ChangelogCve> out;
   const auto* scheme = version::find_scheme(ecosystem);
   if (scheme == nullptr || mentions.empty()) return out;
   // Entries repeat versions (one per CVE): compare each distinct version once.
-  std::map<std::string, bool, std::less<>> allowed;
+  // allowed: version -> (kept, parsable).
+  std::map<std::string, std::pair<bool, bool>, std::less<>> allowed;
   std::map<std::string, size_t, std::less<>> by_cve;  // cve -> index in out
   for (auto& m : mentions) {
     auto it = allowed.find(m.version);
     if (it == allowed.end()) {
       auto cmp = version::compare(*scheme, m.version, installed);
-      it = allowed.emplace(m.version, cmp.ok() && *cmp <= 0).first;
+      bool parsable = cmp.ok();
+      it = allowed.emplace(m.version, std::pair{parsable ? *cmp <= 0 : keep_unversioned, parsable})
+               .first;
     }
-    if (!it->second) continue;
+    if (!it->second.first) continue;
     auto seen = by_cve.find(m.cve);
     if (seen == by_cve.end()) {
       by_cve.emplace(m.cve, out.size());
       out.push_back(std::move(m));
       continue;
     }
-    // Keep the oldest entry naming the CVE: the version that first fixed it.
+    // Keep the oldest entry naming the CVE: the version that first fixed it. A versioned entry
+    // beats an unversioned one (it says more).
     auto& kept = out[seen->second];
+    bool kept_parsable = allowed.find(kept.version)->second.second;
+    if (!it->second.second) continue;
+    if (!kept_parsable) {
+      kept = std::move(m);
+      continue;
+    }
     auto older = version::compare(*scheme, m.version, kept.version);
     if (older.ok() && *older < 0) kept = std::move(m);
   }
