@@ -500,7 +500,7 @@ DebianChangelog parse_debian_changelog(std::string_view text) {
 
 // One-shot ISA-L inflate (the inflater the layer reader uses) of a changelog already in memory.
 // Not image::make_decompressor: its per-stream 256 KiB input buffer, zeroed for each of the
-// hundreds of changelogs in an image, cost more than inflating them (see the note in dpkg.cpp).
+// hundreds of changelogs of an image, cost a quarter of the changelog work (perf, big corpus).
 Result<InflatedChangelog> inflate_changelog(std::string_view gz, std::string_view name) {
   InflatedChangelog out;
   const uint64_t limit = core::limits().max_changelog_bytes;

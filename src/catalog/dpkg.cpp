@@ -192,7 +192,9 @@ Result<void> DpkgCataloger::analyze(const image::Entry& entry, image::EntryConte
 }
 
 // The CVE mentions of every entry, whatever its version: the installed version is known only
-// after the merge (the status file may be in another layer), so finalize() filters.
+// after the merge (the status file may be in another layer), so finalize() filters. Cost on
+// the big corpus image (635 changelogs, 10.7 MB inflated): about 30 ms of CPU at -O2, a third
+// of it inflating.
 Result<void> DpkgCataloger::analyze_changelog(const std::string& path, image::EntryContent& content,
                                               image::LayerFacts& out) const {
   std::string storage;
