@@ -510,7 +510,9 @@ Result<InflatedChangelog> inflate_changelog(std::string_view gz, std::string_vie
   const auto* tail = reinterpret_cast<const uint8_t*>(gz.data() + gz.size() - 4);
   uint64_t isize = tail[0] | (tail[1] << 8) | (tail[2] << 16) | (uint64_t{tail[3]} << 24);
   std::string& text = out.text;
-  text.resize(static_cast<size_t>(std::min<uint64_t>(std::max<uint64_t>(isize, 4096), limit + 1)));
+  // A forged ISIZE must not buy a large buffer: start at most at a generous ratio and grow.
+  uint64_t start = std::min<uint64_t>(isize, uint64_t{gz.size()} * 32);
+  text.resize(static_cast<size_t>(std::min<uint64_t>(std::max<uint64_t>(start, 4096), limit + 1)));
   auto state = std::make_unique_for_overwrite<inflate_state>();
   isal_inflate_init(state.get());
   state->crc_flag = ISAL_GZIP;
