@@ -501,9 +501,22 @@ DebianChangelog parse_debian_changelog(std::string_view text) {
 // One-shot ISA-L inflate (the inflater the layer reader uses) of a changelog already in memory.
 // Not image::make_decompressor: its per-stream 256 KiB input buffer, zeroed for each of the
 // hundreds of changelogs of an image, was 7% of the changelog work in a perf profile (big).
-Result<InflatedChangelog> inflate_changelog(std::string_view gz, std::string_view name) {
+bool starts_with_debian_changelog_header(std::string_view text) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    std::string_view line = text.substr(pos, eol - pos);
+    if (!all_ws(line)) return match_header(line).has_value();
+    pos = eol + 1;
+  }
+  return false;
+}
+
+Result<InflatedChangelog> inflate_changelog(std::string_view gz, std::string_view name,
+                                            uint64_t limit) {
   InflatedChangelog out;
-  const uint64_t limit = core::limits().max_changelog_bytes;
+  if (limit == 0) limit = core::limits().max_changelog_bytes;
   if (gz.size() < 18 || static_cast<uint8_t>(gz[0]) != 0x1f || static_cast<uint8_t>(gz[1]) != 0x8b)
     return Error::invalid(std::string(name) + ": not a gzip file");
   // ISIZE, the last member's size mod 2^32 (RFC 1952 2.3.1): a hint for the buffer only.

@@ -10,6 +10,7 @@
 // entries and on which lines are change data.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,12 @@ struct InflatedChangelog {
   std::string text;
   std::string problem;  // why the text is incomplete ("" when it is whole)
 };
-core::Result<InflatedChangelog> inflate_changelog(std::string_view gz, std::string_view name);
+// `limit` 0 means core::limits().max_changelog_bytes.
+core::Result<InflatedChangelog> inflate_changelog(std::string_view gz, std::string_view name,
+                                                  uint64_t limit = 0);
+
+// Whether the text's first non-blank line is a changelog entry header: tells a native package's
+// Debian changelog (installed as changelog.gz, Policy 12.7) from an upstream changelog.
+bool starts_with_debian_changelog_header(std::string_view text);
 
 }  // namespace bulwark::catalog

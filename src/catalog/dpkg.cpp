@@ -24,6 +24,10 @@ constexpr std::string_view kStatusDir = "var/lib/dpkg/status.d/";
 constexpr std::string_view kInfoDir = "var/lib/dpkg/info/";
 constexpr std::string_view kDocDir = "usr/share/doc/";
 constexpr std::string_view kChangelog = "/changelog.Debian.gz";
+// A native package's Debian changelog (Policy 12.7); other packages put the upstream one there.
+constexpr std::string_view kNativeChangelog = "/changelog.gz";
+// Enough of a changelog.gz to see whether it starts with a Debian entry header.
+constexpr uint64_t kChangelogPeekBytes = 1024;
 
 using core::trim;
 
@@ -158,13 +162,15 @@ std::vector<image::PathPattern> DpkgCataloger::patterns() const {
           image::PathPattern::prefix(std::string(kStatusDir)),
           image::PathPattern::glob("var/lib/dpkg/info/*.list"),
           image::PathPattern::glob("usr/share/doc/*/copyright"),
-          image::PathPattern::glob("usr/share/doc/*/changelog.Debian.gz")};
+          image::PathPattern::glob("usr/share/doc/*/changelog.Debian.gz"),
+          image::PathPattern::glob("usr/share/doc/*/changelog.gz")};
 }
 
 Result<void> DpkgCataloger::analyze(const image::Entry& entry, image::EntryContent& content,
                                     image::LayerFacts& out) const {
   const std::string& path = entry.path;
-  if (path.ends_with(kChangelog)) return analyze_changelog(path, content, out);
+  if (path.ends_with(kChangelog) || path.ends_with(kNativeChangelog))
+    return analyze_changelog(path, content, out);
   BW_ASSIGN_OR_RETURN(auto text, content.read_all(core::limits().max_file_read));
   if (path == kStatus || (path.starts_with(kStatusDir) && !path.ends_with(".md5sums"))) {
     auto parsed = parse_dpkg_status(text);
@@ -199,6 +205,11 @@ Result<void> DpkgCataloger::analyze_changelog(const std::string& path, image::En
                                               image::LayerFacts& out) const {
   std::string storage;
   BW_ASSIGN_OR_RETURN(auto gz, entry_bytes(content, storage));
+  if (path.ends_with(kNativeChangelog)) {
+    // Mostly upstream changelogs: look at the first line before inflating the rest.
+    auto head = inflate_changelog(gz, path, kChangelogPeekBytes);
+    if (!head.ok() || !starts_with_debian_changelog_header(head->text)) return core::ok();
+  }
   auto inflated = inflate_changelog(gz, path);
   if (!inflated.ok()) {
     out.warnings.push_back(path + ": " + inflated.error().message());
@@ -222,15 +233,22 @@ Result<void> DpkgCataloger::analyze_changelog(const std::string& path, image::En
 
 // The changelog of a package's documentation directory, which Debian lets be a symlink to that
 // of another binary package of the same source (usr/share/doc/libfoo1 -> foo, Policy 12.3).
-static const std::vector<std::string>* changelog_facts(const MergeContext& ctx,
-                                                       const std::string& name) {
-  std::string path = std::string(kDocDir) + name + std::string(kChangelog);
+static const std::vector<std::string>* changelog_facts_at(const MergeContext& ctx,
+                                                          const std::string& path) {
   if (const auto* f = ctx.facts(path)) return f;
   const auto* record = ctx.fs().find(path);
   if (record != nullptr && record->entry->type != image::EntryType::kSymlink) return nullptr;
   auto resolved = ctx.fs().resolve(path);
   if (!resolved || *resolved == path) return nullptr;
   return ctx.facts(*resolved);
+}
+
+// changelog.Debian.gz, or a native package's changelog.gz (facts exist only for a Debian one).
+static const std::vector<std::string>* changelog_facts(const MergeContext& ctx,
+                                                       const std::string& name) {
+  std::string dir = std::string(kDocDir) + name;
+  if (const auto* f = changelog_facts_at(ctx, dir + std::string(kChangelog))) return f;
+  return changelog_facts_at(ctx, dir + std::string(kNativeChangelog));
 }
 
 void DpkgCataloger::finalize(const MergeContext& ctx, std::vector<core::Package>& packages) const {

@@ -13,7 +13,7 @@ namespace bulwark::catalog {
 class DpkgCataloger final : public Cataloger {
  public:
   std::string_view name() const override { return "dpkg"; }
-  // 2: licenses mapped to SPDX; 3: CVE mentions of changelog.Debian.gz
+  // 2: licenses mapped to SPDX; 3: CVE mentions of changelog.Debian.gz (native: changelog.gz)
   int version() const override { return 3; }
   std::vector<image::PathPattern> patterns() const override;
   core::Result<void> analyze(const image::Entry& entry, image::EntryContent& content,

@@ -284,19 +284,29 @@ TEST(DebianChangelogDifferential, AgreesWithDpkgOnEveryChangelogOnThisMachine) {
   if (!have_dpkg_perl()) BW_SKIP_OR_FAIL("dpkg-dev (Dpkg::Changelog::Debian) not installed");
   std::vector<std::string> files;
   std::set<std::filesystem::path> seen;
+  size_t native = 0;
   for (const auto& d : std::filesystem::directory_iterator("/usr/share/doc")) {
     auto f = d.path() / "changelog.Debian.gz";
     std::error_code ec;
     auto canon = std::filesystem::canonical(f, ec);
-    if (ec || !std::filesystem::is_regular_file(canon) || !seen.insert(canon).second) continue;
+    if (ec) {
+      // A native package's Debian changelog is its changelog.gz (upstream ones are skipped).
+      canon = std::filesystem::canonical(d.path() / "changelog.gz", ec);
+      if (ec || !std::filesystem::is_regular_file(canon)) continue;
+      auto head = inflate_changelog(testing::read_file(canon), canon.string(), 1024);
+      if (!head.ok() || !starts_with_debian_changelog_header(head->text)) continue;
+      ++native;
+    }
+    if (!std::filesystem::is_regular_file(canon) || !seen.insert(canon).second) continue;
     files.push_back(canon.string());
   }
   ASSERT_GT(files.size(), 100U);
+  EXPECT_GT(native, 10U);
   size_t cves = 0;
   expect_same(files, &cves);
   EXPECT_GT(cves, 1000U);  // real changelogs name thousands: the comparison covered them
-  std::cout << "[ differential ] " << files.size() << " changelogs, " << cves
-            << " CVE mentions per entry agree with dpkg\n";
+  std::cout << "[ differential ] " << files.size() << " changelogs (" << native
+            << " native changelog.gz), " << cves << " CVE mentions per entry agree with dpkg\n";
 }
 
 TEST(DebianChangelogDifferential, AgreesWithDpkgOnTheCorpusImagesChangelogs) {
@@ -420,6 +430,58 @@ TEST(DpkgChangelogCves, FollowsADocDirectorySymlinkAndDropsEntriesNewerThanInsta
     EXPECT_EQ(m[name]->changelog_cves[0].cve, "CVE-2024-0001");
     EXPECT_EQ(m[name]->changelog_cves[0].version, "1.2-3");
     EXPECT_EQ(m[name]->changelog_cves[0].line, "* Fix CVE-2024-0001.");
+  }
+}
+
+// Native packages (dpkg, apt) install their Debian changelog as changelog.gz; other packages
+// put the upstream changelog there, which is not read even when it names CVEs.
+TEST(DpkgChangelogCves, ReadsANativePackagesChangelogGzAndNotAnUpstreamOne) {
+  BW_REQUIRE_COMMAND("dpkg-query");
+  testing::TempDir tmp;
+  auto root = tmp.path();
+  std::filesystem::create_directories(root / "var/lib/dpkg");
+  std::filesystem::copy_file("/var/lib/dpkg/status", root / "var/lib/dpkg/status",
+                             std::filesystem::copy_options::overwrite_existing);
+  for (const auto* name : {"dpkg", "apt"}) {
+    auto src = std::filesystem::path("/usr/share/doc") / name / "changelog.gz";
+    if (!std::filesystem::is_regular_file(src)) BW_SKIP_OR_FAIL(src.string() + " missing");
+    std::filesystem::create_directories(root / "usr/share/doc" / name);
+    std::filesystem::copy_file(src, root / "usr/share/doc" / name / "changelog.gz");
+  }
+  // libfoo-upstream: a package's upstream changelog.gz naming a CVE, and no Debian changelog.
+  std::string status = testing::read_file(root / "var/lib/dpkg/status");
+  testing::write_file(root / "var/lib/dpkg/status",
+                      status +
+                          "\nPackage: libfoo-upstream\nStatus: install ok installed\n"
+                          "Version: 1.0-1\nArchitecture: amd64\n");
+  std::filesystem::create_directories(root / "usr/share/doc/libfoo-upstream");
+  testing::write_file(root / "usr/share/doc/libfoo-upstream/changelog",
+                      "2024-01-01  Upstream Author  <u@example.org>\n\n"
+                      "  * Fix CVE-2024-5555 in the parser.\n");
+  ASSERT_EQ(testing::run_command("gzip -9n '" +
+                                 (root / "usr/share/doc/libfoo-upstream/changelog").string() + "'"),
+            0);
+  auto pkgs = scan(tmp.str());
+  auto m = by_name(pkgs);
+  ASSERT_TRUE(m.count("libfoo-upstream"));
+  EXPECT_TRUE(m["libfoo-upstream"]->changelog_cves.empty());
+  for (const auto* name : {"dpkg", "apt"}) {
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(m.count(name));
+    // Every CVE the package's changelog names (zcat | grep), none invented.
+    std::string out;
+    ASSERT_EQ(testing::run_command(std::string("zcat /usr/share/doc/") + name +
+                                       "/changelog.gz | grep -oiE 'CVE-[0-9]{4}-[0-9]{4,}' | "
+                                       "tr a-z A-Z | sort -u",
+                                   &out),
+              0);
+    std::vector<std::string> expected;
+    std::istringstream in(out);
+    for (std::string id; std::getline(in, id);) expected.push_back(id);
+    std::vector<std::string> got;
+    for (const auto& c : m[name]->changelog_cves) got.push_back(c.cve);
+    EXPECT_FALSE(got.empty());
+    EXPECT_EQ(got, expected);
   }
 }
 
