@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <set>
+#include <span>
 
 #include "catalog/changelog.hpp"
 #include "catalog/debian_changelog.hpp"
@@ -28,6 +29,7 @@ constexpr std::string_view kChangelog = "/changelog.Debian.gz";
 constexpr std::string_view kNativeChangelog = "/changelog.gz";
 // Enough of a changelog.gz to see whether it starts with a Debian entry header.
 constexpr uint64_t kChangelogPeekBytes = 1024;
+constexpr size_t kChangelogPeekCompressed = 4096;
 
 using core::trim;
 
@@ -204,11 +206,34 @@ Result<void> DpkgCataloger::analyze(const image::Entry& entry, image::EntryConte
 Result<void> DpkgCataloger::analyze_changelog(const std::string& path, image::EntryContent& content,
                                               image::LayerFacts& out) const {
   std::string storage;
-  BW_ASSIGN_OR_RETURN(auto gz, entry_bytes(content, storage));
+  std::string_view gz;
   if (path.ends_with(kNativeChangelog)) {
-    // Mostly upstream changelogs: look at the first line before inflating the rest.
-    auto head = inflate_changelog(gz, path, kChangelogPeekBytes);
+    // Mostly upstream changelogs (hundreds of KiB each): read and inflate only enough of the
+    // file to see its first line, and the rest only when that is a Debian entry header.
+    if (auto v = content.view()) {
+      gz = *v;
+    } else {
+      storage.resize(kChangelogPeekCompressed);
+      size_t got = 0;
+      while (got < storage.size()) {
+        BW_ASSIGN_OR_RETURN(size_t n, content.read(std::as_writable_bytes(
+                                          std::span(storage.data() + got, storage.size() - got))));
+        if (n == 0) break;
+        got += n;
+      }
+      storage.resize(got);
+      gz = storage;
+    }
+    auto head =
+        inflate_changelog(gz.substr(0, kChangelogPeekCompressed), path, kChangelogPeekBytes);
     if (!head.ok() || !starts_with_debian_changelog_header(head->text)) return core::ok();
+    if (!content.view()) {
+      BW_ASSIGN_OR_RETURN(auto rest, content.read_all(core::limits().max_file_read));
+      storage += rest;
+      gz = storage;
+    }
+  } else {
+    BW_ASSIGN_OR_RETURN(gz, entry_bytes(content, storage));
   }
   auto inflated = inflate_changelog(gz, path);
   if (!inflated.ok()) {
