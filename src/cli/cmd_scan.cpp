@@ -1,5 +1,6 @@
 #include "cli/app.hpp"
 #include "cli/findings_args.hpp"
+#include "cli/suppression_args.hpp"
 #include "report/report.hpp"
 
 namespace bulwark::cli {
@@ -12,6 +13,8 @@ void add_scan_command(CLI::App& app, GlobalOptions& g) {
   add_image_args(*cmd, *args);
   auto findings_args = std::make_shared<FindingsArgs>();
   add_findings_args(*cmd, *findings_args);
+  auto suppression_args = std::make_shared<SuppressionArgs>();
+  add_suppression_args(*cmd, *suppression_args);
   std::vector<std::string> names;
   for (const auto& w : report::writers()) names.emplace_back(w.name);
   cmd->add_option("-f,--format", *format,
@@ -24,7 +27,7 @@ void add_scan_command(CLI::App& app, GlobalOptions& g) {
       "EXAMPLES\n"
       "  bulwark scan app.tar\n"
       "  bulwark scan oci:./layout --format json -o report.json");
-  cmd->callback([&g, args, format, findings_args] {
+  cmd->callback([&g, args, format, findings_args, suppression_args] {
     auto opts = to_scan_options(*args, g);
     if (!opts.ok()) {
       g.exit_code = report_error(opts.error());
@@ -33,6 +36,10 @@ void add_scan_command(CLI::App& app, GlobalOptions& g) {
     opts->risk = true;
     if (auto added = add_finding_analyzers(*findings_args, *opts); !added.ok()) {
       g.exit_code = report_error(added.error());
+      return;
+    }
+    if (auto loaded = load_suppressions(*suppression_args, *opts); !loaded.ok()) {
+      g.exit_code = report_error(loaded.error());
       return;
     }
     auto r = run_scan(*opts);

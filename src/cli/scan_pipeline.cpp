@@ -239,6 +239,12 @@ core::Result<report::Report> run_scan(const ScanOptions& options) {
   auto layer_summaries = std::move(r.target.layers);
   r.target = describe_target(options.target, img);
   r.target.layers = std::move(layer_summaries);
+  if (options.suppressions) {
+    // Last, so every finding produced above is covered; marks, never removes.
+    auto w = vex::apply(r.findings, *options.suppressions, vex::image_identity(r),
+                        report_timestamp().substr(0, 10));
+    r.warnings.insert(r.warnings.end(), w.begin(), w.end());
+  }
   if (options.risk) r.risk = risk::compute(r.findings, risk::exposure_from_config(img.config));
   r.scanner_version = scanner_version();
   r.created = report_timestamp();

@@ -11,6 +11,7 @@
 #include "findings/findings.hpp"
 #include "image/image.hpp"
 #include "report/report.hpp"
+#include "vex/vex.hpp"
 
 namespace bulwark::cli {
 
@@ -29,6 +30,8 @@ struct ScanOptions {
   // what in their configuration changes their output (part of the layer cache key).
   std::vector<std::shared_ptr<const findings::FindingsAnalyzer>> finding_analyzers;
   std::string findings_options_key;
+  // VEX documents and ignore files (scan --vex / --ignore-file); applied to the final findings.
+  std::shared_ptr<const vex::Suppressions> suppressions;
 };
 
 core::Result<report::Report> run_scan(const ScanOptions& options);

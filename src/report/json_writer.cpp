@@ -125,6 +125,17 @@ ordered_json removed_files_json(const std::vector<RemovedFile>& files) {
   return out;
 }
 
+// Why the finding is suppressed (VEX or ignore file), or null (docs/vex.md).
+ordered_json suppressed_json(const Finding& f) {
+  if (!f.suppressed) return nullptr;
+  const auto& s = *f.suppressed;
+  return {{"source", s.source},
+          {"status", s.status},
+          {"justification", s.justification},
+          {"reason", s.reason},
+          {"expires", s.expires}};
+}
+
 ordered_json to_json(const Finding& f) {
   return {{"kind", f.kind},
           {"id", f.id},
@@ -138,7 +149,8 @@ ordered_json to_json(const Finding& f) {
           {"fix", f.fix},
           {"references", f.references},
           {"known_exploited", f.known_exploited},
-          {"epss", f.epss ? ordered_json(*f.epss) : ordered_json(nullptr)}};
+          {"epss", f.epss ? ordered_json(*f.epss) : ordered_json(nullptr)},
+          {"suppressed", suppressed_json(f)}};
 }
 
 ordered_json to_json(const RiskScore& risk) {

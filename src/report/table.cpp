@@ -212,7 +212,10 @@ std::string write_table(const Report& r) {
         r.removed_files.size());
   }
 
-  const auto findings = detail::sorted_findings(r.findings);
+  auto findings = detail::sorted_findings(r.findings);
+  // Suppressed findings (VEX, ignore file) are counted, not listed: the json format has them.
+  const auto suppressed =
+      std::erase_if(findings, [](const Finding* f) { return f->suppressed.has_value(); });
   if (!findings.empty()) {
     out += fmt::format("\nFindings ({})\n", findings.size());
     Table table({"SEVERITY", "KIND", "ID", "TARGET", "LAYER", "TITLE"});
@@ -245,6 +248,9 @@ std::string write_table(const Report& r) {
       out += fmt::format("{}: {} ({})\n", printable(kind).text, total, detail);
     }
   }
+  if (suppressed > 0)
+    out += fmt::format("{}{} suppressed (VEX/ignore file; see --format json)\n",
+                       findings.empty() ? "\n" : "", suppressed);
 
   if (r.risk) {
     out += fmt::format("\nRisk: {}/100, grade {}", r.risk->score, r.risk->grade);
