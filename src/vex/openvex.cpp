@@ -34,6 +34,9 @@ bool one_of(const std::array<const char*, N>& set, const std::string& v) {
 // A product or subcomponent: its @id and identifiers.purl (cpe identifiers are not matched).
 Component component_of(const json& j) {
   Component c;
+  // The 0.0.1 draft listed products as bare strings.
+  if (j.is_string() && !j.get_ref<const std::string&>().empty())
+    c.ids.push_back(j.get<std::string>());
   if (!j.is_object()) return c;
   if (auto id = core::json_string(j, "@id"); !id.empty()) c.ids.push_back(id);
   if (auto it = j.find("identifiers"); it != j.end() && it->is_object()) {
