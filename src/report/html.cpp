@@ -457,7 +457,7 @@ void write_layers(const Report& r, std::string& out) {
   }
   std::map<int, int> findings_in;
   for (const auto& f : r.findings) {
-    if (f.layer) ++findings_in[*f.layer];
+    if (f.layer && !f.suppressed) ++findings_in[*f.layer];
   }
   std::map<int, int> removed_in;
   for (const auto& p : r.removed_packages) {
