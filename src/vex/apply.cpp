@@ -41,10 +41,11 @@ std::string normalize_reference(std::string_view ref) {
   for (std::string_view prefix : {"docker.io/", "index.docker.io/", "registry-1.docker.io/"}) {
     if (r.rfind(prefix, 0) == 0) {
       r.erase(0, prefix.size());
-      if (r.rfind("library/", 0) == 0) r.erase(0, 8);
       break;
     }
   }
+  // Docker Hub's official images; elsewhere the first segment would be a host.
+  if (r.rfind("library/", 0) == 0) r.erase(0, 8);
   size_t slash = r.rfind('/');
   size_t last = slash == std::string::npos ? 0 : slash + 1;
   if (r.find('@') == std::string::npos && r.find(':', last) == std::string::npos) r += ":latest";

@@ -83,25 +83,49 @@ TEST(ApplyOpenVex, StatementAliasesMatchTheFindingsId) {
   EXPECT_TRUE(f[0].suppressed);
 }
 
-TEST(ApplyOpenVex, ImageReferenceMatchesDockerHubShortForms) {
+TEST(ApplyOpenVex, AnotherTagOfTheImageIsAnotherProduct) {
   std::vector<report::Finding> f = {
       vulnerability("CVE-2020-8203", "pkg:npm/lodash@4.17.15", {"GHSA-p6mc-m468-83gw"})};
   auto image = test::shop_app();
   image.reference = "registry.shop.example/shop/app:1.1";
   apply(f, with_vex({"openvex_image.json"}), image, kToday);
-  EXPECT_FALSE(f[0].suppressed) << "another tag is another product";
+  EXPECT_FALSE(f[0].suppressed);
+}
 
-  Suppressions s;
-  s.documents.push_back(*parse_openvex(R"({"@context": "https://openvex.dev/ns/v0.2.0",
-      "@id": "x", "author": "a", "timestamp": "2024-01-01T00:00:00Z", "version": 1,
-      "statements": [{"vulnerability": {"name": "CVE-2020-8203"},
-        "products": [{"@id": "docker.io/library/node:20"}, {"@id": "pkg:docker/library/node@20"}],
-        "status": "fixed"}]})",
-                                       "n.json"));
+TEST(ApplyOpenVex, EveryFormOfNamingTheImageIsRecognised) {
+  auto image = test::shop_app();
   image.reference = "node:20";
-  f[0].suppressed.reset();
-  apply(f, s, image, kToday);
-  EXPECT_TRUE(f[0].suppressed);
+  image.manifest_digest = "sha256:" + std::string(64, 'b');
+  auto applies =
+      [&](const std::string& product) {
+        Suppressions s;
+        s.documents.push_back(*parse_openvex(R"({"@context": "https://openvex.dev/ns/v0.2.0",
+        "@id": "x", "author": "a", "timestamp": "2024-01-01T00:00:00Z", "version": 1,
+        "statements": [{"vulnerability": {"name": "CVE-2020-8203"},
+          "products": [{"@id": ")" + product + R"("}], "status": "fixed"}]})",
+                                             "n.json"));
+        std::vector<report::Finding> f = {vulnerability("CVE-2020-8203", "pkg:npm/lodash@4.17.15")};
+        apply(f, s, image, kToday);
+        return f[0].suppressed.has_value();
+      };
+  const std::string digest = image.manifest_digest;
+  EXPECT_TRUE(applies("node:20"));
+  EXPECT_TRUE(applies("docker.io/library/node:20"));
+  EXPECT_TRUE(applies("index.docker.io/library/node:20"));
+  EXPECT_TRUE(applies("pkg:docker/library/node@20"));
+  EXPECT_TRUE(applies("pkg:docker/node@20"));
+  EXPECT_TRUE(applies("pkg:oci/node"));
+  EXPECT_TRUE(applies("pkg:oci/node@sha256%3A" + digest.substr(7)));
+  EXPECT_TRUE(applies("node@" + digest));
+  EXPECT_TRUE(applies(digest));
+  EXPECT_TRUE(applies("image:node:20"));
+  EXPECT_FALSE(applies("node:18"));
+  EXPECT_FALSE(applies("node"));  // :latest
+  EXPECT_FALSE(applies("ghcr.io/library/node:20"));
+  EXPECT_FALSE(applies("pkg:docker/node@18"));
+  EXPECT_FALSE(applies("pkg:oci/python"));
+  EXPECT_FALSE(applies("pkg:oci/node@sha256%3A" + std::string(64, 'c')));
+  EXPECT_FALSE(applies("sha256:" + std::string(64, 'c')));
 }
 
 TEST(ApplyOpenVex, VersionlessPurlProductCoversEveryVersion) {
