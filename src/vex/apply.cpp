@@ -8,6 +8,7 @@
 #include <cctype>
 #include <optional>
 #include <tuple>
+#include <unordered_map>
 
 #include "core/purl.hpp"
 #include "vex/vex.hpp"
@@ -213,20 +214,38 @@ std::vector<std::string> apply(std::vector<report::Finding>& findings, const Sup
     }
   }
 
+  // Statements by every vulnerability id they name (lowercase), so a finding only tries the
+  // statements about its own ids: thousands of findings against a large VEX stay cheap.
+  std::unordered_map<std::string, std::vector<std::pair<size_t, const Statement*>>> by_id;
+  for (size_t d = 0; d < s.documents.size(); ++d) {
+    for (const auto& st : s.documents[d].statements) {
+      for (const auto& id : st.vulnerability_ids) {
+        auto& list = by_id[lower(id)];
+        if (list.empty() || list.back().second != &st) list.emplace_back(d, &st);
+      }
+    }
+  }
+
   for (auto& f : findings) {
     if (f.suppressed) continue;
-    if (f.kind == "vulnerability") {
+    if (f.kind == "vulnerability" && !by_id.empty()) {
+      std::vector<std::string> ids = {lower(f.id)};
+      if (f.vulnerability) {
+        for (const auto& a : f.vulnerability->aliases) ids.push_back(lower(a));
+      }
       // (timestamp, document, position) of the deciding statement.
       std::optional<std::tuple<int64_t, size_t, int>> best_key;
       const Statement* best = nullptr;
       const Document* best_doc = nullptr;
-      for (size_t d = 0; d < s.documents.size(); ++d) {
-        for (const auto& st : s.documents[d].statements) {
-          if (!statement_applies(st, f, image)) continue;
-          auto key = std::make_tuple(st.timestamp, d, st.order);
+      for (const auto& id : ids) {
+        auto it = by_id.find(id);
+        if (it == by_id.end()) continue;
+        for (const auto& [d, st] : it->second) {
+          if (!statement_applies(*st, f, image)) continue;
+          auto key = std::make_tuple(st->timestamp, d, st->order);
           if (!best_key || key >= *best_key) {
             best_key = key;
-            best = &st;
+            best = st;
             best_doc = &s.documents[d];
           }
         }

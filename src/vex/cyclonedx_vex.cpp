@@ -9,6 +9,7 @@
 #include <map>
 
 #include "core/json.hpp"
+#include "vex/json_input.hpp"
 #include "vex/vex.hpp"
 
 namespace bulwark::vex {
@@ -66,8 +67,12 @@ std::string percent_decode(std::string_view s) {
 }  // namespace
 
 Result<Document> parse_cyclonedx_vex(std::string_view text, std::string_view name) {
+  BW_ASSIGN_OR_RETURN(auto doc, detail::parse_json(text, name));
+  return detail::cyclonedx_vex_from_json(doc, name);
+}
+
+Result<Document> detail::cyclonedx_vex_from_json(const json& doc, std::string_view name) {
   const std::string where(name);
-  BW_ASSIGN_OR_RETURN(auto doc, core::parse_json(text, name));
   if (!doc.is_object() || core::json_string(doc, "bomFormat") != "CycloneDX")
     return Error::invalid(where + ": not a CycloneDX BOM (bomFormat is not \"CycloneDX\")");
   auto vulns = doc.find("vulnerabilities");

@@ -9,6 +9,7 @@
 
 #include "core/json.hpp"
 #include "core/limits.hpp"
+#include "vex/json_input.hpp"
 #include "vex/vex.hpp"
 
 namespace bulwark::vex {
@@ -51,8 +52,12 @@ Component component_of(const json& j) {
 }  // namespace
 
 Result<Document> parse_openvex(std::string_view text, std::string_view name) {
+  BW_ASSIGN_OR_RETURN(auto doc, detail::parse_json(text, name));
+  return detail::openvex_from_json(doc, name);
+}
+
+Result<Document> detail::openvex_from_json(const json& doc, std::string_view name) {
   const std::string where(name);
-  BW_ASSIGN_OR_RETURN(auto doc, core::parse_json(text, name));
   if (!doc.is_object()) return Error::invalid(where + ": OpenVEX document is not a JSON object");
   auto required = [&](const char* key) -> Result<std::string> {
     auto it = doc.find(key);

@@ -116,6 +116,18 @@ TEST(ParseVex, NamesTheFileWhenItIsNeither) {
   EXPECT_EQ(bad.error().message().rfind("broken.json: ", 0), 0U) << bad.error().message();
 }
 
+TEST(ParseVex, NestingIsBoundedButBracketsInStringsAreText) {
+  auto deep = parse_vex(std::string(300, '[') + std::string(300, ']'), "deep.json");
+  ASSERT_FALSE(deep.ok());
+  EXPECT_EQ(deep.error().message(), "deep.json: JSON nested deeper than 256");
+  std::string text = R"({"@context": "https://openvex.dev/ns/v0.2.0", "@id": ")" +
+                     std::string(300, '[') + R"(\"{", "author": "a", "version": 1,
+      "timestamp": "2024-01-01T00:00:00Z", "statements": []})";
+  auto ok = parse_vex(text, "strings.json");
+  ASSERT_TRUE(ok.ok()) << ok.error().message();
+  EXPECT_TRUE(ok->statements.empty());
+}
+
 TEST(LoadVex, MissingFileIsAnErrorNamingIt) {
   auto r = load_vex("/nonexistent/vex.json");
   ASSERT_FALSE(r.ok());
