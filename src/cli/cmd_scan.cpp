@@ -1,5 +1,6 @@
 #include "cli/app.hpp"
 #include "cli/findings_args.hpp"
+#include "cli/suppression_args.hpp"
 #include "cli/vuln_args.hpp"
 #include "core/log.hpp"
 #include "report/report.hpp"
@@ -16,6 +17,8 @@ void add_scan_command(CLI::App& app, GlobalOptions& g) {
   add_findings_args(*cmd, *findings_args);
   auto vuln_args = std::make_shared<VulnArgs>();
   add_vuln_args(*cmd, *vuln_args);
+  auto suppression_args = std::make_shared<SuppressionArgs>();
+  add_suppression_args(*cmd, *suppression_args);
   std::vector<std::string> names;
   for (const auto& w : report::writers()) names.emplace_back(w.name);
   cmd->add_option("-f,--format", *format,
@@ -31,7 +34,7 @@ void add_scan_command(CLI::App& app, GlobalOptions& g) {
       "  bulwark scan app.tar\n"
       "  bulwark scan app.tar --severity HIGH,CRITICAL --ignore-unfixed --exit-code 1\n"
       "  bulwark scan oci:./layout --format json -o report.json");
-  cmd->callback([&g, args, format, findings_args, vuln_args] {
+  cmd->callback([&g, args, format, findings_args, vuln_args, suppression_args] {
     auto opts = to_scan_options(*args, g);
     if (!opts.ok()) {
       g.exit_code = report_error(opts.error());
@@ -40,6 +43,10 @@ void add_scan_command(CLI::App& app, GlobalOptions& g) {
     opts->risk = true;
     if (auto added = add_finding_analyzers(*findings_args, *opts); !added.ok()) {
       g.exit_code = report_error(added.error());
+      return;
+    }
+    if (auto loaded = load_suppressions(*suppression_args, *opts); !loaded.ok()) {
+      g.exit_code = report_error(loaded.error());
       return;
     }
     std::string db_warning;

@@ -249,6 +249,12 @@ core::Result<report::Report> run_scan(const ScanOptions& options) {
     r.database = report::DatabaseInfo{options.vuln_db->path(), options.vuln_db->built_at(),
                                       vulndb::kSchemaVersion};
   }
+  if (options.suppressions) {
+    // Last, so every finding produced above is covered; marks, never removes.
+    auto w = vex::apply(r.findings, *options.suppressions, vex::image_identity(r),
+                        report_timestamp().substr(0, 10));
+    r.warnings.insert(r.warnings.end(), w.begin(), w.end());
+  }
   if (options.risk) r.risk = risk::compute(r.findings, risk::exposure_from_config(img.config));
   r.scanner_version = scanner_version();
   r.created = report_timestamp();

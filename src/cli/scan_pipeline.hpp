@@ -11,6 +11,7 @@
 #include "findings/findings.hpp"
 #include "image/image.hpp"
 #include "report/report.hpp"
+#include "vex/vex.hpp"
 #include "vulndb/store.hpp"
 
 namespace bulwark::cli {
@@ -33,6 +34,8 @@ struct ScanOptions {
   // Set: match the packages against this advisory database (never cached: the database
   // changes more often than the image).
   std::shared_ptr<const vulndb::VulnDb> vuln_db;
+  // VEX documents and ignore files (scan --vex / --ignore-file); applied to the final findings.
+  std::shared_ptr<const vex::Suppressions> suppressions;
 };
 
 core::Result<report::Report> run_scan(const ScanOptions& options);

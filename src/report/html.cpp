@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -354,6 +355,43 @@ void write_findings(const std::vector<const Finding*>& findings, std::string& ou
   out += "</tbody>\n</table>\n</section>\n";
 }
 
+void write_suppressed(const std::vector<const Finding*>& findings, std::string& out) {
+  if (findings.empty()) return;
+  out += fmt::format(
+      "<section id=\"suppressed\">\n<h2>Suppressed ({})</h2>\n<p class=\"muted\">Marked by a VEX "
+      "statement or an ignore-file entry; not counted in the summary or the risk score.</p>\n"
+      "<table id=\"suppressed-table\">\n<thead><tr><th>Kind</th><th>ID</th><th>Target</th>"
+      "<th>Status</th><th>Reason</th><th>Source</th></tr></thead>\n<tbody>\n",
+      findings.size());
+  for (const auto* f : findings) {
+    const auto& s = *f->suppressed;
+    out += "<tr><td>";
+    append_text(out, f->kind);
+    out += "</td><td><span class=\"nowrap\">";
+    append_text(out, f->id);
+    out += "</span></td><td><code>";
+    append_text(out, f->target);
+    out += "</code></td><td>";
+    append_text(out, s.status);
+    if (!s.justification.empty()) {
+      out += " (";
+      append_text(out, s.justification);
+      out += ")";
+    }
+    out += "</td><td>";
+    append_text(out, s.reason);
+    if (!s.expires.empty()) {
+      out += " <span class=\"muted\">until ";
+      append_text(out, s.expires);
+      out += "</span>";
+    }
+    out += "</td><td class=\"mono\">";
+    append_text(out, s.source);
+    out += "</td></tr>\n";
+  }
+  out += "</tbody>\n</table>\n</section>\n";
+}
+
 std::string layer_of(const core::Package& p) {
   if (p.locations.empty() || p.locations.front().layer_index < 0) return "-";
   return std::to_string(p.locations.front().layer_index);
@@ -419,7 +457,7 @@ void write_layers(const Report& r, std::string& out) {
   }
   std::map<int, int> findings_in;
   for (const auto& f : r.findings) {
-    if (f.layer) ++findings_in[*f.layer];
+    if (f.layer && !f.suppressed) ++findings_in[*f.layer];
   }
   std::map<int, int> removed_in;
   for (const auto& p : r.removed_packages) {
@@ -468,7 +506,12 @@ void write_warnings(const Report& r, std::string& out) {
 std::string write_html(const Report& r) {
   std::string out;
   out.reserve(4096 + r.packages.size() * 400 + r.findings.size() * 600);
-  const auto findings = detail::sorted_findings(r.findings);
+  auto findings = detail::sorted_findings(r.findings);
+  // Suppressed findings (VEX, ignore file) get their own short list after the findings.
+  std::vector<const Finding*> suppressed;
+  std::copy_if(findings.begin(), findings.end(), std::back_inserter(suppressed),
+               [](const Finding* f) { return f->suppressed.has_value(); });
+  std::erase_if(findings, [](const Finding* f) { return f->suppressed.has_value(); });
   out +=
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       // Nothing may be fetched: no scripts, styles, fonts, images or frames from anywhere, no
@@ -489,6 +532,7 @@ std::string write_html(const Report& r) {
   out += "</nav>\n<main>\n";
   write_summary(r, findings, out);
   write_findings(findings, out);
+  write_suppressed(suppressed, out);
   write_layers(r, out);  // compact, so before the long package list
   write_packages(r, out);
   write_warnings(r, out);

@@ -151,6 +151,17 @@ ordered_json to_json(const VulnerabilityInfo& v) {
       {"changelog_evidence", v.changelog_evidence}};
 }
 
+// Why the finding is suppressed (VEX or ignore file), or null (docs/vex.md).
+ordered_json suppressed_json(const Finding& f) {
+  if (!f.suppressed) return nullptr;
+  const auto& s = *f.suppressed;
+  return {{"source", s.source},
+          {"status", s.status},
+          {"justification", s.justification},
+          {"reason", s.reason},
+          {"expires", s.expires}};
+}
+
 ordered_json to_json(const Finding& f) {
   ordered_json j = {{"kind", f.kind},
                     {"id", f.id},
@@ -164,7 +175,8 @@ ordered_json to_json(const Finding& f) {
                     {"fix", f.fix},
                     {"references", f.references},
                     {"known_exploited", f.known_exploited},
-                    {"epss", f.epss ? ordered_json(*f.epss) : ordered_json(nullptr)}};
+                    {"epss", f.epss ? ordered_json(*f.epss) : ordered_json(nullptr)},
+                    {"suppressed", suppressed_json(f)}};
   if (f.vulnerability) j["vulnerability"] = to_json(*f.vulnerability);
   return j;
 }

@@ -121,6 +121,22 @@ ordered_json vulnerability_properties(const VulnerabilityInfo& v) {
   return j;
 }
 
+// SARIF 2.1.0 section 3.35: a suppression decided outside the analysed code (a VEX document or
+// the ignore file) is kind "external"; the user asserted it, so its status is "accepted".
+ordered_json suppressions_json(const Suppression& s) {
+  std::string text = s.status;
+  if (!s.justification.empty()) text += " (" + s.justification + ")";
+  if (!s.reason.empty()) text += ": " + s.reason;
+  if (!s.expires.empty()) text += "; until " + s.expires;
+  ordered_json props = {{"source", s.source}, {"status", s.status}};
+  if (!s.justification.empty()) props["justification"] = s.justification;
+  if (!s.expires.empty()) props["expires"] = s.expires;
+  return ordered_json::array({{{"kind", "external"},
+                               {"status", "accepted"},
+                               {"justification", text},
+                               {"properties", std::move(props)}}});
+}
+
 }  // namespace
 
 std::string write_sarif(const Report& r) {
@@ -171,6 +187,7 @@ std::string write_sarif(const Report& r) {
     if (!f->fix.empty()) props["fix"] = f->fix;
     if (f->vulnerability) props["vulnerability"] = vulnerability_properties(*f->vulnerability);
     res["properties"] = std::move(props);
+    if (f->suppressed) res["suppressions"] = suppressions_json(*f->suppressed);
     results.push_back(std::move(res));
   }
 

@@ -256,7 +256,10 @@ std::string write_table(const Report& r) {
         r.removed_files.size());
   }
 
-  const auto findings = detail::sorted_findings(r.findings);
+  auto findings = detail::sorted_findings(r.findings);
+  // Suppressed findings (VEX, ignore file) are counted, not listed: the json format has them.
+  const auto suppressed =
+      std::erase_if(findings, [](const Finding* f) { return f->suppressed.has_value(); });
   write_vulnerabilities(findings, out);
   std::vector<const Finding*> others;
   for (const auto* f : findings)
@@ -293,6 +296,9 @@ std::string write_table(const Report& r) {
       out += fmt::format("{}: {} ({})\n", printable(kind).text, total, detail);
     }
   }
+  if (suppressed > 0)
+    out += fmt::format("{}{} suppressed (VEX/ignore file; see --format json)\n",
+                       findings.empty() ? "\n" : "", suppressed);
 
   if (r.risk) {
     out += fmt::format("\nRisk: {}/100, grade {}", r.risk->score, r.risk->grade);
