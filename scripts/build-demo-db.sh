@@ -65,7 +65,7 @@ fi
   --from "$shared/advisories/nodejs-security-wg-vulns.tar.zst"
 size=$(stat -c %s "$out")
 echo "wrote $out ($((size / 1024)) KiB)"
-if ((size > 5 * 1024 * 1024)); then
-  echo "error: the demo bundle must stay under 5 MB" >&2
+if ((size > 2 * 1024 * 1024)); then
+  echo "error: the demo bundle must stay under 2 MB" >&2
   exit 1
 fi
