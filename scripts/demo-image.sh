@@ -50,16 +50,18 @@ echo "demo-image: layer 1: mmdebstrap minbase bookworm + $debs + /opt/venv" >&2
 # The venv is made inside the root by its own python3; ensurepip installs the wheels Debian
 # ships in /usr/share/python-wheels. Byte-code caches are dropped (they differ run to run).
 # Downloaded .deb files are kept in $DEMO_APT_CACHE between runs (mmdebstrap's documented
-# sync-in / sync-out recipe); the image itself ends with an empty apt cache.
+# sync-in / sync-out recipe); the image itself ends with an empty apt cache. dpkg skips fsync
+# (force-unsafe-io): the root is a throwaway until it is a tarball.
 cache=${DEMO_APT_CACHE:-/var/tmp/bulwark-demo/apt-cache}
 mkdir -p "$cache"
 mmdebstrap --quiet --mode=root --variant=minbase --include="$debs" --format=tar \
-  --skip=essential/unlink \
+  --skip=essential/unlink --dpkgopt=force-unsafe-io \
   --setup-hook='mkdir -p "$1"/var/cache/apt/archives/' \
   --setup-hook="sync-in $cache /var/cache/apt/archives/" \
   --customize-hook="sync-out /var/cache/apt/archives $cache" \
   --customize-hook='chroot "$1" python3 -m venv /opt/venv' \
   --customize-hook='find "$1/opt/venv" -name __pycache__ -type d -prune -exec rm -rf {} +' \
+  --customize-hook='rm -f "$1/etc/dpkg/dpkg.cfg.d/99mmdebstrap"' \
   bookworm "$work/layer1.tar" \
   "deb $archive bookworm main" "deb $archive bookworm-updates main" \
   "deb $security bookworm-security main"
