@@ -1,5 +1,7 @@
 #include "cli/app.hpp"
 #include "cli/findings_args.hpp"
+#include "cli/vuln_args.hpp"
+#include "core/log.hpp"
 #include "report/report.hpp"
 
 namespace bulwark::cli {
@@ -12,6 +14,8 @@ void add_scan_command(CLI::App& app, GlobalOptions& g) {
   add_image_args(*cmd, *args);
   auto findings_args = std::make_shared<FindingsArgs>();
   add_findings_args(*cmd, *findings_args);
+  auto vuln_args = std::make_shared<VulnArgs>();
+  add_vuln_args(*cmd, *vuln_args);
   std::vector<std::string> names;
   for (const auto& w : report::writers()) names.emplace_back(w.name);
   cmd->add_option("-f,--format", *format,
@@ -21,10 +25,13 @@ void add_scan_command(CLI::App& app, GlobalOptions& g) {
   cmd->footer(
       "A scan reports the operating system, every package with the layer that added it, the\n"
       "findings, and a risk score from 0 to 100 with a grade (docs/scoring.md explains both).\n\n"
+      "Vulnerabilities are matched against the advisory database (--db; create it with\n"
+      "`bulwark db update` or `bulwark db build`); docs/vulndb.md explains the matching.\n\n"
       "EXAMPLES\n"
       "  bulwark scan app.tar\n"
+      "  bulwark scan app.tar --severity HIGH,CRITICAL --ignore-unfixed --exit-code 1\n"
       "  bulwark scan oci:./layout --format json -o report.json");
-  cmd->callback([&g, args, format, findings_args] {
+  cmd->callback([&g, args, format, findings_args, vuln_args] {
     auto opts = to_scan_options(*args, g);
     if (!opts.ok()) {
       g.exit_code = report_error(opts.error());
@@ -35,13 +42,31 @@ void add_scan_command(CLI::App& app, GlobalOptions& g) {
       g.exit_code = report_error(added.error());
       return;
     }
+    std::string db_warning;
+    if (findings_args->wants("vuln")) {
+      if (auto opened = open_vuln_db(*vuln_args, std::time(nullptr), *opts, db_warning);
+          !opened.ok()) {
+        g.exit_code = report_error(opened.error());
+        return;
+      }
+    }
     auto r = run_scan(*opts);
     if (!r.ok()) {
       g.exit_code = report_error(r.error());
       return;
     }
+    if (!db_warning.empty()) {
+      core::log_warn("{}", db_warning);
+      r->warnings.push_back(db_warning);
+    }
+    apply_finding_filters(*vuln_args, *r);
     auto written = write_output(args->output, report::find_writer(*format)->write(*r));
-    g.exit_code = written.ok() ? kExitOk : report_error(written.error());
+    if (!written.ok()) {
+      g.exit_code = report_error(written.error());
+      return;
+    }
+    g.exit_code =
+        vuln_args->exit_code != 0 && failing_findings(*r) > 0 ? vuln_args->exit_code : kExitOk;
   });
 }
 

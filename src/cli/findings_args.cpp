@@ -8,6 +8,10 @@
 
 namespace bulwark::cli {
 
+bool FindingsArgs::wants(std::string_view scanner) const {
+  return std::find(scanners.begin(), scanners.end(), scanner) != scanners.end();
+}
+
 void add_secret_config_arg(CLI::App& cmd, FindingsArgs& args) {
   cmd.add_option("--secret-config", args.secret_config,
                  "Secret rules in the gitleaks TOML format; [extend] useDefault = true keeps\n"
@@ -16,10 +20,11 @@ void add_secret_config_arg(CLI::App& cmd, FindingsArgs& args) {
 
 void add_findings_args(CLI::App& cmd, FindingsArgs& args) {
   cmd.add_option("--scanners", args.scanners,
-                 "Finding scanners to run besides the SBOM (comma-separated): secret, malware,\n"
-                 "misconfig (checks of the image config and files)")
+                 "Finding scanners to run besides the SBOM (comma-separated): vuln (packages\n"
+                 "against the vulnerability database, --db), secret, malware, misconfig (checks\n"
+                 "of the image config and files)")
       ->delimiter(',')
-      ->check(CLI::IsMember({"secret", "malware", "misconfig"}))
+      ->check(CLI::IsMember({"vuln", "secret", "malware", "misconfig"}))
       ->capture_default_str();
   add_secret_config_arg(cmd, args);
   cmd.add_option("--malware-rules", args.malware_rules,

@@ -13,11 +13,12 @@
 namespace bulwark::cli {
 
 struct FindingsArgs {
-  std::vector<std::string> scanners{"secret", "malware", "misconfig"};
+  std::vector<std::string> scanners{"vuln", "secret", "malware", "misconfig"};
   std::string secret_config;  // gitleaks TOML
   std::vector<std::string> malware_rules;
   std::vector<std::string> known_bad;
   std::string clamav_db;
+  bool wants(std::string_view scanner) const;
 };
 
 void add_secret_config_arg(CLI::App& cmd, FindingsArgs& args);

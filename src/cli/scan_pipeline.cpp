@@ -19,6 +19,7 @@
 #include "image/merged_fs.hpp"
 #include "misconfig/image_config/rules.hpp"
 #include "risk/score.hpp"
+#include "vulndb/image_matcher.hpp"
 
 namespace bulwark::cli {
 
@@ -239,6 +240,15 @@ core::Result<report::Report> run_scan(const ScanOptions& options) {
   auto layer_summaries = std::move(r.target.layers);
   r.target = describe_target(options.target, img);
   r.target.layers = std::move(layer_summaries);
+  // ---- vulnerabilities: matched after the analysis cache, never cached themselves ----
+  if (options.vuln_db) {
+    BW_ASSIGN_OR_RETURN(auto vm, vulndb::match_image(*options.vuln_db, r.os, r.packages));
+    r.findings.insert(r.findings.end(), std::make_move_iterator(vm.findings.begin()),
+                      std::make_move_iterator(vm.findings.end()));
+    r.warnings.insert(r.warnings.end(), vm.warnings.begin(), vm.warnings.end());
+    r.database = report::DatabaseInfo{options.vuln_db->path(), options.vuln_db->built_at(),
+                                      vulndb::kSchemaVersion};
+  }
   if (options.risk) r.risk = risk::compute(r.findings, risk::exposure_from_config(img.config));
   r.scanner_version = scanner_version();
   r.created = report_timestamp();

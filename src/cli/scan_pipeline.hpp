@@ -11,6 +11,7 @@
 #include "findings/findings.hpp"
 #include "image/image.hpp"
 #include "report/report.hpp"
+#include "vulndb/store.hpp"
 
 namespace bulwark::cli {
 
@@ -29,6 +30,9 @@ struct ScanOptions {
   // what in their configuration changes their output (part of the layer cache key).
   std::vector<std::shared_ptr<const findings::FindingsAnalyzer>> finding_analyzers;
   std::string findings_options_key;
+  // Set: match the packages against this advisory database (never cached: the database
+  // changes more often than the image).
+  std::shared_ptr<const vulndb::VulnDb> vuln_db;
 };
 
 core::Result<report::Report> run_scan(const ScanOptions& options);

@@ -145,6 +145,141 @@ std::vector<std::string> bom_refs(const std::vector<const core::Package*>& packa
   return refs;
 }
 
+// Where an advisory id is documented, by its prefix; "" when bulwark knows no page for it.
+std::pair<std::string, std::string> advisory_source(const std::string& id) {
+  if (id.starts_with("CVE-")) return {"NVD", "https://nvd.nist.gov/vuln/detail/" + id};
+  if (id.starts_with("GHSA-")) return {"GitHub Advisories", "https://github.com/advisories/" + id};
+  if (id.starts_with("GO-")) return {"Go Vulnerability Database", "https://pkg.go.dev/vuln/" + id};
+  if (id.starts_with("DSA-") || id.starts_with("DLA-"))
+    return {"Debian Security Tracker", "https://security-tracker.debian.org/tracker/" + id};
+  if (id.starts_with("USN-"))
+    return {"Ubuntu Security Notices", "https://ubuntu.com/security/notices/" + id};
+  if (id.starts_with("NSWG-ECO-"))
+    return {"Node.js Security WG",
+            "https://github.com/nodejs/security-wg/blob/main/vuln/npm/" + id.substr(9) + ".json"};
+  if (id.starts_with("PYSEC-") || id.starts_with("RUSTSEC-") || id.starts_with("MAL-"))
+    return {"OSV", "https://osv.dev/vulnerability/" + id};
+  return {"", ""};
+}
+
+ordered_json source_json(const std::string& id) {
+  auto [name, url] = advisory_source(id);
+  ordered_json j = ordered_json::object();
+  if (!name.empty()) j["name"] = name;
+  if (!url.empty()) j["url"] = url;
+  return j;
+}
+
+// VEX / ignore status -> CycloneDX impactAnalysisState; OpenVEX justifications ->
+// impactAnalysisJustification (CycloneDX 1.5 "vulnerabilities[].analysis").
+ordered_json analysis_json(const Suppression& s) {
+  ordered_json a = ordered_json::object();
+  if (s.status == "not_affected") {
+    a["state"] = "not_affected";
+  } else if (s.status == "fixed" || s.status == "resolved") {
+    a["state"] = "resolved";
+  } else if (s.status == "false_positive") {
+    a["state"] = "false_positive";
+  } else if (s.status == "under_investigation" || s.status == "in_triage") {
+    a["state"] = "in_triage";
+  } else {
+    // An ignore-file entry (or "affected"): known and accepted, not disputed.
+    a["state"] = "exploitable";
+    a["response"] = ordered_json::array({"will_not_fix"});
+  }
+  static const std::map<std::string, std::string> kJustification = {
+      {"component_not_present", "code_not_present"},
+      {"vulnerable_code_not_present", "code_not_present"},
+      {"vulnerable_code_not_in_execute_path", "code_not_reachable"},
+      {"vulnerable_code_cannot_be_controlled_by_adversary", "protected_by_mitigating_control"},
+      {"inline_mitigations_already_exist", "protected_by_mitigating_control"},
+      {"code_not_present", "code_not_present"},
+      {"code_not_reachable", "code_not_reachable"},
+      {"requires_configuration", "requires_configuration"},
+      {"requires_dependency", "requires_dependency"},
+      {"requires_environment", "requires_environment"},
+      {"protected_by_compiler", "protected_by_compiler"},
+      {"protected_at_runtime", "protected_at_runtime"},
+      {"protected_at_perimeter", "protected_at_perimeter"},
+      {"protected_by_mitigating_control", "protected_by_mitigating_control"}};
+  if (auto it = kJustification.find(s.justification); it != kJustification.end())
+    a["justification"] = it->second;
+  std::string detail = s.source;
+  if (!s.reason.empty()) detail += ": " + s.reason;
+  if (!s.expires.empty()) detail += " (until " + s.expires + ")";
+  if (!detail.empty()) a["detail"] = detail;
+  return a;
+}
+
+// CycloneDX 1.5 `vulnerabilities`: one entry per vulnerability finding, affecting the
+// component whose purl is the finding's target.
+ordered_json vulnerabilities_json(const Report& r,
+                                  const std::vector<const core::Package*>& packages,
+                                  const std::vector<std::string>& refs) {
+  std::map<std::string, std::string> ref_of;  // purl -> first bom-ref
+  for (size_t i = 0; i < packages.size(); ++i) ref_of.emplace(packages[i]->purl, refs[i]);
+  ordered_json out = ordered_json::array();
+  std::set<std::string> used;
+  for (const auto* f : detail::sorted_findings(r.findings)) {
+    if (f->kind != "vulnerability" || !f->vulnerability) continue;
+    const auto& v = *f->vulnerability;
+    auto ref = ref_of.find(f->target);
+    if (ref == ref_of.end()) continue;  // not a component of this document
+    ordered_json j;
+    std::string bom_ref = "vuln:" + f->id + ":" + ref->second;
+    for (int n = 2; !used.insert(bom_ref).second; ++n)
+      bom_ref = "vuln:" + f->id + ":" + ref->second + "-" + std::to_string(n);
+    j["bom-ref"] = bom_ref;
+    j["id"] = f->id;
+    if (auto src = source_json(f->id); !src.empty()) j["source"] = src;
+    if (!v.aliases.empty()) {
+      ordered_json refs_json = ordered_json::array();
+      for (const auto& a : v.aliases) refs_json.push_back({{"id", a}, {"source", source_json(a)}});
+      j["references"] = refs_json;
+    }
+    ordered_json rating = ordered_json::object();
+    if (v.cvss_v3_score) {
+      rating["score"] = *v.cvss_v3_score;
+      rating["severity"] = severity_name(f->severity);
+      rating["method"] = v.cvss_v3_vector.starts_with("CVSS:3.1") ? "CVSSv31" : "CVSSv3";
+      if (!v.cvss_v3_vector.empty()) rating["vector"] = v.cvss_v3_vector;
+    } else {
+      rating["severity"] = severity_name(f->severity);
+    }
+    j["ratings"] = ordered_json::array({rating});
+    if (!f->title.empty()) j["description"] = f->title;
+    if (!f->fix.empty()) j["recommendation"] = f->fix;
+    if (!f->references.empty()) {
+      ordered_json adv = ordered_json::array();
+      for (const auto& u : f->references) adv.push_back({{"url", u}});
+      j["advisories"] = adv;
+    }
+    if (f->suppressed) {
+      j["analysis"] = analysis_json(*f->suppressed);
+    } else if (v.status == "fixed-per-changelog") {
+      j["analysis"] = {
+          {"state", "resolved"},
+          {"detail", "the package changelog names it as fixed: " + v.changelog_evidence}};
+    }
+    ordered_json versions = ordered_json::array();
+    versions.push_back({{"version", v.package_version}, {"status", "affected"}});
+    for (const auto& fv : v.fixed_versions)
+      versions.push_back({{"version", fv}, {"status", "unaffected"}});
+    j["affects"] = ordered_json::array({{{"ref", ref->second}, {"versions", versions}}});
+    ordered_json props = ordered_json::array();
+    add_property(props, "bulwark:vulnerability:status", v.status);
+    add_property(props, "bulwark:vulnerability:status-detail", v.status_detail);
+    for (const auto& a : v.advisories) add_property(props, "bulwark:vulnerability:advisory", a);
+    add_property(props, "bulwark:vulnerability:why", v.why);
+    add_property(props, "bulwark:vulnerability:owner-package", v.owner_package);
+    add_property(props, "bulwark:vulnerability:changelog-evidence", v.changelog_evidence);
+    if (f->known_exploited) add_property(props, "bulwark:vulnerability:known-exploited", "true");
+    if (!props.empty()) j["properties"] = props;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string write_cyclonedx(const Report& r) {
@@ -220,6 +355,8 @@ std::string write_cyclonedx(const Report& r) {
   if (!os_ref.empty()) image_deps.push_back(os_ref);
   for (const auto& ref : refs) image_deps.push_back(ref);
   doc["dependencies"] = ordered_json::array({{{"ref", image_ref}, {"dependsOn", image_deps}}});
+  if (auto vulns = vulnerabilities_json(r, packages, refs); !vulns.empty())
+    doc["vulnerabilities"] = std::move(vulns);
 
   return detail::dump_with_content_uuid(doc, "serialNumber", "urn:uuid:");
 }

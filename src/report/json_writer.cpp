@@ -125,20 +125,40 @@ ordered_json removed_files_json(const std::vector<RemovedFile>& files) {
   return out;
 }
 
+ordered_json to_json(const VulnerabilityInfo& v) {
+  return {
+      {"package_name", v.package_name},
+      {"package_version", v.package_version},
+      {"ecosystem", v.ecosystem},
+      {"source_package", v.source_package},
+      {"status", v.status},
+      {"status_detail", v.status_detail},
+      {"fixed_versions", v.fixed_versions},
+      {"aliases", v.aliases},
+      {"advisories", v.advisories},
+      {"cvss_v3_vector", v.cvss_v3_vector},
+      {"cvss_v3_score", v.cvss_v3_score ? ordered_json(*v.cvss_v3_score) : ordered_json(nullptr)},
+      {"why", v.why},
+      {"owner_package", v.owner_package},
+      {"changelog_evidence", v.changelog_evidence}};
+}
+
 ordered_json to_json(const Finding& f) {
-  return {{"kind", f.kind},
-          {"id", f.id},
-          {"title", f.title},
-          {"severity", severity_name(f.severity)},
-          {"target", f.target},
-          {"layer", f.layer ? ordered_json(*f.layer) : ordered_json(nullptr)},
-          {"removed_in_layer",
-           f.removed_in_layer ? ordered_json(*f.removed_in_layer) : ordered_json(nullptr)},
-          {"evidence", f.evidence},
-          {"fix", f.fix},
-          {"references", f.references},
-          {"known_exploited", f.known_exploited},
-          {"epss", f.epss ? ordered_json(*f.epss) : ordered_json(nullptr)}};
+  ordered_json j = {{"kind", f.kind},
+                    {"id", f.id},
+                    {"title", f.title},
+                    {"severity", severity_name(f.severity)},
+                    {"target", f.target},
+                    {"layer", f.layer ? ordered_json(*f.layer) : ordered_json(nullptr)},
+                    {"removed_in_layer", f.removed_in_layer ? ordered_json(*f.removed_in_layer)
+                                                            : ordered_json(nullptr)},
+                    {"evidence", f.evidence},
+                    {"fix", f.fix},
+                    {"references", f.references},
+                    {"known_exploited", f.known_exploited},
+                    {"epss", f.epss ? ordered_json(*f.epss) : ordered_json(nullptr)}};
+  if (f.vulnerability) j["vulnerability"] = to_json(*f.vulnerability);
+  return j;
 }
 
 ordered_json to_json(const RiskScore& risk) {
@@ -173,6 +193,10 @@ std::string write_json(const Report& r) {
   doc["removed_files"] = removed_files_json(r.removed_files);
   doc["findings"] = std::move(findings);
   if (r.risk) doc["risk"] = to_json(*r.risk);
+  if (r.database)
+    doc["database"] = {{"path", r.database->path},
+                       {"built_at", r.database->built_at},
+                       {"schema_version", r.database->schema_version}};
   doc["warnings"] = r.warnings;
   return detail::dump_ordered(doc);
 }

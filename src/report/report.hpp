@@ -113,6 +113,13 @@ struct RemovedFile {
   int removed_in_layer = 0;
 };
 
+// The advisory database a scan matched against (set when vulnerabilities were matched).
+struct DatabaseInfo {
+  std::string path;
+  std::string built_at;  // RFC 3339 UTC
+  int schema_version = 0;
+};
+
 struct Report {
   Target target;
   core::OsInfo os;
@@ -124,6 +131,7 @@ struct Report {
   std::vector<std::string> warnings;
   std::string scanner_version;  // "0.1.0 (git abc123)"
   std::string created;          // RFC 3339 UTC; from SOURCE_DATE_EPOCH when set
+  std::optional<DatabaseInfo> database;
 };
 
 std::string_view severity_name(Severity s);

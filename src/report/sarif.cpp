@@ -5,6 +5,7 @@
 // location. properties.kind and properties.layer (digest) travel with every result.
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <map>
 
 #include "report/report.hpp"
@@ -92,10 +93,32 @@ ordered_json rule_json(const Finding& f) {
     }
   }
   r["defaultConfiguration"] = {{"level", level(f.severity)}};
+  std::string sec(security_severity(f.severity));
+  if (f.vulnerability && f.vulnerability->cvss_v3_score) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%.1f", *f.vulnerability->cvss_v3_score);
+    sec = buf;
+  }
   r["properties"] = {{"tags", ordered_json::array({"security", f.kind})},
-                     {"security-severity", security_severity(f.severity)},
+                     {"security-severity", sec},
                      {"severity", severity_name(f.severity)}};
   return r;
+}
+
+ordered_json vulnerability_properties(const VulnerabilityInfo& v) {
+  ordered_json j = {{"package", v.package_name},          {"installed_version", v.package_version},
+                    {"ecosystem", v.ecosystem},           {"status", v.status},
+                    {"fixed_versions", v.fixed_versions}, {"aliases", v.aliases},
+                    {"advisories", v.advisories},         {"why", v.why}};
+  if (!v.source_package.empty()) j["source_package"] = v.source_package;
+  if (!v.status_detail.empty()) j["status_detail"] = v.status_detail;
+  if (v.cvss_v3_score) {
+    j["cvss_v3_vector"] = v.cvss_v3_vector;
+    j["cvss_v3_score"] = *v.cvss_v3_score;
+  }
+  if (!v.owner_package.empty()) j["owner_package"] = v.owner_package;
+  if (!v.changelog_evidence.empty()) j["changelog_evidence"] = v.changelog_evidence;
+  return j;
 }
 
 }  // namespace
@@ -125,6 +148,10 @@ std::string write_sarif(const Report& r) {
     if (package_kind(*f)) {
       loc["logicalLocations"] =
           ordered_json::array({{{"fullyQualifiedName", f->target}, {"kind", "package"}}});
+      // A vulnerable package is also located at the file it was read from (code scanning
+      // tools want a physical location).
+      if (f->vulnerability && !f->evidence.empty())
+        loc["physicalLocation"] = {{"artifactLocation", {{"uri", uri_reference(f->evidence)}}}};
     } else if (!f->target.empty()) {
       auto [path, line] = split_line(f->target);
       ordered_json phys = {{"artifactLocation", {{"uri", uri_reference(path)}}}};
@@ -142,6 +169,7 @@ std::string write_sarif(const Report& r) {
       props["layer"] = digest;
     }
     if (!f->fix.empty()) props["fix"] = f->fix;
+    if (f->vulnerability) props["vulnerability"] = vulnerability_properties(*f->vulnerability);
     res["properties"] = std::move(props);
     results.push_back(std::move(res));
   }

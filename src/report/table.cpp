@@ -171,6 +171,48 @@ void write_header(const Report& r, std::string& out) {
   }
 }
 
+std::string upper(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return out;
+}
+
+// Vulnerabilities get their own section: package, installed version, id, severity, status and
+// the fixed version. Findings the package's changelog says are fixed are only counted.
+void write_vulnerabilities(const std::vector<const Finding*>& findings, std::string& out) {
+  std::vector<const Finding*> shown;
+  size_t per_changelog = 0;
+  for (const auto* f : findings) {
+    if (f->kind != "vulnerability") continue;
+    if (f->vulnerability && f->vulnerability->status == "fixed-per-changelog")
+      ++per_changelog;
+    else
+      shown.push_back(f);
+  }
+  if (shown.empty() && per_changelog == 0) return;
+  out += fmt::format("\nVulnerabilities ({})\n", shown.size());
+  if (!shown.empty()) {
+    Table table({"PACKAGE", "INSTALLED", "ID", "SEVERITY", "STATUS", "FIXED IN", "LAYER"});
+    for (const auto* f : shown) {
+      const auto* v = f->vulnerability ? &*f->vulnerability : nullptr;
+      std::string status = v != nullptr ? v->status : "";
+      if (v != nullptr && !v->status_detail.empty() && v->status != "fixed")
+        status += " (" + v->status_detail + ")";
+      std::string fixed;
+      if (f->fix.rfind("upgrade to ", 0) == 0) fixed = f->fix.substr(11);
+      table.add({printable(v != nullptr ? v->package_name : f->target),
+                 printable(v != nullptr ? v->package_version : ""), printable(f->id),
+                 printable(upper(severity_name(f->severity))), printable(status),
+                 printable(fixed.empty() ? "-" : fixed),
+                 printable(f->layer ? std::to_string(*f->layer) : "-")});
+    }
+    table.render(out);
+  }
+  if (per_changelog > 0)
+    out += fmt::format("{} more fixed per changelog (see --format json)\n", per_changelog);
+}
+
 }  // namespace
 
 std::string write_table(const Report& r) {
@@ -213,10 +255,14 @@ std::string write_table(const Report& r) {
   }
 
   const auto findings = detail::sorted_findings(r.findings);
-  if (!findings.empty()) {
-    out += fmt::format("\nFindings ({})\n", findings.size());
+  write_vulnerabilities(findings, out);
+  std::vector<const Finding*> others;
+  for (const auto* f : findings)
+    if (f->kind != "vulnerability") others.push_back(f);
+  if (!others.empty()) {
+    out += fmt::format("\nFindings ({})\n", others.size());
     Table table({"SEVERITY", "KIND", "ID", "TARGET", "LAYER", "TITLE"});
-    for (const auto* f : findings) {
+    for (const auto* f : others) {
       std::string severity(severity_name(f->severity));
       std::transform(severity.begin(), severity.end(), severity.begin(),
                      [](unsigned char c) { return static_cast<char>(std::toupper(c)); });

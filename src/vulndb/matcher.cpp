@@ -175,11 +175,34 @@ core::Result<MatchResult> match_package(const VulnDb& db, const PackageQuery& q)
             std::find(m.fixed_versions.begin(), m.fixed_versions.end(), e.version) ==
                 m.fixed_versions.end())
           m.fixed_versions.push_back(e.version);
+    // Constraint feeds say "patched >=4.17.19": the lower bound of each patched alternative
+    // is a version that fixes it.
+    for (const auto& c : a.constraints) {
+      if (c.kind != ConstraintKind::kPatched) continue;
+      std::string_view rest = c.text;
+      while (!rest.empty()) {
+        auto bar = rest.find("||");
+        std::string_view alt = rest.substr(0, bar);
+        rest = bar == std::string_view::npos ? std::string_view() : rest.substr(bar + 2);
+        auto comma = alt.find(',');
+        if (comma != std::string_view::npos) alt = alt.substr(0, comma);
+        while (!alt.empty() && (alt.front() == ' ' || alt.front() == '>' || alt.front() == '=' ||
+                                alt.front() == '~' || alt.front() == '^'))
+          alt.remove_prefix(1);
+        alt = alt.substr(0, alt.find(' '));
+        if (alt.empty() || alt.front() == '<' || alt.find('x') != std::string_view::npos) continue;
+        std::string fv(alt);
+        if (std::find(m.fixed_versions.begin(), m.fixed_versions.end(), fv) ==
+            m.fixed_versions.end())
+          m.fixed_versions.push_back(fv);
+      }
+    }
     m.status = a.status;
     if (m.status == Status::kAffected)
       m.status = m.fixed_versions.empty() ? Status::kUnfixed : Status::kFixed;
     m.status_detail = a.status_detail;
     m.why = std::move(why);
+    m.references = adv.references;
     std::vector<std::string> cves;
     if (m.advisory_id.rfind("CVE-", 0) == 0) cves.push_back(m.advisory_id);
     for (const auto& al : m.aliases)

@@ -30,7 +30,8 @@ struct VulnMatch {
   Status status = Status::kAffected;  // kFixed (a fix exists), kUnfixed, kWillNotFix
   std::string status_detail;
   std::vector<std::string> fixed_versions;
-  std::string why;  // one line: which advisory range matched
+  std::string why;                      // one line: which advisory range matched
+  std::vector<std::string> references;  // the advisory's reference URLs, as stored
   // CISA KEV entry and EPSS score of the advisory's CVE (its id or first CVE alias), if known.
   std::optional<KevEntry> kev;
   std::optional<EpssEntry> epss;

@@ -529,6 +529,13 @@ core::Result<void> VulnDb::load_affected_details(int64_t arow, Affected& a) cons
   return core::ok();
 }
 
+core::Result<bool> VulnDb::has_release(std::string_view ecosystem, std::string_view release) const {
+  Stmt s(*cache_, "SELECT 1 FROM affected WHERE ecosystem = ? AND release = ? LIMIT 1");
+  if (!s.ok()) return core::Error::invalid(path_ + ": " + sqlite3_errmsg(db_));
+  s.text(1, canonical_ecosystem(ecosystem)).text(2, release);
+  return s.step() == SQLITE_ROW;
+}
+
 core::Result<std::vector<AffectedRecord>> VulnDb::lookup(std::string_view ecosystem,
                                                          std::string_view release,
                                                          std::string_view package) const {

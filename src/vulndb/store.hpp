@@ -92,6 +92,9 @@ class VulnDb {
   core::Result<std::vector<AffectedRecord>> lookup(std::string_view ecosystem,
                                                    std::string_view release,
                                                    std::string_view package) const;
+  // True when any affected entry names this (ecosystem, release): whether the database can
+  // say anything about a distro release at all.
+  core::Result<bool> has_release(std::string_view ecosystem, std::string_view release) const;
   // The full advisory (all affected entries) by source-local id; nullopt when absent.
   core::Result<std::vector<Advisory>> advisories_by_id(std::string_view id) const;
   // The advisory (with all its affected entries) at a row from lookup().

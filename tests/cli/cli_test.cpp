@@ -81,7 +81,8 @@ TEST(Cli, SbomIsDeterministicAndHonoursSourceDateEpoch) {
 TEST(Cli, OutputFileAndTableFormat) {
   testing::TempDir tmp;
   auto img = small_image(tmp);
-  auto r = bulwark("scan --no-cache -o " + tmp.str() + "/out.txt " + img);
+  auto r = bulwark("scan --no-cache --scanners secret,malware,misconfig -o " + tmp.str() +
+                   "/out.txt " + img);
   ASSERT_EQ(r.rc, 0) << r.err;
   EXPECT_TRUE(r.out.empty());
   auto table = testing::read_file(tmp.path() / "out.txt");

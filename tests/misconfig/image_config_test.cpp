@@ -201,7 +201,9 @@ TEST(ImageScan, ScanReportsImageMisconfigurationsWithLayers) {
   b.write_docker_archive(archive);
   std::string out;
   int rc = testing::run_command(
-      testing::bulwark_binary() + " scan -q --no-cache --format json '" + archive + "'", &out);
+      testing::bulwark_binary() +
+          " scan -q --no-cache --scanners secret,malware,misconfig --format json '" + archive + "'",
+      &out);
   ASSERT_EQ(rc, 0) << out;
   auto report = json::parse(out);
   std::set<std::tuple<std::string, std::string, int>> got;
@@ -219,7 +221,9 @@ TEST(ImageScan, ScanReportsImageMisconfigurationsWithLayers) {
   // digest travels in the properties.
   std::string sarif;
   ASSERT_EQ(testing::run_command(
-                testing::bulwark_binary() + " scan -q --format sarif '" + archive + "'", &sarif),
+                testing::bulwark_binary() +
+                    " scan -q --scanners secret,malware,misconfig --format sarif '" + archive + "'",
+                &sarif),
             0);
   auto doc = json::parse(sarif);
   std::string layer1 = report["target"]["layers"][1]["digest"];
@@ -251,7 +255,8 @@ TEST(ImageScanCorpus, DebianImagesGiveTheirConfigFindings) {
   auto scan = [&](const std::string& image) {
     std::string out;
     int rc = testing::run_command(
-        testing::bulwark_binary() + " scan -q --format json '" + (*corpus / image).string() + "'",
+        testing::bulwark_binary() + " scan -q --scanners secret,malware,misconfig --format json '" +
+            (*corpus / image).string() + "'",
         &out);
     EXPECT_EQ(rc, 0) << out.substr(0, 500);
     std::multiset<std::string> ids;

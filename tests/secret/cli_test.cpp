@@ -98,7 +98,7 @@ TEST(ScanCommand, ScannersOptionSelectsWhatRuns) {
 TEST(ScanCommand, TableShowsTheLayers) {
   bulwark::testing::TempDir tmp;
   auto img = build_image(tmp);
-  auto r = bulwark_run("scan --no-cache -q " + img);
+  auto r = bulwark_run("scan --no-cache -q --scanners secret,malware,misconfig " + img);
   ASSERT_EQ(r.rc, 0) << r.err;
   EXPECT_NE(r.out.find("LAYER"), std::string::npos);
   EXPECT_NE(r.out.find("0 (removed in 1)"), std::string::npos) << r.out;
@@ -108,8 +108,10 @@ TEST(ScanCommand, CachedLayersKeepTheirFindings) {
   bulwark::testing::TempDir tmp;
   auto img = build_image(tmp);
   std::string cache = tmp.str() + "/cache";
-  auto cold = bulwark_run("scan -q -f json --cache-dir " + cache + " " + img);
-  auto warm = bulwark_run("scan -q -f json --cache-dir " + cache + " " + img);
+  auto cold = bulwark_run("scan -q -f json --scanners secret,malware,misconfig --cache-dir " +
+                          cache + " " + img);
+  auto warm = bulwark_run("scan -q -f json --scanners secret,malware,misconfig --cache-dir " +
+                          cache + " " + img);
   ASSERT_EQ(warm.rc, 0) << warm.err;
   EXPECT_EQ(nlohmann::json::parse(cold.out)["findings"],
             nlohmann::json::parse(warm.out)["findings"]);
