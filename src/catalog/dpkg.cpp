@@ -4,7 +4,10 @@
 #include <charconv>
 #include <set>
 
+#include "catalog/changelog.hpp"
+#include "catalog/debian_changelog.hpp"
 #include "catalog/debian_licenses.hpp"
+#include "catalog/entry_bytes.hpp"
 #include "core/limits.hpp"
 #include "core/path.hpp"
 #include "core/purl.hpp"
@@ -19,6 +22,8 @@ namespace {
 constexpr std::string_view kStatus = "var/lib/dpkg/status";
 constexpr std::string_view kStatusDir = "var/lib/dpkg/status.d/";
 constexpr std::string_view kInfoDir = "var/lib/dpkg/info/";
+constexpr std::string_view kDocDir = "usr/share/doc/";
+constexpr std::string_view kChangelog = "/changelog.Debian.gz";
 
 using core::trim;
 
@@ -152,12 +157,14 @@ std::vector<image::PathPattern> DpkgCataloger::patterns() const {
   return {image::PathPattern::exact(std::string(kStatus)),
           image::PathPattern::prefix(std::string(kStatusDir)),
           image::PathPattern::glob("var/lib/dpkg/info/*.list"),
-          image::PathPattern::glob("usr/share/doc/*/copyright")};
+          image::PathPattern::glob("usr/share/doc/*/copyright"),
+          image::PathPattern::glob("usr/share/doc/*/changelog.Debian.gz")};
 }
 
 Result<void> DpkgCataloger::analyze(const image::Entry& entry, image::EntryContent& content,
                                     image::LayerFacts& out) const {
   const std::string& path = entry.path;
+  if (path.ends_with(kChangelog)) return analyze_changelog(path, content, out);
   BW_ASSIGN_OR_RETURN(auto text, content.read_all(core::limits().max_file_read));
   if (path == kStatus || (path.starts_with(kStatusDir) && !path.ends_with(".md5sums"))) {
     auto parsed = parse_dpkg_status(text);
@@ -184,6 +191,46 @@ Result<void> DpkgCataloger::analyze(const image::Entry& entry, image::EntryConte
   return core::ok();
 }
 
+// The CVE mentions of every entry, whatever its version: the installed version is known only
+// after the merge (the status file may be in another layer), so finalize() filters.
+Result<void> DpkgCataloger::analyze_changelog(const std::string& path, image::EntryContent& content,
+                                              image::LayerFacts& out) const {
+  std::string storage;
+  BW_ASSIGN_OR_RETURN(auto gz, entry_bytes(content, storage));
+  auto inflated = inflate_changelog(gz, path);
+  if (!inflated.ok()) {
+    out.warnings.push_back(path + ": " + inflated.error().message());
+    return core::ok();
+  }
+  if (!inflated->problem.empty()) out.warnings.push_back(path + ": " + inflated->problem);
+  auto parsed = parse_debian_changelog(inflated->text);
+  // Format quirks are dpkg-parsechangelog's warnings, common in old changelogs and harmless to
+  // the CVE mentions; only a changelog that yields nothing, or is cut, is worth a warning.
+  if (parsed.entries.empty()) out.warnings.push_back(path + ": no Debian changelog entry");
+  std::vector<std::string> records;
+  for (const auto& e : parsed.entries) {
+    for (const auto& c : e.cves) records.push_back(encode_changelog_cve(c));
+  }
+  for (const auto& w : parsed.warnings) {
+    if (w.starts_with("more than ")) out.warnings.push_back(path + ": " + w);
+  }
+  out.facts_by_path[path] = std::move(records);
+  return core::ok();
+}
+
+// The changelog of a package's documentation directory, which Debian lets be a symlink to that
+// of another binary package of the same source (usr/share/doc/libfoo1 -> foo, Policy 12.3).
+static const std::vector<std::string>* changelog_facts(const MergeContext& ctx,
+                                                       const std::string& name) {
+  std::string path = std::string(kDocDir) + name + std::string(kChangelog);
+  if (const auto* f = ctx.facts(path)) return f;
+  const auto* record = ctx.fs().find(path);
+  if (record != nullptr && record->entry->type != image::EntryType::kSymlink) return nullptr;
+  auto resolved = ctx.fs().resolve(path);
+  if (!resolved || *resolved == path) return nullptr;
+  return ctx.facts(*resolved);
+}
+
 void DpkgCataloger::finalize(const MergeContext& ctx, std::vector<core::Package>& packages) const {
   const auto& os = ctx.os();
   std::string vendor = os.id == "ubuntu" ? "ubuntu" : "debian";
@@ -200,6 +247,16 @@ void DpkgCataloger::finalize(const MergeContext& ctx, std::vector<core::Package>
       std::set<std::string> spdx;
       for (const auto& declared : *lic) spdx.insert(debian_license_to_spdx(declared));
       p.licenses.assign(spdx.begin(), spdx.end());
+    }
+    if (const auto* cl = changelog_facts(ctx, p.name); cl != nullptr && !cl->empty()) {
+      std::vector<core::ChangelogCve> mentions;
+      mentions.reserve(cl->size());
+      for (const auto& r : *cl) {
+        if (auto c = decode_changelog_cve(r)) mentions.push_back(std::move(*c));
+      }
+      // Entry versions are source versions; the binary's may carry a binNMU suffix (+b1).
+      const std::string& installed = p.source_version.empty() ? p.version : p.source_version;
+      p.changelog_cves = changelog_cves_up_to(std::move(mentions), "deb", installed);
     }
     core::PackageUrl purl{"deb", vendor, p.name, p.version, {}, ""};
     if (!p.architecture.empty()) purl.qualifiers["arch"] = p.architecture;

@@ -18,7 +18,8 @@ using core::Result;
 
 namespace {
 
-constexpr std::string_view kMagic = "bulwark-analysis-cache/2\n";
+// 3: packages carry changelog_cves (image::put_package).
+constexpr std::string_view kMagic = "bulwark-analysis-cache/3\n";
 
 // Guards the decoder against counts a corrupt file could claim: no count can exceed the bytes
 // that would have to follow it.

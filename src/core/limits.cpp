@@ -24,6 +24,12 @@ constexpr LimitField kFields[] = {
     {"max_path_length", "bytes in one path", &Limits::max_path_length},
     {"max_symlink_hops", "symlinks followed to resolve one path", &Limits::max_symlink_hops},
     {"max_index_depth", "nested image indexes", &Limits::max_index_depth},
+    {"max_changelog_bytes", "decompressed bytes of one package changelog",
+     &Limits::max_changelog_bytes},
+    {"max_changelog_entries", "entries read from one package changelog",
+     &Limits::max_changelog_entries},
+    {"max_changelog_cves", "CVE mentions kept from one package changelog",
+     &Limits::max_changelog_cves},
 };
 
 Result<uint64_t> parse_amount(std::string_view text) {

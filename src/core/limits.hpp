@@ -37,6 +37,12 @@ struct Limits {
   // Archives inside archives (jars in a Spring Boot jar in an ear) and entries per archive.
   uint32_t max_archive_depth = 4;
   uint64_t max_archive_entries = 1'000'000;
+  // Package changelogs read for fix evidence (Debian changelog.Debian.gz, RPM %changelog):
+  // bytes of one decompressed changelog, its entries, and the CVE mentions kept from it.
+  // Past a limit the newest part (changelogs are newest first) is kept, with a warning.
+  uint64_t max_changelog_bytes = 8ULL << 20;
+  uint32_t max_changelog_entries = 20'000;
+  uint32_t max_changelog_cves = 20'000;
 };
 
 // The limits in force for this process; set once by the CLI before scanning.

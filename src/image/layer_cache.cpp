@@ -21,7 +21,8 @@ using core::Result;
 
 namespace {
 
-constexpr std::string_view kMagic = "bulwark-layer-cache/2\n";
+// 3: packages carry changelog_cves.
+constexpr std::string_view kMagic = "bulwark-layer-cache/3\n";
 
 }  // namespace
 
@@ -76,6 +77,12 @@ void put_package(BinaryWriter& w, const core::Package& p) {
       },
       p.metadata);
   w.i64(p.removed_in_layer.value_or(-1));
+  w.u64(p.changelog_cves.size());
+  for (const auto& c : p.changelog_cves) {
+    w.str(c.cve);
+    w.str(c.version);
+    w.str(c.line);
+  }
 }
 
 Result<core::Package> get_package(BinaryReader& r) {
@@ -146,6 +153,14 @@ Result<core::Package> get_package(BinaryReader& r) {
   }
   BW_ASSIGN_OR_RETURN(int64_t removed, r.i64());
   if (removed >= 0) p.removed_in_layer = static_cast<int>(removed);
+  BW_ASSIGN_OR_RETURN(uint64_t ncves, r.u64());
+  for (uint64_t i = 0; i < ncves; ++i) {
+    core::ChangelogCve c;
+    BW_ASSIGN_OR_RETURN(c.cve, r.str());
+    BW_ASSIGN_OR_RETURN(c.version, r.str());
+    BW_ASSIGN_OR_RETURN(c.line, r.str());
+    p.changelog_cves.push_back(std::move(c));
+  }
   return p;
 }
 

@@ -1,7 +1,8 @@
 // The native JSON report: everything the Report holds, in a shape described by
 // docs/schema/report.schema.json (versioned by kReportSchemaVersion). Every field is always
 // present, empty when unknown, so consumers need no existence checks; only
-// `removed_in_layer` is limited to removed packages, where it is the point.
+// `removed_in_layer` is limited to removed packages, where it is the point, and
+// `changelog_cves` to packages whose changelog names fixed CVEs (most packages have none).
 #include <algorithm>
 #include <cmath>
 #include <tuple>
@@ -99,6 +100,12 @@ ordered_json to_json(const core::Package& p) {
                     // kept whole.
                     {"files", p.files}};
   if (p.removed_in_layer) j["removed_in_layer"] = *p.removed_in_layer;
+  if (!p.changelog_cves.empty()) {
+    ordered_json cves = ordered_json::array();
+    for (const auto& c : p.changelog_cves)
+      cves.push_back({{"cve", c.cve}, {"version", c.version}, {"line", c.line}});
+    j["changelog_cves"] = std::move(cves);
+  }
   return j;
 }
 

@@ -140,6 +140,8 @@ TEST(AnalysisCache, EncodingKeepsEveryReportedField) {
   p.locations = {{"var/lib/dpkg/status", 0, "sha256:" + std::string(64, 'a')}};
   p.files = {"usr/bin/curl"};
   p.metadata = core::DpkgMetadata{"Alessandro Ghedini", "install ok installed", 500};
+  p.changelog_cves = {{"CVE-2023-38545", "7.88.1-10+deb12u4", "* Fix CVE-2023-38545"},
+                      {"CVE-2023-38546", "7.88.1-10+deb12u4", "- CVE-2023-38546: cookie"}};
   r.packages.push_back(p);
   core::Package npm;
   npm.name = "lodash";

@@ -651,6 +651,27 @@ TEST(JsonReport, ValidatesAgainstTheDocumentedSchema) {
   EXPECT_EQ(schema_errors(native_schema(), write_json(Report{})), "");
 }
 
+// Fix evidence from a package's changelog: present only where there is some, and valid.
+TEST(JsonReport, ChangelogCvesValidateAndAppearOnlyWhereAChangelogNamedSome) {
+  BW_REQUIRE_JSONSCHEMA();
+  Report r = sample_report();
+  r.packages[0].changelog_cves = {
+      {"CVE-2023-5678", "3.0.11-1~deb12u2", "* CVE-2023-5678: excessive time in DH check"}};
+  std::string text = write_json(r);
+  EXPECT_EQ(schema_errors(native_schema(), text), "");
+  json doc = parse(text);
+  json* ssl = const_cast<json*>(find_by(doc["packages"], "name", "libssl3"));
+  ASSERT_NE(ssl, nullptr);
+  ASSERT_TRUE(ssl->contains("changelog_cves"));
+  EXPECT_EQ((*ssl)["changelog_cves"][0]["cve"], "CVE-2023-5678");
+  EXPECT_EQ((*ssl)["changelog_cves"][0]["version"], "3.0.11-1~deb12u2");
+  const json* perl = find_by(doc["packages"], "name", "perl-base");
+  ASSERT_NE(perl, nullptr);
+  EXPECT_FALSE(perl->contains("changelog_cves"));
+  (*ssl)["changelog_cves"][0]["cve"] = "GHSA-xxxx";
+  EXPECT_THAT(schema_errors(native_schema(), doc.dump()), HasSubstr("GHSA-xxxx"));
+}
+
 TEST(JsonReport, RiskAndExploitSignalsValidateAgainstTheSchema) {
   BW_REQUIRE_JSONSCHEMA();
   Report r = sample_report();
