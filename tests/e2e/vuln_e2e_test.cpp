@@ -149,6 +149,8 @@ void append_layer(const fs::path& src, const fs::path& dst, const std::string& l
 //  - curl CVE-2023-38545 (SOCKS5 heap overflow): resolved in bookworm by DSA-5523-1 in
 //    7.88.1-10+deb12u4, a backport onto 7.88.1. curl's own advisory gives the affected range
 //    7.69.0 to 8.3.0, so a matcher going by upstream versions flags every bookworm curl.
+//    (curl's changelog.Debian.gz in bookworm: "curl (7.88.1-10+deb12u4) bookworm-security ...
+//    Add patches to fix CVE-2023-38545 and CVE-2023-38546".)
 constexpr const char* kTrackerFacts = R"({
  "apt": {"CVE-2011-3374": {"scope": "local", "releases": {
    "bookworm": {"status": "open", "repositories": {"bookworm": "2.6.1"},
