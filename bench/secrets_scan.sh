@@ -28,7 +28,7 @@ BULWARK_BENCH_IMAGE=$image taskset -c 0 "$bench" --benchmark_min_time=2 \
 
 hyperfine --runs "$runs" --warmup 1 --export-json "$work/h.json" \
   -n sbom "$bin sbom --no-cache -q $image -o /dev/null" \
-  -n scan "$bin scan --no-cache -q $image -o /dev/null" >&2
+  -n scan "$bin scan --no-cache -q --scanners secret,malware,misconfig $image -o /dev/null" >&2
 
 table=$(python3 - "$work/gb.json" "$work/h.json" <<'PY'
 import json, sys

@@ -415,6 +415,7 @@ core::Result<ImageMatches> match_image(const VulnDb& db, const core::OsInfo& os,
   std::map<size_t, std::vector<std::string>> covered;  // OS package -> language purls
   std::vector<bool> skip(packages.size(), false);
   std::vector<std::string> embedded_note(packages.size());
+  size_t unmatched_owned = 0;
   for (size_t i = 0; i < packages.size(); ++i) {
     const auto& p = packages[i];
     if (language_ecosystem(p.ecosystem).empty()) continue;
@@ -427,6 +428,15 @@ core::Result<ImageMatches> match_image(const VulnDb& db, const core::OsInfo& os,
     }
     skip[i] = true;
     covered[*o].push_back(p.purl);
+    if (!os_matchable) ++unmatched_owned;
+  }
+  // Without distro advisories the language packages the OS installed go unmatched too: say so.
+  if (unmatched_owned > 0 && distro) {
+    warnings.erase("the database has no advisories for " + distro->display +
+                   "; OS packages were not matched");
+    warnings.insert("the database has no advisories for " + distro->display +
+                    "; OS packages and the " + std::to_string(unmatched_owned) +
+                    " language packages they installed were not matched");
   }
 
   std::unordered_map<std::string, MatchResult> cache;  // one lookup per distinct query

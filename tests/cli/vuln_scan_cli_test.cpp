@@ -59,6 +59,7 @@ class VulnScanCli : public ::testing::Test {
   }
   // Runs `bulwark scan` on the image; returns the exit code.
   int scan(const std::string& args, std::string* out) {
+    out->clear();
     return testing::run_command(testing::bulwark_binary() + " -q scan --no-cache --db '" + *db_ +
                                     "' " + args + " '" + image_ + "' 2>&1",
                                 out);
@@ -167,9 +168,10 @@ TEST_F(VulnScanCli, AnAbsentDatabaseIsAnErrorNotAnEmptyResult) {
   EXPECT_EQ(rc, 2);
   EXPECT_NE(out.find("no vulnerability database at"), std::string::npos) << out;
   // Without the vuln scanner no database is needed.
+  out.clear();
   rc = testing::run_command(testing::bulwark_binary() +
-                                " -q scan --no-cache --scanners misconfig '" + image_ +
-                                "' -o /dev/null 2>&1",
+                                " -q scan --no-cache -o /dev/null --scanners misconfig '" + image_ +
+                                "' 2>&1",
                             &out);
   EXPECT_EQ(rc, 0) << out;
 }

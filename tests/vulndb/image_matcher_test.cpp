@@ -290,6 +290,19 @@ TEST_F(ImageMatcher, ADistroWithoutAdvisoriesIsOneWarningNotSilence) {
   EXPECT_EQ(r->warnings, std::vector<std::string>{
                              "the database has no advisories for rhel 9; OS packages were not "
                              "matched"});
+  // The Python library the rpm installed is not matched against PyPA either, and is counted.
+  auto owner = q;
+  owner.name = "python3-urllib3";
+  owner.purl = "pkg:rpm/redhat/python3-urllib3@1.26.5-3.el9";
+  owner.files = {"usr/lib/python3.9/site-packages/urllib3-1.26.5-py3.9.egg-info"};
+  auto py = lang("pypi", "urllib3", "1.26.5",
+                 "usr/lib/python3.9/site-packages/urllib3-1.26.5-py3.9.egg-info/PKG-INFO");
+  auto with_lang = match_image(*db_, os, {p, owner, py});
+  ASSERT_TRUE(with_lang.ok());
+  EXPECT_TRUE(with_lang->findings.empty());
+  EXPECT_EQ(with_lang->warnings,
+            std::vector<std::string>{"the database has no advisories for rhel 9; OS packages and "
+                                     "the 1 language packages they installed were not matched"});
   // Debian trixie: not in this database either.
   auto trixie = match_image(*db_, debian("trixie"), {deb("bash", "5.2-1", "bash", "5.2-1")});
   ASSERT_TRUE(trixie.ok());
