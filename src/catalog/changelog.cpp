@@ -1,6 +1,7 @@
 #include "catalog/changelog.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 
 #include "core/text.hpp"
@@ -22,15 +23,21 @@ constexpr size_t kMaxIdDigits = 12;
 }  // namespace
 
 void find_cve_ids(std::string_view line, std::vector<std::string>& out) {
-  // "CVE-" is rare: look for 'C'/'c' and check the rest by hand (no regex: runs on every line).
-  for (size_t i = 0; i + 13 <= line.size(); ++i) {
-    char c = line[i];
-    if (c != 'C' && c != 'c') continue;
+  // Runs on every change line: find each '-' (memchr) and look back for "CVE", no regex.
+  size_t pos = 3;
+  while (pos < line.size()) {
+    const void* hit = std::memchr(line.data() + pos, '-', line.size() - pos);
+    if (hit == nullptr) return;
+    size_t dash = static_cast<size_t>(static_cast<const char*>(hit) - line.data());
+    pos = dash + 1;
+    if (dash < 3) continue;
+    size_t i = dash - 3;
+    if ((line[i] | 0x20) != 'c' || (line[i + 1] | 0x20) != 'v' || (line[i + 2] | 0x20) != 'e')
+      continue;
     if (i > 0 && is_alnum_(line[i - 1])) continue;
-    if ((line[i + 1] | 0x20) != 'v' || (line[i + 2] | 0x20) != 'e' || line[i + 3] != '-') continue;
-    size_t y = i + 4;
-    if (!is_digit(line[y]) || !is_digit(line[y + 1]) || !is_digit(line[y + 2]) ||
-        !is_digit(line[y + 3]) || line[y + 4] != '-')
+    size_t y = dash + 1;
+    if (y + 9 > line.size() || !is_digit(line[y]) || !is_digit(line[y + 1]) ||
+        !is_digit(line[y + 2]) || !is_digit(line[y + 3]) || line[y + 4] != '-')
       continue;
     size_t d = y + 5;
     size_t end = d;
@@ -39,7 +46,7 @@ void find_cve_ids(std::string_view line, std::vector<std::string>& out) {
     std::string id = "CVE-";
     id.append(line.substr(y, end - y));
     if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(std::move(id));
-    i = end - 1;
+    pos = end;
   }
 }
 
@@ -72,28 +79,39 @@ std::optional<core::ChangelogCve> decode_changelog_cve(std::string_view record) 
 
 std::vector<core::ChangelogCve> changelog_cves_up_to(std::vector<core::ChangelogCve> mentions,
                                                      std::string_view ecosystem,
-                                                     std::string_view installed) {
+                                                     std::string_view installed,
+                                                     bool keep_unversioned) {
   std::vector<core::ChangelogCve> out;
   const auto* scheme = version::find_scheme(ecosystem);
   if (scheme == nullptr || mentions.empty()) return out;
   // Entries repeat versions (one per CVE): compare each distinct version once.
-  std::map<std::string, bool, std::less<>> allowed;
+  // allowed: version -> (kept, parsable).
+  std::map<std::string, std::pair<bool, bool>, std::less<>> allowed;
   std::map<std::string, size_t, std::less<>> by_cve;  // cve -> index in out
   for (auto& m : mentions) {
     auto it = allowed.find(m.version);
     if (it == allowed.end()) {
       auto cmp = version::compare(*scheme, m.version, installed);
-      it = allowed.emplace(m.version, cmp.ok() && *cmp <= 0).first;
+      bool parsable = cmp.ok();
+      it = allowed.emplace(m.version, std::pair{parsable ? *cmp <= 0 : keep_unversioned, parsable})
+               .first;
     }
-    if (!it->second) continue;
+    if (!it->second.first) continue;
     auto seen = by_cve.find(m.cve);
     if (seen == by_cve.end()) {
       by_cve.emplace(m.cve, out.size());
       out.push_back(std::move(m));
       continue;
     }
-    // Keep the oldest entry naming the CVE: the version that first fixed it.
+    // Keep the oldest entry naming the CVE: the version that first fixed it. A versioned entry
+    // beats an unversioned one (it says more).
     auto& kept = out[seen->second];
+    bool kept_parsable = allowed.find(kept.version)->second.second;
+    if (!it->second.second) continue;
+    if (!kept_parsable) {
+      kept = std::move(m);
+      continue;
+    }
     auto older = version::compare(*scheme, m.version, kept.version);
     if (older.ok() && *older < 0) kept = std::move(m);
   }

@@ -28,11 +28,13 @@ std::string evidence_line(std::string_view line);
 std::string encode_changelog_cve(const core::ChangelogCve& c);
 std::optional<core::ChangelogCve> decode_changelog_cve(std::string_view record);
 
-// The mentions whose entry version is <= `installed` under `ecosystem`'s version order (entries
-// without a parsable version are dropped), one per CVE: the oldest such entry naming it (the
-// version that first fixed it), sorted by CVE id.
+// The mentions whose entry version is <= `installed` under `ecosystem`'s version order, one per
+// CVE: the oldest such entry naming it (the version that first fixed it), sorted by CVE id.
+// Entries without a parsable version are dropped, or kept (with their version as written, and
+// losing to any versioned entry) when `keep_unversioned`.
 std::vector<core::ChangelogCve> changelog_cves_up_to(std::vector<core::ChangelogCve> mentions,
                                                      std::string_view ecosystem,
-                                                     std::string_view installed);
+                                                     std::string_view installed,
+                                                     bool keep_unversioned = false);
 
 }  // namespace bulwark::catalog

@@ -8,6 +8,7 @@
 #include <set>
 #include <tuple>
 
+#include "catalog/changelog.hpp"
 #include "catalog/rpm_db_bdb.hpp"
 #include "catalog/rpm_db_ndb.hpp"
 #include "catalog/rpm_db_sqlite.hpp"
@@ -106,6 +107,10 @@ core::Package to_package(RpmHeader h, std::string_view path, std::string_view fo
   m.db_format = std::string(format_name);
   p.metadata = std::move(m);
   p.purl = rpm_purl(p, core::OsInfo{});
+  // The header's own changelog cannot be newer than the package, so entries whose name line
+  // carries no version are kept; versioned ones are compared as rpm compares.
+  p.changelog_cves = changelog_cves_up_to(std::move(h.changelog_cves), "rpm", p.version,
+                                          /*keep_unversioned=*/true);
   return p;
 }
 
@@ -152,6 +157,10 @@ Result<std::vector<core::Package>> read_rpm_database(std::string_view path, std:
     }
     // Imported signing keys are stored as headers named gpg-pubkey; they are not packages.
     if (h->name == "gpg-pubkey") return core::ok();
+    if (!h->changelog_problem.empty()) {
+      warnings.push_back(
+          fmt::format("{}: header {} ({}): {}", path, instance, h->name, h->changelog_problem));
+    }
     packages.push_back(to_package(std::move(h).value(), path, f->format_name));
     return core::ok();
   };

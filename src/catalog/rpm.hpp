@@ -20,7 +20,7 @@ namespace bulwark::catalog {
 class RpmCataloger final : public Cataloger {
  public:
   std::string_view name() const override { return "rpm"; }
-  int version() const override { return 1; }
+  int version() const override { return 2; }  // 2: Package::changelog_cves from %changelog
   std::vector<image::PathPattern> patterns() const override;
   core::Result<void> analyze(const image::Entry& entry, image::EntryContent& content,
                              image::LayerFacts& out) const override;

@@ -4,6 +4,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "catalog/changelog.hpp"
+#include "core/limits.hpp"
+#include "core/text.hpp"
+
 namespace bulwark::catalog {
 namespace {
 
@@ -219,6 +225,82 @@ Result<std::vector<std::string>> file_list(const HeaderView& h) {
 
 }  // namespace
 
+std::string rpm_changelog_version(std::string_view name) {
+  std::string_view rest;
+  if (auto gt = name.rfind('>'); gt != std::string_view::npos) {
+    rest = name.substr(gt + 1);
+  } else if (auto dash = name.rfind(" - "); dash != std::string_view::npos) {
+    rest = name.substr(dash + 3);
+  } else {
+    return {};
+  }
+  rest = core::trim(rest);
+  if (rest.starts_with('-')) rest = core::trim(rest.substr(1));
+  size_t end = 0;
+  while (end < rest.size() && !core::is_space(rest[end])) ++end;
+  std::string_view token = rest.substr(0, end);
+  if (token.empty() || token.front() < '0' || token.front() > '9') return {};
+  for (char c : token) {
+    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              c == '.' || c == '_' || c == '+' || c == '~' || c == '^' || c == ':' || c == '-';
+    if (!ok) return {};
+  }
+  return std::string(token);
+}
+
+namespace {
+
+// %changelog: CHANGELOGNAME and CHANGELOGTEXT are parallel string arrays, newest entry first.
+// A damaged changelog costs only the fix evidence, never the package.
+void read_changelog(const HeaderView& h, RpmHeader& out) {
+  auto names = h.string_array(kRpmTagChangelogName);
+  auto texts = h.string_array(kRpmTagChangelogText);
+  if (!names.ok() || !texts.ok()) {
+    out.changelog_problem = "%changelog: " + (names.ok() ? texts.error() : names.error()).message();
+    return;
+  }
+  if (names->size() != texts->size()) {
+    out.changelog_problem = "%changelog: " + std::to_string(names->size()) + " names for " +
+                            std::to_string(texts->size()) + " texts";
+  }
+  const auto& lim = core::limits();
+  size_t n = std::min(names->size(), texts->size());
+  if (n > lim.max_changelog_entries) {
+    n = lim.max_changelog_entries;
+    out.changelog_problem =
+        "%changelog: more than " + std::to_string(n) + " entries; the older ones were not read";
+  }
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < n; ++i) {
+    std::string version = rpm_changelog_version((*names)[i]);
+    std::string_view text = (*texts)[i];
+    size_t first = out.changelog_cves.size();
+    for (size_t pos = 0; pos < text.size();) {
+      size_t eol = text.find('\n', pos);
+      if (eol == std::string_view::npos) eol = text.size();
+      std::string_view line = text.substr(pos, eol - pos);
+      pos = eol + 1;
+      ids.clear();
+      find_cve_ids(line, ids);
+      for (auto& id : ids) {
+        bool dup = false;
+        for (size_t k = first; k < out.changelog_cves.size(); ++k)
+          dup = dup || out.changelog_cves[k].cve == id;
+        if (dup) continue;
+        if (out.changelog_cves.size() >= lim.max_changelog_cves) {
+          out.changelog_problem = "%changelog: more than " +
+                                  std::to_string(lim.max_changelog_cves) +
+                                  " CVE mentions; the older ones were not read";
+          return;
+        }
+        out.changelog_cves.push_back({std::move(id), version, evidence_line(line)});
+      }
+    }
+  }
+}
+
+}  // namespace
+
 Result<RpmHeader> parse_rpm_header(std::string_view blob) {
   BW_ASSIGN_OR_RETURN(auto h, HeaderView::open(blob));
   RpmHeader out;
@@ -233,6 +315,7 @@ Result<RpmHeader> parse_rpm_header(std::string_view blob) {
   BW_ASSIGN_OR_RETURN(auto epoch, h.int32_array(kRpmTagEpoch));
   if (!epoch.empty()) out.epoch = epoch.front();
   BW_ASSIGN_OR_RETURN(out.files, file_list(h));
+  read_changelog(h, out);
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/package.hpp"
 #include "core/result.hpp"
 
 namespace bulwark::catalog {
@@ -23,6 +24,8 @@ inline constexpr uint32_t kRpmTagLicense = 1014;
 inline constexpr uint32_t kRpmTagArch = 1022;
 inline constexpr uint32_t kRpmTagOldFilenames = 1027;
 inline constexpr uint32_t kRpmTagSourceRpm = 1044;
+inline constexpr uint32_t kRpmTagChangelogName = 1081;  // "Name <email> - 1.2-3", newest first
+inline constexpr uint32_t kRpmTagChangelogText = 1082;  // the entry's text, lines "- ..."
 inline constexpr uint32_t kRpmTagDirIndexes = 1116;
 inline constexpr uint32_t kRpmTagBasenames = 1117;
 inline constexpr uint32_t kRpmTagDirnames = 1118;
@@ -39,7 +42,16 @@ struct RpmHeader {
   std::string vendor;
   std::string modularity_label;
   std::vector<std::string> files;  // absolute paths as rpm records them, in header order
+  // The CVE ids each %changelog entry names, with the entry's version ("" when its name line
+  // has none), newest entry first; every entry, whatever its version.
+  std::vector<core::ChangelogCve> changelog_cves;
+  std::string changelog_problem;  // why the changelog was not (fully) read; "" when it was
 };
+
+// The version at the end of a %changelog entry's name line ("Jane <j@x.org> - 1:2.3-4.el9"):
+// the token after the e-mail address (after " - " when there is none), without a leading '-';
+// "" when that is not an rpm version (starts with a digit, only rpm version characters).
+std::string rpm_changelog_version(std::string_view name);
 
 // Parses one header blob: int32 index count, int32 data size, index entries of four big-endian
 // int32 (tag, type, offset, count), then the data store. Fails on anything that does not fit.

@@ -101,9 +101,10 @@ ordered_json to_json(const core::Package& p) {
                     {"files", p.files}};
   if (p.removed_in_layer) j["removed_in_layer"] = *p.removed_in_layer;
   if (!p.changelog_cves.empty()) {
-    ordered_json cves = ordered_json::array();
-    for (const auto& c : p.changelog_cves)
-      cves.push_back({{"cve", c.cve}, {"version", c.version}, {"line", c.line}});
+    // CVE -> the changelog entry version that names it, nothing more: a kernel headers package
+    // alone names thousands, and the changelog line travels as the evidence of the findings.
+    ordered_json cves = ordered_json::object();
+    for (const auto& c : p.changelog_cves) cves[c.cve] = c.version;
     j["changelog_cves"] = std::move(cves);
   }
   return j;
