@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # Builds the demo advisory bundle data/demo-vulndb.sqlite from the real feeds in
 # ../shared/advisories, restricted to the packages listed in data/demo-packages.txt: the source
-# packages of a Debian bookworm minbase image with curl, openssl and python3 libraries (the
-# corpus `debian-app` image), the Go standard library, a few PyPI packages and the npm app's
-# packages. Facts only (ids, ranges, fixed versions, severity, CVSS vectors, aliases, reference
+# packages, Go modules (the standard library of Go-built binaries), PyPI projects and npm packages
+# of the demo image (scripts/demo-image.sh) and of the corpus `debian-app` image. Facts only (ids, ranges, fixed versions, severity, CVSS vectors, aliases, reference
 # URLs): the database holds no advisory prose.
 #
 #   scripts/build-demo-db.sh                 # rebuild the bundle from the committed list
-#   scripts/build-demo-db.sh --refresh-list  # also regenerate the list from the corpus image
+#   scripts/build-demo-db.sh --refresh-list  # also regenerate the list from both images
 #
 # Sources and licenses of the data: see ../shared/advisories/SOURCES.md (Debian OVAL and
 # DSA/DLA lists: Debian Security Team; Go vulndb: CC-BY-4.0; PyPA advisory database:
@@ -16,7 +15,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=${BULWARK_SHARED:-../shared}
 bin=${BULWARK_BIN:-build/dev/src/cli/bulwark}
-image=${BULWARK_DEMO_IMAGE:-/var/tmp/bulwark-corpus-all/debian-app.docker.tar}
+# The images whose packages the bundle covers: the demo image (scripts/demo.sh builds it) and
+# the corpus debian-app image.
+images=("${BULWARK_DEMO_IMAGE:-/var/tmp/bulwark-demo/debian-demo.tar}"
+  "${BULWARK_CORPUS_IMAGE:-${BULWARK_CORPUS_DIR:-/var/tmp/bulwark-corpus-all}/debian-app.docker.tar}")
 list=data/demo-packages.txt
 out=data/demo-vulndb.sqlite
 # Fixed build time so the bundle only changes when its inputs do.
@@ -28,22 +30,31 @@ if [[ ! -x "$bin" ]]; then
 fi
 
 if [[ "${1:-}" == "--refresh-list" ]]; then
-  [[ -f "$image" ]] || { echo "no corpus image at $image (run ../shared/corpus/build.sh)" >&2; exit 2; }
-  tmp=$(mktemp)
-  "$bin" sbom -q --no-cache "$image" -f json > "$tmp"
+  for img in "${images[@]}"; do
+    [[ -f "$img" ]] || { echo "no image at $img (corpus: ../shared/corpus/build.sh; demo: scripts/demo-image.sh)" >&2; exit 2; }
+  done
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  for img in "${images[@]}"; do
+    "$bin" sbom -q --no-cache "$img" -f json >"$tmp/$(basename "$img").json"
+  done
   {
     echo "# Packages kept in data/demo-vulndb.sqlite (scripts/build-demo-db.sh --refresh-list)."
-    echo "# Debian source packages of the corpus debian-app image (bookworm minbase + curl, openssl,"
-    echo "# python3 libraries, gosu), its npm app, the Go standard library and a few PyPI projects."
-    jq -r '.packages[] | select(.ecosystem == "deb") | "Debian:bookworm " + (.source_name // .name)' "$tmp" | sort -u
-    # The corpus app's npm packages (corpus/build.sh: lodash@4.17.15 minimist@1.2.0
-    # express@4.17.1 jsonwebtoken@8.5.1), listed by hand until an npm cataloger exists.
-    printf '%s\n' "npm express" "npm jsonwebtoken" "npm lodash" "npm minimist"
-    printf '%s\n' "Go stdlib" "Go toolchain" "PyPI requests" "PyPI urllib3" "PyPI jinja2" \
-      "PyPI pyyaml" "PyPI idna" "PyPI certifi" "PyPI charset-normalizer" "PyPI pip" \
-      "PyPI setuptools" "PyPI markupsafe"
-  } > "$list"
-  rm -f "$tmp"
+    echo "# Every package of the demo image (scripts/demo-image.sh: bookworm minbase + curl, openssl,"
+    echo "# gosu, python3-venv, a venv, an npm app) and of the corpus debian-app image: Debian source"
+    echo "# packages, the Go standard library and modules, PyPI projects and npm packages."
+    # Debian by source package and release; language packages by their OSV ecosystem name;
+    # the Go toolchain module too (Go vulndb files some compiler advisories under it).
+    {
+      jq -r '.packages[]
+        | if .ecosystem == "deb" then "Debian:bookworm " + (.source_name // .name)
+          elif .ecosystem == "golang" then "Go " + .name
+          elif .ecosystem == "pypi" then "PyPI " + (.name | ascii_downcase | gsub("[-_.]+"; "-"))
+          elif .ecosystem == "npm" then "npm " + .name
+          else empty end' "$tmp"/*.json
+      echo "Go toolchain"
+    } | sort -u
+  } >"$list"
 fi
 
 "$bin" db build --only-packages "$list" --built-at "$built_at" --out "$out" \
@@ -54,7 +65,7 @@ fi
   --from "$shared/advisories/nodejs-security-wg-vulns.tar.zst"
 size=$(stat -c %s "$out")
 echo "wrote $out ($((size / 1024)) KiB)"
-if ((size > 5 * 1024 * 1024)); then
-  echo "error: the demo bundle must stay under 5 MB" >&2
+if ((size > 2 * 1024 * 1024)); then
+  echo "error: the demo bundle must stay under 2 MB" >&2
   exit 1
 fi

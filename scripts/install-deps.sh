@@ -12,6 +12,7 @@ packages=(
   libvectorscan-dev libpcre2-dev libyara-dev libclamav-dev
   # reference tools and data builders used by tests and the demo
   dpkg dpkg-dev rpm python3-rpm python3-jsonschema python3-cryptography mmdebstrap skopeo debian-archive-keyring jq zstd pigz isal
+  python3-venv
   hyperfine time clamav-testfiles
   # Ruby/PHP/binary catalogers: Vectorscan, and real gems, Composer and runtimes the tests compare with
   ruby ruby-rack ruby-json bundler composer busybox redis-server nginx-light openjdk-17-jre-headless
