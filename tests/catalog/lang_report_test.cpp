@@ -69,6 +69,33 @@ std::map<std::string, std::multimap<std::string, std::string>> cdx_properties(
   return out;
 }
 
+// Empty when `document` is valid against `schema` (Debian's python3-jsonschema, through the
+// validator the report writer tests use), else the validator's messages.
+std::string schema_errors(const fs::path& schema, const std::string& document) {
+  testing::TempDir dir;
+  testing::write_file(dir.path() / "doc.json", document);
+  std::string out;
+  int rc = testing::run_command("/usr/bin/python3 '" + std::string(BULWARK_SOURCE_DIR) +
+                                    "/tests/report/validate_json.py' '" + schema.string() + "' '" +
+                                    (dir.path() / "doc.json").string() + "' 2>&1",
+                                &out);
+  return rc == 0 ? std::string() : "exit " + std::to_string(rc) + ": " + out;
+}
+
+// The native JSON against docs/schema and the CycloneDX against the 1.5 schema in ../shared.
+void expect_valid_reports(const report::Report& r) {
+  if (testing::run_command("/usr/bin/python3 -c 'import jsonschema' 2>/dev/null") != 0) {
+    BW_SKIP_OR_FAIL("python3-jsonschema not installed");
+  }
+  EXPECT_EQ(schema_errors(fs::path(BULWARK_SOURCE_DIR) / "docs/schema/report.schema.json",
+                          report::write_json(r)),
+            "");
+  BW_REQUIRE_SHARED(shared);
+  EXPECT_EQ(
+      schema_errors(shared / "schemas/cyclonedx/bom-1.5.schema.json", report::write_cyclonedx(r)),
+      "");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Nested jars
 
@@ -175,6 +202,7 @@ TEST(NestedJarLocation, EveryNestedLibraryIsLocatedInsideTheOuterArchiveInItsLay
   auto where = guava.equal_range("bulwark:location:path");
   ASSERT_NE(where.first, where.second);
   EXPECT_EQ(where.first->second, "app/app.jar!/BOOT-INF/lib/guava-31.1-jre.jar");
+  expect_valid_reports(r);
 }
 
 // The merge keeps a cataloger's location only inside its own evidence file.
@@ -334,6 +362,7 @@ with zipfile.ZipFile(base + 'v1.2.3.zip', 'w') as z:
   EXPECT_EQ(one(greet, "bulwark:go:sum"), ref.dep_sums.at("example.com/greet"));
   for (const auto& [k, v] : greet) EXPECT_FALSE(k.starts_with("bulwark:go:build:")) << k;
   EXPECT_EQ(one(props["stdlib"], "bulwark:go:module"), "stdlib");
+  expect_valid_reports(r);
 
   // The layer cache and the analysis cache encode packages with image::put_package.
   for (const auto& p : pkgs) {
@@ -423,6 +452,7 @@ TEST(ComposerDevFlag, DevPackagesAreThoseComposerShowNoDevLeavesOutInJsonAndCycl
     if (it != props.end() && it->second == "true") dev_cdx.insert(name);
   }
   EXPECT_EQ(dev_cdx, dev_ref);
+  expect_valid_reports(r);
 }
 
 // ---------------------------------------------------------------------------------------------
