@@ -23,9 +23,37 @@ command -v hyperfine >/dev/null || bash scripts/install-deps.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 image=$corpus/big.docker.tar
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 hyperfine --runs "$runs" --warmup 1 --export-json "$work/h.json" \
   -n os "$bin sbom --no-cache -q --catalogers os $image -o /dev/null" \
   -n all "$bin sbom --no-cache -q $image -o /dev/null" >&2
+
+# CPU time (user+sys, hyperfine's means) is less sensitive than wall time to other load on the
+# machine; instruction counts are not sensitive to it at all. perf's hardware counter when the
+# machine has one, else callgrind's instruction count (Ir; valgrind) on a smaller image
+# ($BENCH_IR_IMAGE, default debian-app), which takes minutes on `big`.
+cpu_ratio=$(jq -r '(.results | map({(.command): .}) | add) as $r
+  | (($r.all.user + $r.all.system) / ($r.os.user + $r.os.system) * 1000 | round / 1000)' "$work/h.json")
+instructions() {  # prints one integer: instructions retired by `bulwark sbom ... $@`
+  local out
+  out=$(perf stat -x, -e instructions:u "$bin" sbom --no-cache -q "$@" -o /dev/null 2>&1 >/dev/null | grep instructions || true)
+  if [[ $out =~ ^[0-9]+, ]]; then
+    echo "${out%%,*}"
+    return
+  fi
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" sbom --no-cache -q "$@" -o /dev/null 2>&1 |
+    sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+}
+ir_image=${BENCH_IR_IMAGE:-$corpus/debian-app.docker.tar}
+if perf stat -x, -e instructions:u true 2>&1 | grep -q '^[0-9]'; then
+  ir_how="perf stat -e instructions:u"
+  ir_image=$image
+else
+  ir_how="valgrind --tool=callgrind (no hardware counters on this machine)"
+fi
+ir_os=$(instructions --catalogers os "$ir_image")
+ir_all=$(instructions "$ir_image")
+ir_ratio=$(awk -v a="$ir_all" -v o="$ir_os" 'BEGIN { printf "%.3f", a / o }')
 
 # What the language catalogers found (so the numbers are known to measure real work).
 "$bin" sbom --no-cache -q -f json "$image" -o "$work/all.json"
@@ -41,11 +69,12 @@ table=$(jq -r '
     "| bulwark sbom (all catalogers), cold | \($a*1000|round/1000) | \($a/$o*1000|round/1000)x | <= 1.10x |"
 ' "$work/h.json")
 header="$(date -u +%Y-%m-%d) $(nproc) cores, $(uname -m), bulwark $("$bin" version | head -1 | cut -d' ' -f2) $(git rev-parse --short HEAD), image big.docker.tar ($(du -h "$image" | cut -f1))"
-printf '%s\n%s\npackages: %s; warnings: %s\n' "$header" "$table" "$counts" "$warnings"
+extra="CPU (user+sys) ratio all/os on big: ${cpu_ratio}x. Instructions all/os on $(basename "$ir_image"): ${ir_ratio}x ($ir_all / $ir_os, $ir_how)."
+printf '%s\n%s\n%s\npackages: %s; warnings: %s\n' "$header" "$table" "$extra" "$counts" "$warnings"
 if [[ ${1:-} == --append ]]; then
   {
     printf '\n### Language catalogers overhead on big — %s\n' "$header"
-    printf 'Command: `bash bench/catalogers_overhead.sh --append` (hyperfine, %s runs, medians)\n\n%s\n\nPackages found by all catalogers: %s; warnings: %s.\n' \
-      "$runs" "$table" "$counts" "$warnings"
+    printf 'Command: `bash bench/catalogers_overhead.sh --append` (hyperfine, %s runs, medians; load average before: %s)\n\n%s\n\n%s\n\nPackages found by all catalogers: %s; warnings: %s.\n' \
+      "$runs" "$load_before" "$table" "$extra" "$counts" "$warnings"
   } >>bench/RESULTS.md
 fi

@@ -345,19 +345,17 @@ void BinaryIdentifierCataloger::finalize(const MergeContext& ctx,
   for (const auto& p : packages) {
     for (const auto& l : p.locations) by_name[base_name(l.path)].push_back(l.path);
   }
+  // Files that an installed OS package owns: dpkg's *.list, apk's F:/R: lines and rpm's file
+  // list, all attached to the packages by their catalogers, which finalize before this one.
   std::set<std::string> owned;
-  constexpr std::string_view kInfoDir = "var/lib/dpkg/info/";
-  for (const auto& layer : ctx.layers()) {
-    for (const auto& [list, files] : layer.facts.facts_by_path) {
-      if (!list.starts_with(kInfoDir) || !list.ends_with(".list")) continue;
-      if (ctx.facts(list) != &files) continue;  // not the visible version of the list
-      for (const auto& f : files) {
-        auto it = by_name.find(base_name(f));
-        if (it == by_name.end()) continue;
-        auto resolved = ctx.fs().resolve(f);
-        for (auto ev : it->second) {
-          if (f == ev || (resolved && *resolved == ev)) owned.emplace(ev);
-        }
+  for (const auto& pkg : ctx.cataloged()) {
+    if (pkg.ecosystem != "deb" && pkg.ecosystem != "apk" && pkg.ecosystem != "rpm") continue;
+    for (const auto& f : pkg.files) {
+      auto it = by_name.find(base_name(f));
+      if (it == by_name.end()) continue;
+      auto resolved = ctx.fs().resolve(f);
+      for (auto ev : it->second) {
+        if (f == ev || (resolved && *resolved == ev)) owned.emplace(ev);
       }
     }
   }

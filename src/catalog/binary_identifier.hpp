@@ -5,9 +5,9 @@
 // matched in that one pass (Vectorscan streaming mode); reading stops as soon as the rules are
 // answered, and never goes past kMaxBinaryScanBytes.
 //
-// A file that an OS package owns is not reported: finalize() drops binaries that a visible dpkg
-// file list (var/lib/dpkg/info/*.list) names. apk and rpm keep their file lists on the package
-// itself, which finalize() does not see; the cross-ecosystem merge step is where that belongs.
+// A file that an OS package owns is not reported: finalize() drops binaries that the file list
+// of an installed deb, apk or rpm package names (directly or through symlinks such as usrmerge's
+// bin -> usr/bin), so a distribution's own python is left to its package manager.
 #pragma once
 
 #include <optional>
@@ -48,7 +48,7 @@ inline constexpr size_t kMaxBinaryMatchBytes = 256;
 class BinaryIdentifierCataloger final : public Cataloger {
  public:
   std::string_view name() const override { return "binary"; }
-  int version() const override { return 1; }
+  int version() const override { return 2; }  // 2: apk and rpm file lists own binaries too
   std::vector<image::PathPattern> patterns() const override;
   core::Result<void> analyze(const image::Entry& entry, image::EntryContent& content,
                              image::LayerFacts& out) const override;

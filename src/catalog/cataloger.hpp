@@ -28,12 +28,25 @@ class MergeContext {
   // The detected operating system (set before catalogers' finalize() runs; empty if unknown).
   const core::OsInfo& os() const { return os_; }
   void set_os(core::OsInfo os) { os_ = std::move(os); }
+  // Installed packages finalized so far, in registration order: the OS catalogers' (deb, apk,
+  // rpm, with the files they own) are complete when the language catalogers finalize.
+  const std::vector<core::Package>& cataloged() const {
+    static const std::vector<core::Package> kNone;
+    return cataloged_ != nullptr ? *cataloged_ : kNone;
+  }
+  void set_cataloged(const std::vector<core::Package>* packages) { cataloged_ = packages; }
 
  private:
   core::OsInfo os_;
+  const std::vector<core::Package>* cataloged_ = nullptr;
   const image::MergedFs& fs_;
   const std::vector<image::LayerResult>& layers_;
 };
+
+// A package found inside its evidence file (a jar nested in a jar) is located at
+// "<evidence path>!/<path inside>", as Java's jar: URLs and Spring Boot's loader write it; a
+// cataloger sets such a Location and the SBOM merge keeps it (with the evidence's layer).
+inline constexpr std::string_view kNestedSeparator = "!/";
 
 class Cataloger : public image::Analyzer {
  public:

@@ -135,7 +135,13 @@ Result<void> ComposerCataloger::analyze(const image::Entry& entry, image::EntryC
   if (!parsed.ok()) return std::move(parsed).error();
   for (auto& w : parsed->warnings) out.warnings.push_back(entry.path + ": " + w);
   auto& pkgs = out.packages_by_path[entry.path];
-  for (auto& p : parsed->packages) pkgs.push_back(std::move(p.package));
+  for (auto& p : parsed->packages) {
+    // Reported like npm's dev flag: LanguageMetadata, "bulwark:lock:dev" in CycloneDX.
+    core::LanguageMetadata m;
+    m.dev = p.dev;
+    p.package.metadata = std::move(m);
+    pkgs.push_back(std::move(p.package));
+  }
   return core::ok();
 }
 

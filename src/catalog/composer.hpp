@@ -14,7 +14,7 @@ namespace bulwark::catalog {
 class ComposerCataloger final : public Cataloger {
  public:
   std::string_view name() const override { return "php-composer"; }
-  int version() const override { return 1; }
+  int version() const override { return 2; }  // 2: dev flag in LanguageMetadata
   std::vector<image::PathPattern> patterns() const override;
   core::Result<void> analyze(const image::Entry& entry, image::EntryContent& content,
                              image::LayerFacts& out) const override;

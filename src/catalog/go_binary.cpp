@@ -273,23 +273,34 @@ Result<GoBuildInfo> read_go_build_info(std::string_view file) {
 
 std::vector<core::Package> go_build_info_packages(const GoBuildInfo& info) {
   std::vector<core::Package> out;
+  auto with_metadata = [&](core::Package p, bool main_module, std::string sum) {
+    core::GoMetadata m;
+    m.main_module = main_module;
+    m.go_version = info.go_version;
+    m.main_path = info.path;
+    m.sum = std::move(sum);
+    if (main_module) m.build_settings = info.settings;
+    p.metadata = std::move(m);
+    out.push_back(std::move(p));
+  };
   // "go1.21.0 X:boringcrypto" -> "1.21.0"; development toolchains have no release version.
   std::string v = info.go_version.substr(0, info.go_version.find(' '));
-  if (v.starts_with("go") && v.size() > 2) out.push_back(go_package("stdlib", v.substr(2)));
+  if (v.starts_with("go") && v.size() > 2)
+    with_metadata(go_package("stdlib", v.substr(2)), false, "");
   if (info.main && !info.main->path.empty()) {
-    out.push_back(go_package(info.main->path, main_version(info)));
+    with_metadata(go_package(info.main->path, main_version(info)), true, info.main->sum);
   }
   for (const auto& d : info.deps) {
     bool local =
         d.replace && (d.replace->first.starts_with("./") || d.replace->first.starts_with("../") ||
                       d.replace->first.starts_with("/"));
     if (d.replace && !local && !d.replace->second.empty()) {
-      out.push_back(go_package(d.replace->first, d.replace->second));
+      with_metadata(go_package(d.replace->first, d.replace->second), false, d.sum);
     } else if (d.replace) {
       // Replaced by a local directory: the module's code is whatever that directory held.
-      out.push_back(go_package(d.path, "(devel)"));
+      with_metadata(go_package(d.path, "(devel)"), false, "");
     } else {
-      out.push_back(go_package(d.path, d.version));
+      with_metadata(go_package(d.path, d.version), false, d.sum);
     }
   }
   return out;

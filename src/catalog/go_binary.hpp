@@ -39,7 +39,8 @@ core::Result<GoBuildInfo> read_go_build_info(std::string_view file);
 // The module text (`go version -m` lines without the leading tab).
 GoBuildInfo parse_go_modinfo(std::string_view modinfo);
 // Packages for a binary: the Go standard library (pkg:golang/stdlib@1.x.y, as Go's vulndb
-// names it), the main module and every dependency (replacements applied).
+// names it), the main module and every dependency (replacements applied), each with
+// GoMetadata (toolchain, main package path, module sum; the build settings on the main module).
 std::vector<core::Package> go_build_info_packages(const GoBuildInfo& info);
 // pkg:golang purl for a module path ("github.com/a/b" -> namespace github.com/a, name b).
 std::string go_purl(const std::string& module_path, const std::string& version);
@@ -51,7 +52,7 @@ bool is_candidate_executable(const image::Entry& entry);
 class GoBinaryCataloger final : public Cataloger {
  public:
   std::string_view name() const override { return "go-binary"; }
-  int version() const override { return 1; }
+  int version() const override { return 2; }  // 2: GoMetadata (build settings, main module)
   std::vector<image::PathPattern> patterns() const override;
   bool wants(const image::Entry& entry) const override { return is_candidate_executable(entry); }
   core::Result<void> analyze(const image::Entry& entry, image::EntryContent& content,

@@ -71,9 +71,11 @@ class ArchiveWalker {
  public:
   ArchiveWalker(InflateBudget& budget, JavaParseResult& out) : budget_(budget), out_(out) {}
 
-  // `where` is the nesting prefix for messages ("" for the outer archive, "lib/a.jar: ").
+  // `where` is the nesting prefix for messages ("" for the outer archive, "lib/a.jar: ");
+  // `nest` is the archive's path inside the outer one ("" for the outer archive,
+  // "BOOT-INF/lib/a.jar", "lib/b.war!/WEB-INF/lib/c.jar" two levels down).
   Result<void> visit(std::string_view data, std::string_view file_name, uint32_t depth,
-                     const std::string& where) {
+                     const std::string& where, const std::string& nest) {
     std::vector<Pom> poms;
     std::map<std::string, std::string> manifest;
     std::vector<std::string> warnings;
@@ -96,7 +98,8 @@ class ArchiveWalker {
         poms.push_back(read_pom(path, content));
       } else {
         std::string nested_where = where + std::string(path) + ": ";
-        auto r = visit(content, base_name(path), depth + 1, nested_where);
+        std::string inner = nest.empty() ? std::string(path) : nest + "!/" + std::string(path);
+        auto r = visit(content, base_name(path), depth + 1, nested_where, inner);
         if (!r.ok()) {
           if (r.error().code() == core::ErrorCode::kLimitExceeded) return r;
           // One corrupt library does not hide the rest of the application.
@@ -108,7 +111,13 @@ class ArchiveWalker {
     auto r = walk_zip(data, budget_, v, warnings);
     for (auto& w : warnings) out_.warnings.push_back(where + w);
     if (!r.ok()) return r;
+    size_t first = out_.packages.size();
     add_packages(poms, manifest, file_name);
+    if (!nest.empty()) {
+      for (size_t i = first; i < out_.packages.size(); ++i) {
+        out_.packages[i].locations = {core::Location{nest}};
+      }
+    }
     return core::ok();
   }
 
@@ -348,11 +357,15 @@ ArchiveFileName split_archive_file_name(std::string_view file_name) {
   return {std::string(stem), ""};
 }
 
+std::string nested_location(std::string_view outer, std::string_view inner) {
+  return std::string(outer) + std::string(kNestedSeparator) + std::string(inner);
+}
+
 Result<JavaParseResult> parse_java_archive(std::string_view data, std::string_view file_name) {
   JavaParseResult out;
   InflateBudget budget(data.size());
   ArchiveWalker walker(budget, out);
-  BW_TRY(walker.visit(data, file_name, 0, ""));
+  BW_TRY(walker.visit(data, file_name, 0, "", ""));
   return out;
 }
 
@@ -368,6 +381,11 @@ Result<void> JavaArchiveCataloger::analyze(const image::Entry& entry, image::Ent
   BW_ASSIGN_OR_RETURN(auto data, entry_bytes(content, storage));
   BW_ASSIGN_OR_RETURN(auto parsed, parse_java_archive(data, base_name(entry.path)));
   for (auto& w : parsed.warnings) out.warnings.push_back(entry.path + ": " + w);
+  // A nested archive's packages are located at "outer.jar!/BOOT-INF/lib/inner.jar"
+  // (docs/java-locations.md); the SBOM merge keeps such paths inside the evidence file.
+  for (auto& p : parsed.packages) {
+    for (auto& l : p.locations) l.path = nested_location(entry.path, l.path);
+  }
   if (!parsed.packages.empty()) out.packages_by_path[entry.path] = std::move(parsed.packages);
   return core::ok();
 }

@@ -17,13 +17,18 @@ namespace bulwark::catalog {
 class JavaArchiveCataloger final : public Cataloger {
  public:
   std::string_view name() const override { return "java-archive"; }
-  int version() const override { return 1; }
+  int version() const override { return 2; }  // 2: nested archives' packages located inside
   std::vector<image::PathPattern> patterns() const override;
   core::Result<void> analyze(const image::Entry& entry, image::EntryContent& content,
                              image::LayerFacts& out) const override;
 };
 
+// "app.jar" + "BOOT-INF/lib/x.jar" -> "app.jar!/BOOT-INF/lib/x.jar" (kNestedSeparator).
+std::string nested_location(std::string_view outer, std::string_view inner);
+
 struct JavaParseResult {
+  // Packages of the outer archive carry no location; a nested archive's packages carry one,
+  // the nesting chain inside the outer archive ("BOOT-INF/lib/x.jar", "a.war!/WEB-INF/lib/b.jar").
   std::vector<core::Package> packages;
   std::vector<std::string> warnings;  // "nested/path.jar: reason", "entry X: reason"
 };

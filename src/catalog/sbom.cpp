@@ -58,13 +58,29 @@ void follow_evidence(const std::string& path, const std::vector<image::LayerResu
     for (const auto& [key, t] : m) ids.insert(core::package_identity(t.pkg));
     return ids;
   };
+  // The evidence path, or the cataloger's own locations when they lie inside the evidence file
+  // ("app.jar!/BOOT-INF/lib/x.jar"), all dated to the layer that introduced the package.
+  const std::string inside = path + std::string(kNestedSeparator);
+  auto locate = [&](core::Package& p, int layer_index, int introduced) {
+    std::vector<core::Location> locs;
+    for (auto& l : p.locations) {
+      if (l.path == path || l.path.starts_with(inside)) {
+        locs.push_back(core::Location{std::move(l.path), layer_index, layer_digest(introduced)});
+      }
+    }
+    if (locs.empty()) locs.push_back(core::Location{path, layer_index, layer_digest(introduced)});
+    std::sort(locs.begin(), locs.end());
+    locs.erase(std::unique(locs.begin(), locs.end()), locs.end());
+    p.locations = std::move(locs);
+  };
   auto report_removed = [&](const std::map<std::string, Tracked>& next, int layer) {
     auto remaining = identities(next);
     for (auto& [key, t] : current) {
       if (remaining.count(core::package_identity(t.pkg)) != 0) continue;
       t.pkg.removed_in_layer = layer;
-      t.pkg.locations = {core::Location{path, t.introduced, layer_digest(t.introduced)}};
-      removed.push_back(t.pkg);
+      auto p = t.pkg;
+      locate(p, t.introduced, t.introduced);
+      removed.push_back(std::move(p));
     }
   };
   for (const auto& l : layers) {
@@ -79,6 +95,16 @@ void follow_evidence(const std::string& path, const std::vector<image::LayerResu
     std::map<std::string, Tracked> next;
     for (const auto& p : it->second) {
       auto key = core::package_identity(p) + "\x1f" + p.version;
+      auto same = next.find(key);
+      if (same != next.end() && (!p.locations.empty() || !same->second.pkg.locations.empty())) {
+        // The same package twice in one file, once at least inside it (a library nested at
+        // two paths of a fat jar, or shaded into the outer jar too): one package, every place.
+        auto& locs = same->second.pkg.locations;
+        if (locs.empty()) locs.push_back(core::Location{path});
+        if (p.locations.empty()) locs.push_back(core::Location{path});
+        locs.insert(locs.end(), p.locations.begin(), p.locations.end());
+        continue;
+      }
       auto prev = current.find(key);
       next[key] = Tracked{p, prev != current.end() ? prev->second.introduced : l.layer};
     }
@@ -86,8 +112,7 @@ void follow_evidence(const std::string& path, const std::vector<image::LayerResu
     current = std::move(next);
   }
   for (auto& [key, t] : current) {
-    t.pkg.locations = {
-        core::Location{path, directory_source ? -1 : t.introduced, layer_digest(t.introduced)}};
+    locate(t.pkg, directory_source ? -1 : t.introduced, t.introduced);
     installed.push_back(std::move(t.pkg));
   }
 }
@@ -241,6 +266,7 @@ Sbom build_sbom(const image::Image& image, const std::vector<image::LayerResult>
   // they own) are in sbom.packages before any declared package is looked at.
   std::optional<std::unordered_set<std::string>> os_owned;
   size_t shipped_declarations = 0;
+  ctx.set_cataloged(&sbom.packages);
   for (size_t i = 0; i < catalogers.size(); ++i) {
     catalogers[i]->finalize(ctx, installed[i]);
     catalogers[i]->finalize(ctx, removed[i]);

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -56,8 +57,20 @@ struct LanguageMetadata {
   bool operator==(const LanguageMetadata&) const = default;
 };
 
-using PackageMetadata =
-    std::variant<std::monostate, DpkgMetadata, ApkMetadata, RpmMetadata, LanguageMetadata>;
+// What a Go binary's build info (runtime/debug.BuildInfo) says about a module it contains.
+struct GoMetadata {
+  bool main_module = false;  // the module the binary was built from, not a dependency
+  std::string go_version;    // toolchain that built the binary, as embedded ("go1.21.5")
+  std::string main_path;     // the binary's main package ("cmd/go", "github.com/x/y/cmd/z")
+  std::string sum;           // module checksum from go.sum ("h1:..."), dependencies only
+  // `go build` settings in order (-buildmode, -ldflags, CGO_ENABLED, GOOS, GOARCH,
+  // vcs.revision, vcs.time, ...); main module only.
+  std::vector<std::pair<std::string, std::string>> build_settings;
+  bool operator==(const GoMetadata&) const = default;
+};
+
+using PackageMetadata = std::variant<std::monostate, DpkgMetadata, ApkMetadata, RpmMetadata,
+                                     LanguageMetadata, GoMetadata>;
 
 // A CVE the package's own changelog says a version fixed (Debian changelog.Debian.gz, RPM
 // %changelog): the strongest evidence that a backported fix is installed.

@@ -28,7 +28,7 @@ constexpr std::string_view kMagic = "bulwark-layer-cache/3\n";
 
 // Every metadata type must be encoded here and decoded in get_package; a new alternative
 // fails this check until it is (a type the cache dropped made every warm scan a miss).
-static_assert(std::variant_size_v<core::PackageMetadata> == 5,
+static_assert(std::variant_size_v<core::PackageMetadata> == 6,
               "encode and decode the new PackageMetadata alternative in the layer cache");
 
 void put_package(BinaryWriter& w, const core::Package& p) {
@@ -73,6 +73,16 @@ void put_package(BinaryWriter& w, const core::Package& p) {
           w.boolean(m.optional);
           w.str(m.resolved);
           w.str(m.integrity);
+        } else if constexpr (std::is_same_v<T, core::GoMetadata>) {
+          w.boolean(m.main_module);
+          w.str(m.go_version);
+          w.str(m.main_path);
+          w.str(m.sum);
+          w.u64(m.build_settings.size());
+          for (const auto& [k, v] : m.build_settings) {
+            w.str(k);
+            w.str(v);
+          }
         }
       },
       p.metadata);
@@ -145,6 +155,21 @@ Result<core::Package> get_package(BinaryReader& r) {
       BW_ASSIGN_OR_RETURN(m.optional, r.boolean());
       BW_ASSIGN_OR_RETURN(m.resolved, r.str());
       BW_ASSIGN_OR_RETURN(m.integrity, r.str());
+      p.metadata = std::move(m);
+      break;
+    }
+    case 5: {
+      core::GoMetadata m;
+      BW_ASSIGN_OR_RETURN(m.main_module, r.boolean());
+      BW_ASSIGN_OR_RETURN(m.go_version, r.str());
+      BW_ASSIGN_OR_RETURN(m.main_path, r.str());
+      BW_ASSIGN_OR_RETURN(m.sum, r.str());
+      BW_ASSIGN_OR_RETURN(uint64_t n, r.u64());
+      for (uint64_t i = 0; i < n; ++i) {
+        BW_ASSIGN_OR_RETURN(auto k, r.str());
+        BW_ASSIGN_OR_RETURN(auto v, r.str());
+        m.build_settings.emplace_back(std::move(k), std::move(v));
+      }
       p.metadata = std::move(m);
       break;
     }

@@ -113,6 +113,15 @@ ordered_json properties_of(const core::Package& p) {
     if (l->optional) add_property(props, "bulwark:lock:optional", "true");
     add_property(props, "bulwark:lock:resolved", l->resolved);
     add_property(props, "bulwark:lock:integrity", l->integrity);
+  } else if (const auto* g = std::get_if<core::GoMetadata>(&p.metadata)) {
+    add_property(props, "bulwark:go:module",
+                 g->main_module       ? "main"
+                 : p.name == "stdlib" ? "stdlib"
+                                      : "dependency");
+    add_property(props, "bulwark:go:toolchain", g->go_version);
+    add_property(props, "bulwark:go:main-path", g->main_path);
+    add_property(props, "bulwark:go:sum", g->sum);
+    for (const auto& [k, v] : g->build_settings) add_property(props, "bulwark:go:build:" + k, v);
   }
   return props;
 }

@@ -76,6 +76,16 @@ ordered_json metadata_json(const core::PackageMetadata& metadata) {
             {"resolved", l->resolved},
             {"integrity", l->integrity}};
   }
+  if (const auto* g = std::get_if<core::GoMetadata>(&metadata)) {
+    ordered_json settings = ordered_json::object();
+    for (const auto& [k, v] : g->build_settings) settings[k] = v;
+    return {{"type", "go"},
+            {"main_module", g->main_module},
+            {"go_version", g->go_version},
+            {"main_path", g->main_path},
+            {"sum", g->sum},
+            {"build_settings", std::move(settings)}};
+  }
   return nullptr;
 }
 

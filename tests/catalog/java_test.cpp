@@ -219,6 +219,10 @@ TEST_F(FatJar, ReadsEarWarJarNesting) {
   EXPECT_EQ(ids(r->packages), (Ids{{"com.example:shaded-app", "1.0"},
                                    {"com.google.guava:guava", "31.1-jre"},
                                    {"org.slf4j:slf4j-api", "1.7.32"}}));
+  for (const auto& p : r->packages) {
+    ASSERT_EQ(p.locations.size(), 1U);
+    EXPECT_EQ(p.locations[0].path, "web.war!/WEB-INF/lib/shaded-app-1.0.jar");
+  }
 }
 
 TEST_F(FatJar, ReadsExecutableJarsWithALaunchScriptInFront) {
@@ -227,7 +231,7 @@ TEST_F(FatJar, ReadsExecutableJarsWithALaunchScriptInFront) {
   EXPECT_EQ(ids(r->packages), kFatJarIds);
 }
 
-TEST_F(FatJar, ImageScanLocatesNestedPackagesAtTheOuterJarAndWarnsOnCorruptJars) {
+TEST_F(FatJar, ImageScanLocatesNestedPackagesInsideTheOuterJarAndWarnsOnCorruptJars) {
   testing::ImageBuilder b;
   b.layer({testing::TarEntry::file("app/app.jar", slurp(tmp_.path() / "app.jar"))});
   b.layer({testing::TarEntry::file("opt/lib/corrupt-1.0.jar", "PK\x03\x04garbage")});
@@ -241,11 +245,21 @@ TEST_F(FatJar, ImageScanLocatesNestedPackagesAtTheOuterJarAndWarnsOnCorruptJars)
   ASSERT_TRUE(layers.ok()) << layers.error().message();
   auto sbom = build_sbom(*img, *layers, catalogers);
   Ids found;
+  // The fat jar's own pom is at the jar; each library at its path inside it.
+  const std::map<std::string, std::string> where = {
+      {"com.example:demo", "app/app.jar"},
+      {"com.fasterxml.jackson.core:jackson-core",
+       "app/app.jar!/BOOT-INF/lib/jackson-core-2.14.1.jar"},
+      {"com.example:shaded-app", "app/app.jar!/BOOT-INF/lib/shaded-app-1.0.jar"},
+      {"com.google.guava:guava", "app/app.jar!/BOOT-INF/lib/shaded-app-1.0.jar"},
+      {"org.slf4j:slf4j-api", "app/app.jar!/BOOT-INF/lib/shaded-app-1.0.jar"},
+      {"org.example:mylib", "app/app.jar!/BOOT-INF/lib/mylib-2.3.4.jar"},
+      {"plain", "app/app.jar!/BOOT-INF/lib/plain-5.6.7.jar"}};
   for (const auto& p : sbom.packages) {
     if (p.ecosystem != "maven") continue;
     found.emplace(p.name, p.version);
     ASSERT_EQ(p.locations.size(), 1U);
-    EXPECT_EQ(p.locations[0].path, "app/app.jar");
+    EXPECT_EQ(p.locations[0].path, where.at(p.name));
     EXPECT_EQ(p.locations[0].layer_index, 0);
     EXPECT_TRUE(p.locations[0].layer_digest.starts_with("sha256:"));
   }

@@ -152,6 +152,18 @@ TEST(AnalysisCache, EncodingKeepsEveryReportedField) {
   npm.metadata =
       core::LanguageMetadata{true, false, "https://registry.example.org/lodash.tgz", "sha512-abc"};
   r.packages.push_back(npm);
+  core::Package go;
+  go.name = "example.com/tool";
+  go.version = "v1.0.0";
+  go.ecosystem = "golang";
+  go.purl = "pkg:golang/example.com/tool@v1.0.0";
+  go.locations = {{"usr/local/bin/tool", 0, "sha256:" + std::string(64, 'a')}};
+  go.metadata = core::GoMetadata{true,
+                                 "go1.19.8",
+                                 "example.com/tool",
+                                 "h1:abc=",
+                                 {{"-ldflags", "-s -X main.v=1"}, {"vcs.revision", "0123abcd"}}};
+  r.packages.push_back(go);
   p.removed_in_layer = 1;
   r.removed_packages.push_back(p);
   r.removed_files.push_back({"tmp/secret", 0, 1});
