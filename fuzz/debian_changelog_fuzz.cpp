@@ -29,7 +29,10 @@ void check(const bulwark::catalog::DebianChangelog& cl) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
   check(bulwark::catalog::parse_debian_changelog(bytes));
+  (void)bulwark::catalog::starts_with_debian_changelog_header(bytes);
   auto inflated = bulwark::catalog::inflate_changelog(bytes, "fuzz.gz");
   if (inflated.ok()) check(bulwark::catalog::parse_debian_changelog(inflated->text));
+  auto head = bulwark::catalog::inflate_changelog(bytes, "fuzz.gz", 1024);
+  if (head.ok() && head->text.size() > 1024) __builtin_trap();
   return 0;
 }
