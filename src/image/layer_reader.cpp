@@ -153,6 +153,7 @@ class EntryBytesReader final : public EntryContent {
     BW_ASSIGN_OR_RETURN(auto rest, read_rest(limit, unused));
     return std::string(rest);
   }
+  uint64_t position() const { return pos_; }
   Result<std::string_view> read_rest(uint64_t limit, std::string& /*storage*/) override {
     // The shared bytes stop at the global read limit; the caller's limit may be lower.
     uint64_t end = limit >= UINT64_MAX - pos_ - 1 ? UINT64_MAX : pos_ + limit + 1;
@@ -175,12 +176,19 @@ struct ReplayedResult {
   std::optional<std::string> error;
 };
 
+// What each analyzer cost in one layer (logged at debug level: `--verbose`).
+struct AnalyzerStats {
+  uint64_t files = 0;
+  uint64_t bytes = 0;  // bytes of the entries it read (a hardlink's replayed bytes excluded)
+  std::chrono::nanoseconds time{0};
+};
+
 // Builds one layer's index and offers matching entries to the analyzers that asked.
 class LayerScanner final : public EntryVisitor {
  public:
   LayerScanner(const std::vector<const Analyzer*>& analyzers, const PathMatcher& matcher,
                LayerResult& out)
-      : analyzers_(analyzers), matcher_(matcher), out_(out) {
+      : analyzers_(analyzers), matcher_(matcher), out_(out), stats_(analyzers.size()) {
     for (size_t i = 0; i < analyzers_.size(); ++i) {
       if (analyzers_[i]->streams()) streaming_ |= AnalyzerMask{1} << i;
       if (analyzers_[i]->content_only()) content_only_ |= AnalyzerMask{1} << i;
@@ -243,6 +251,7 @@ class LayerScanner final : public EntryVisitor {
         continue;
       }
       EntryBytesReader reader(*bytes);
+      Timed timed(stats_[i], reader);
       if ((content_only_ & bit) == 0) {
         auto r = analyzers_[i]->analyze(entry, reader, out_.facts);
         if (auto e = fatal()) return *e;
@@ -293,8 +302,28 @@ class LayerScanner final : public EntryVisitor {
   void on_bad_entry(const std::string& raw, const std::string& reason) override {
     out_.facts.warnings.push_back(raw + ": " + reason);
   }
+  const std::vector<AnalyzerStats>& stats() const { return stats_; }
 
  private:
+  // Charges one analyze() call (time, bytes read) to its analyzer.
+  class Timed {
+   public:
+    Timed(AnalyzerStats& s, const EntryBytesReader& r)
+        : s_(s), r_(r), start_(std::chrono::steady_clock::now()) {}
+    ~Timed() {
+      ++s_.files;
+      s_.bytes += r_.position();
+      s_.time += std::chrono::steady_clock::now() - start_;
+    }
+    Timed(const Timed&) = delete;
+    Timed& operator=(const Timed&) = delete;
+
+   private:
+    AnalyzerStats& s_;
+    const EntryBytesReader& r_;
+    std::chrono::steady_clock::time_point start_;
+  };
+
   void warn(const Entry& entry, size_t analyzer, const std::string& message) {
     out_.facts.warnings.push_back(entry.path + ": " + std::string(analyzers_[analyzer]->name()) +
                                   ": " + message);
@@ -376,6 +405,7 @@ class LayerScanner final : public EntryVisitor {
   uint64_t replay_bytes_ = 0;
   AnalyzerMask streaming_ = 0;
   AnalyzerMask content_only_ = 0;
+  std::vector<AnalyzerStats> stats_;
 };
 
 // Counts stored bytes for the progress display.
@@ -530,6 +560,15 @@ Result<LayerResult> analyze_layer(const Context& ctx, const LayerRef& layer) {
   CountingStream counted(*tar, ctx.uncompressed_total, name);
   LayerScanner scanner(ctx.analyzers, ctx.matcher, out);
   BW_TRY(read_tar_entries(counted, name, scanner));
+  if (core::log_level() <= core::LogLevel::kDebug) {
+    for (size_t i = 0; i < ctx.analyzers.size(); ++i) {
+      const auto& s = scanner.stats()[i];
+      if (s.files == 0) continue;
+      core::log_debug("{}: analyzer {}: {} files, {} bytes read, {:.1f} ms", name,
+                      ctx.analyzers[i]->name(), s.files, s.bytes,
+                      std::chrono::duration<double, std::milli>(s.time).count());
+    }
+  }
 
   out.blob_digest = stored_hash->computed();
   out.stored_bytes = stored_hash->bytes();
