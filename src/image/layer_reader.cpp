@@ -119,7 +119,7 @@ class EntryBytes {
     // The header's size first (+1 so that the end of the entry is seen without regrowing),
     // then doubling for sources whose size changed (a root filesystem being written).
     uint64_t want = cap_ == 0 ? std::max<uint64_t>(hint_ + 1, 4096) : cap_ * 2;
-    want = std::min<uint64_t>(want, limit + 1);
+    want = std::min<uint64_t>(want, limit == UINT64_MAX ? limit : limit + 1);
     if (want <= cap_) want = cap_ + 1;
     auto next = std::make_unique_for_overwrite<std::byte[]>(static_cast<size_t>(want));
     if (len_ > 0) std::memcpy(next.get(), data_.get(), static_cast<size_t>(len_));
