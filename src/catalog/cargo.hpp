@@ -42,6 +42,7 @@ class CargoAuditableCataloger final : public Cataloger {
   int version() const override { return 1; }
   std::vector<image::PathPattern> patterns() const override;
   bool wants(const image::Entry& entry) const override { return is_candidate_executable(entry); }
+  bool content_only() const override { return true; }
   core::Result<void> analyze(const image::Entry& entry, image::EntryContent& content,
                              image::LayerFacts& out) const override;
 };

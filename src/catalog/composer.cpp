@@ -117,6 +117,12 @@ std::vector<image::PathPattern> ComposerCataloger::patterns() const {
           image::PathPattern::exact("vendor/composer/installed.json")};
 }
 
+bool ComposerCataloger::wants(const image::Entry& entry) const {
+  // "/installed.json" is matched by file name (one lookup); only Composer's own counts.
+  return entry.path.ends_with("composer.lock") || entry.path == "vendor/composer/installed.json" ||
+         entry.path.ends_with("/vendor/composer/installed.json");
+}
+
 Result<void> ComposerCataloger::analyze(const image::Entry& entry, image::EntryContent& content,
                                         image::LayerFacts& out) const {
   bool lock = entry.path.ends_with("composer.lock");

@@ -16,6 +16,7 @@ class ComposerCataloger final : public Cataloger {
   std::string_view name() const override { return "php-composer"; }
   int version() const override { return 2; }  // 2: dev flag in LanguageMetadata
   std::vector<image::PathPattern> patterns() const override;
+  bool wants(const image::Entry& entry) const override;
   core::Result<void> analyze(const image::Entry& entry, image::EntryContent& content,
                              image::LayerFacts& out) const override;
 };

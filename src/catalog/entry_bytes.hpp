@@ -12,9 +12,7 @@ namespace bulwark::catalog {
 
 inline core::Result<std::string_view> entry_bytes(image::EntryContent& content,
                                                   std::string& storage) {
-  if (auto v = content.view()) return *v;
-  BW_ASSIGN_OR_RETURN(storage, content.read_all(core::limits().max_file_read));
-  return std::string_view(storage);
+  return content.read_rest(core::limits().max_file_read, storage);
 }
 
 }  // namespace bulwark::catalog

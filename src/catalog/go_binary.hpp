@@ -55,6 +55,7 @@ class GoBinaryCataloger final : public Cataloger {
   int version() const override { return 2; }  // 2: GoMetadata (build settings, main module)
   std::vector<image::PathPattern> patterns() const override;
   bool wants(const image::Entry& entry) const override { return is_candidate_executable(entry); }
+  bool content_only() const override { return true; }
   core::Result<void> analyze(const image::Entry& entry, image::EntryContent& content,
                              image::LayerFacts& out) const override;
 };

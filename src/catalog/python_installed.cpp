@@ -105,6 +105,10 @@ std::vector<image::PathPattern> PythonInstalledCataloger::patterns() const {
           image::PathPattern::suffix(".egg-info")};
 }
 
+bool PythonInstalledCataloger::wants(const image::Entry& entry) const {
+  return is_python_metadata_path(entry.path);
+}
+
 core::Result<void> PythonInstalledCataloger::analyze(const image::Entry& entry,
                                                      image::EntryContent& content,
                                                      image::LayerFacts& out) const {

@@ -18,6 +18,7 @@ class PythonInstalledCataloger final : public Cataloger {
   std::string_view name() const override { return "python-installed"; }
   int version() const override { return 1; }
   std::vector<image::PathPattern> patterns() const override;
+  bool wants(const image::Entry& entry) const override;
   core::Result<void> analyze(const image::Entry& entry, image::EntryContent& content,
                              image::LayerFacts& out) const override;
 };

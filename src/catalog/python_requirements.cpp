@@ -59,6 +59,10 @@ std::vector<image::PathPattern> PythonRequirementsCataloger::patterns() const {
   return {image::PathPattern::suffix(".txt")};
 }
 
+bool PythonRequirementsCataloger::wants(const image::Entry& entry) const {
+  return is_requirements_file(entry.path);
+}
+
 core::Result<void> PythonRequirementsCataloger::analyze(const image::Entry& entry,
                                                         image::EntryContent& content,
                                                         image::LayerFacts& out) const {

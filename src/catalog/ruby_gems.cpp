@@ -216,6 +216,10 @@ std::vector<image::PathPattern> GemspecCataloger::patterns() const {
   return {image::PathPattern::suffix(".gemspec")};
 }
 
+bool GemspecCataloger::wants(const image::Entry& entry) const {
+  return is_installed_gemspec_path(entry.path);
+}
+
 Result<void> GemspecCataloger::analyze(const image::Entry& entry, image::EntryContent& content,
                                        image::LayerFacts& out) const {
   // Gemspecs outside a specifications directory are source trees' Ruby programs, not records.

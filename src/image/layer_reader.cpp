@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstring>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -18,11 +20,11 @@ using core::Error;
 using core::Result;
 
 Result<std::string> EntryContent::read_all(uint64_t limit, uint64_t size_hint) {
-  // Reads straight into the string, sized from the header when known: large executables
-  // pass through here, and every extra copy or regrowth shows in the scan time.
+  // Reads straight into the string, sized from the header when known (exactly: a tar entry's
+  // size is exact, so the common case fills the string once and never regrows it).
   std::string out;
-  out.resize(static_cast<size_t>(std::min<uint64_t>(std::max<uint64_t>(size_hint, 65536), limit)) +
-             1);
+  out.resize(static_cast<size_t>(
+      std::min<uint64_t>(size_hint > 0 ? size_hint + 1 : uint64_t{65536}, limit + 1)));
   size_t used = 0;
   while (true) {
     if (used == out.size()) out.resize(out.size() * 2);
@@ -38,6 +40,17 @@ Result<std::string> EntryContent::read_all(uint64_t limit, uint64_t size_hint) {
   return out;
 }
 
+Result<std::string_view> EntryContent::read_rest(uint64_t limit, std::string& storage) {
+  BW_ASSIGN_OR_RETURN(storage, read_all(limit));
+  return std::string_view(storage);
+}
+
+namespace {
+Error too_large(uint64_t limit) {
+  return Error::limit("file larger than the read limit of " + std::to_string(limit) + " bytes");
+}
+}  // namespace
+
 Result<size_t> StringContent::read(std::span<std::byte> buf) {
   size_t n = std::min(buf.size(), data_.size() - pos_);
   std::memcpy(buf.data(), data_.data() + pos_, n);
@@ -45,21 +58,140 @@ Result<size_t> StringContent::read(std::span<std::byte> buf) {
   return n;
 }
 
+Result<std::string> StringContent::read_all(uint64_t limit, uint64_t /*size_hint*/) {
+  std::string unused;
+  BW_ASSIGN_OR_RETURN(auto rest, read_rest(limit, unused));
+  return std::string(rest);
+}
+
+Result<std::string_view> StringContent::read_rest(uint64_t limit, std::string& /*storage*/) {
+  if (data_.size() - pos_ > limit) return too_large(limit);
+  auto rest = data_.substr(pos_);
+  pos_ = data_.size();
+  return rest;
+}
+
 namespace {
 
 // Contents of matched files kept for hardlinks to them later in the same layer.
 constexpr uint64_t kHardlinkReplayBudget = 64ULL << 20;
+// Files up to this size are kept for hardlinks whatever analyzed them; larger ones only when
+// an analyzer whose result cannot be replayed (not content_only) was offered them.
+constexpr uint64_t kAlwaysReplayBytes = 1ULL << 20;
 // Chunk size for streaming analyzers: most files arrive in one chunk.
 constexpr size_t kStreamChunk = 1 << 20;
+
+// One entry's bytes, read from the layer stream only as far as the analyzers offered the
+// entry ask, and held so that each of them reads the same bytes without the stream being
+// read twice. An analyzer that decides from the first bytes costs only those; the entry is
+// copied once (stream -> here) however many analyzers read it, and never zero-filled first.
+class EntryBytes {
+ public:
+  EntryBytes(EntryContent& source, uint64_t size_hint) : source_(source), hint_(size_hint) {}
+
+  // Makes the first `end` bytes available (fewer when the entry is shorter); fails past
+  // `limit` bytes. A failure of the layer stream is kept: it ends the layer.
+  Result<void> fill_to(uint64_t end, uint64_t limit) {
+    if (stream_error_) return *stream_error_;
+    while (!eof_ && len_ < end) {
+      if (len_ == cap_) grow(limit);
+      auto n = source_.read(std::span<std::byte>(data_.get() + len_, cap_ - len_));
+      if (!n.ok()) {
+        stream_error_ = std::move(n).error();
+        return *stream_error_;
+      }
+      if (*n == 0) eof_ = true;
+      len_ += *n;
+      if (len_ > limit) return too_large(limit);
+    }
+    return core::ok();
+  }
+  Result<void> fill_all(uint64_t limit) { return fill_to(UINT64_MAX, limit); }
+
+  std::string_view bytes() const {
+    return {reinterpret_cast<const char*>(data_.get()), static_cast<size_t>(len_)};
+  }
+  bool complete() const { return eof_; }
+  const std::optional<Error>& stream_error() const { return stream_error_; }
+
+ private:
+  void grow(uint64_t limit) {
+    // The header's size first (+1 so that the end of the entry is seen without regrowing),
+    // then doubling for sources whose size changed (a root filesystem being written).
+    uint64_t want = cap_ == 0 ? std::max<uint64_t>(hint_ + 1, 4096) : cap_ * 2;
+    want = std::min<uint64_t>(want, limit == UINT64_MAX ? limit : limit + 1);
+    if (want <= cap_) want = cap_ + 1;
+    auto next = std::make_unique_for_overwrite<std::byte[]>(static_cast<size_t>(want));
+    if (len_ > 0) std::memcpy(next.get(), data_.get(), static_cast<size_t>(len_));
+    data_ = std::move(next);
+    cap_ = want;
+  }
+
+  EntryContent& source_;
+  uint64_t hint_;
+  std::unique_ptr<std::byte[]> data_;
+  uint64_t cap_ = 0;
+  uint64_t len_ = 0;
+  bool eof_ = false;
+  std::optional<Error> stream_error_;
+};
+
+// What one analyzer reads of a shared entry: its own position over the shared bytes.
+class EntryBytesReader final : public EntryContent {
+ public:
+  explicit EntryBytesReader(EntryBytes& bytes) : bytes_(bytes) {}
+  Result<size_t> read(std::span<std::byte> buf) override {
+    BW_TRY(bytes_.fill_to(pos_ + buf.size(), core::limits().max_file_read));
+    auto have = bytes_.bytes();
+    size_t n = std::min<size_t>(buf.size(), have.size() - static_cast<size_t>(pos_));
+    std::memcpy(buf.data(), have.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+  Result<std::string> read_all(uint64_t limit, uint64_t /*size_hint*/) override {
+    std::string unused;
+    BW_ASSIGN_OR_RETURN(auto rest, read_rest(limit, unused));
+    return std::string(rest);
+  }
+  uint64_t position() const { return pos_; }
+  Result<std::string_view> read_rest(uint64_t limit, std::string& /*storage*/) override {
+    // The shared bytes stop at the global read limit; the caller's limit may be lower.
+    uint64_t end = limit >= UINT64_MAX - pos_ - 1 ? UINT64_MAX : pos_ + limit + 1;
+    BW_TRY(bytes_.fill_to(end, std::max(limit, core::limits().max_file_read)));
+    auto rest = bytes_.bytes().substr(static_cast<size_t>(pos_));
+    if (rest.size() > limit) return too_large(limit);
+    pos_ += rest.size();
+    return rest;
+  }
+
+ private:
+  EntryBytes& bytes_;
+  uint64_t pos_ = 0;
+};
+
+// A content_only analyzer's result for one file, kept for hardlinks to it.
+struct ReplayedResult {
+  bool recorded = false;  // packages_by_path[path] was assigned
+  std::vector<core::Package> packages;
+  std::optional<std::string> error;
+};
+
+// What each analyzer cost in one layer (logged at debug level: `--verbose`).
+struct AnalyzerStats {
+  uint64_t files = 0;
+  uint64_t bytes = 0;  // bytes of the entries it read (a hardlink's replayed bytes excluded)
+  std::chrono::nanoseconds time{0};
+};
 
 // Builds one layer's index and offers matching entries to the analyzers that asked.
 class LayerScanner final : public EntryVisitor {
  public:
   LayerScanner(const std::vector<const Analyzer*>& analyzers, const PathMatcher& matcher,
                LayerResult& out)
-      : analyzers_(analyzers), matcher_(matcher), out_(out) {
+      : analyzers_(analyzers), matcher_(matcher), out_(out), stats_(analyzers.size()) {
     for (size_t i = 0; i < analyzers_.size(); ++i) {
       if (analyzers_[i]->streams()) streaming_ |= AnalyzerMask{1} << i;
+      if (analyzers_[i]->content_only()) content_only_ |= AnalyzerMask{1} << i;
     }
   }
 
@@ -77,56 +209,91 @@ class LayerScanner final : public EntryVisitor {
       if ((mask & bit) != 0 && !analyzers_[i]->wants(entry)) mask &= ~bit;
     }
     if (mask == 0) return core::ok();
-    if (entry.type == EntryType::kHardlink) mask &= ~streaming_;
-    if (mask == 0) return core::ok();
+    if (entry.type == EntryType::kHardlink) {
+      mask &= ~streaming_;
+      if (mask == 0) return core::ok();
+      return replay_hardlink(entry, mask);
+    }
     // Only streaming analyzers, or a file too large to hold: read it once, in chunks.
-    if (entry.type == EntryType::kFile && (mask & streaming_) != 0 &&
+    if ((mask & streaming_) != 0 &&
         ((mask & ~streaming_) == 0 || entry.size > core::limits().max_file_read)) {
       BW_TRY(stream_entry(entry, content, mask & streaming_));
       mask &= ~streaming_;
       if (mask == 0) return core::ok();
     }
-    std::string data;
-    if (entry.type == EntryType::kHardlink) {
-      auto it = replay_.find(entry.link_target);
-      if (it == replay_.end()) {
-        out_.facts.warnings.push_back(entry.path + ": hardlink to " + entry.link_target +
-                                      ", whose content was not kept; not analyzed");
-        return core::ok();
-      }
-      data = it->second;
-    } else {
-      // An oversized file costs only that file (decided from the header, before reading);
-      // any error while reading comes from the layer stream and is fatal for the layer.
-      if (entry.size > core::limits().max_file_read) {
-        out_.facts.warnings.push_back(entry.path + ": " + std::to_string(entry.size) +
-                                      " bytes, larger than the read limit of " +
-                                      std::to_string(core::limits().max_file_read) +
-                                      "; not analyzed");
-        return core::ok();
-      }
-      auto r = content.read_all(core::limits().max_file_read, entry.size);
-      if (!r.ok()) return std::move(r).error().with_context(entry.path);
-      data = std::move(r).value();
-      if (replay_bytes_ + data.size() <= kHardlinkReplayBudget) {
-        replay_bytes_ += data.size();
-        replay_[entry.path] = data;
-      }
+    // An oversized file costs only that file (decided from the header, before reading);
+    // any error while reading comes from the layer stream and is fatal for the layer.
+    if (entry.size > core::limits().max_file_read) {
+      out_.facts.warnings.push_back(entry.path + ": " + std::to_string(entry.size) +
+                                    " bytes, larger than the read limit of " +
+                                    std::to_string(core::limits().max_file_read) +
+                                    "; not analyzed");
+      return core::ok();
     }
+    auto bytes = std::make_shared<EntryBytes>(content, entry.size);
+    auto fatal = [&]() -> std::optional<Error> {
+      if (const auto& e = bytes->stream_error()) return e->with_context(entry.path);
+      return std::nullopt;
+    };
+    const uint64_t limit = core::limits().max_file_read;
+    std::map<size_t, ReplayedResult>* results = nullptr;
     for (size_t i = 0; i < analyzers_.size(); ++i) {
-      if ((mask & (AnalyzerMask{1} << i)) == 0) continue;
-      if ((streaming_ & (AnalyzerMask{1} << i)) != 0) {
+      const AnalyzerMask bit = AnalyzerMask{1} << i;
+      if ((mask & bit) == 0) continue;
+      if ((streaming_ & bit) != 0) {
         if (auto sink = analyzers_[i]->open_sink(entry)) {
-          sink->write(data);
+          auto all = bytes->fill_all(limit);
+          if (auto e = fatal()) return *e;
+          if (!all.ok()) return std::move(all).error().with_context(entry.path);
+          sink->write(bytes->bytes());
           sink->finish(out_.facts);
         }
         continue;
       }
-      StringContent sc(data);
-      auto r = analyzers_[i]->analyze(entry, sc, out_.facts);
-      if (!r.ok())
-        out_.facts.warnings.push_back(entry.path + ": " + std::string(analyzers_[i]->name()) +
-                                      ": " + r.error().message());
+      EntryBytesReader reader(*bytes);
+      Timed timed(stats_[i], reader);
+      if ((content_only_ & bit) == 0) {
+        auto r = analyzers_[i]->analyze(entry, reader, out_.facts);
+        if (auto e = fatal()) return *e;
+        if (!r.ok()) warn(entry, i, r.error().message());
+        continue;
+      }
+      LayerFacts scratch;
+      auto r = analyzers_[i]->analyze(entry, reader, scratch);
+      if (auto e = fatal()) return *e;
+      ReplayedResult kept;
+      if (!r.ok()) kept.error = r.error().message();
+      if (auto it = scratch.packages_by_path.find(entry.path);
+          it != scratch.packages_by_path.end()) {
+        kept.recorded = true;
+        kept.packages = it->second;
+        out_.facts.packages_by_path[entry.path] = std::move(it->second);
+        scratch.packages_by_path.erase(it);
+      }
+      bool only_packages = scratch.packages_by_path.empty() && scratch.facts_by_path.empty() &&
+                           scratch.captured.empty() && scratch.findings_by_path.empty() &&
+                           scratch.warnings.empty();
+      if (!only_packages) {
+        // Not what content_only promised: keep what it recorded, and the bytes for hardlinks.
+        merge_into(out_.facts, std::move(scratch));
+        mask &= ~content_only_;
+      } else {
+        if (results == nullptr) results = &results_[entry.path];
+        (*results)[i] = kept;
+      }
+      if (kept.error) warn(entry, i, *kept.error);
+    }
+    // Kept for hardlinks: small files always, larger ones when an analyzer offered them
+    // needs the bytes again (a content_only analyzer's result is replayed instead).
+    AnalyzerMask needs_bytes = mask & ~streaming_ & ~content_only_;
+    if ((needs_bytes != 0 || entry.size <= kAlwaysReplayBytes) &&
+        replay_bytes_ + entry.size <= kHardlinkReplayBudget) {
+      auto all = bytes->fill_all(limit);
+      if (auto e = fatal()) return *e;
+      if (all.ok() && replay_bytes_ + bytes->bytes().size() <= kHardlinkReplayBudget) {
+        replay_bytes_ += bytes->bytes().size();
+        replay_[entry.path] = std::move(bytes);
+      }
     }
     return core::ok();
   }
@@ -135,8 +302,81 @@ class LayerScanner final : public EntryVisitor {
   void on_bad_entry(const std::string& raw, const std::string& reason) override {
     out_.facts.warnings.push_back(raw + ": " + reason);
   }
+  const std::vector<AnalyzerStats>& stats() const { return stats_; }
 
  private:
+  // Charges one analyze() call (time, bytes read) to its analyzer.
+  class Timed {
+   public:
+    Timed(AnalyzerStats& s, const EntryBytesReader& r)
+        : s_(s), r_(r), start_(std::chrono::steady_clock::now()) {}
+    ~Timed() {
+      ++s_.files;
+      s_.bytes += r_.position();
+      s_.time += std::chrono::steady_clock::now() - start_;
+    }
+    Timed(const Timed&) = delete;
+    Timed& operator=(const Timed&) = delete;
+
+   private:
+    AnalyzerStats& s_;
+    const EntryBytesReader& r_;
+    std::chrono::steady_clock::time_point start_;
+  };
+
+  void warn(const Entry& entry, size_t analyzer, const std::string& message) {
+    out_.facts.warnings.push_back(entry.path + ": " + std::string(analyzers_[analyzer]->name()) +
+                                  ": " + message);
+  }
+
+  static void merge_into(LayerFacts& out, LayerFacts&& in) {
+    for (auto& [p, v] : in.packages_by_path) {
+      auto& dst = out.packages_by_path[p];
+      dst.insert(dst.end(), std::make_move_iterator(v.begin()), std::make_move_iterator(v.end()));
+    }
+    for (auto& [p, v] : in.facts_by_path) {
+      auto& dst = out.facts_by_path[p];
+      dst.insert(dst.end(), std::make_move_iterator(v.begin()), std::make_move_iterator(v.end()));
+    }
+    for (auto& [p, v] : in.captured) out.captured[p] = std::move(v);
+    for (auto& [p, v] : in.findings_by_path) {
+      auto& dst = out.findings_by_path[p];
+      dst.insert(dst.end(), std::make_move_iterator(v.begin()), std::make_move_iterator(v.end()));
+    }
+    for (auto& w : in.warnings) out.warnings.push_back(std::move(w));
+  }
+
+  // A hardlink gets what the analyzers offered it make of its target's bytes: a content_only
+  // analyzer's result for the target again, or a fresh analysis of the kept bytes.
+  Result<void> replay_hardlink(const Entry& entry, AnalyzerMask mask) {
+    const std::map<size_t, ReplayedResult>* results = nullptr;
+    if (auto it = results_.find(entry.link_target); it != results_.end()) results = &it->second;
+    auto known = [&](size_t i) { return results != nullptr && results->count(i) != 0; };
+    bool needs_bytes = false;
+    for (size_t i = 0; i < analyzers_.size(); ++i) {
+      if ((mask & (AnalyzerMask{1} << i)) != 0 && !known(i)) needs_bytes = true;
+    }
+    auto kept = replay_.find(entry.link_target);
+    if (needs_bytes && kept == replay_.end()) {
+      out_.facts.warnings.push_back(entry.path + ": hardlink to " + entry.link_target +
+                                    ", whose content was not kept; not analyzed");
+      return core::ok();
+    }
+    for (size_t i = 0; i < analyzers_.size(); ++i) {
+      if ((mask & (AnalyzerMask{1} << i)) == 0) continue;
+      if (known(i)) {
+        const auto& r = results->at(i);
+        if (r.recorded) out_.facts.packages_by_path[entry.path] = r.packages;
+        if (r.error) warn(entry, i, *r.error);
+        continue;
+      }
+      StringContent sc(kept->second->bytes());
+      auto r = analyzers_[i]->analyze(entry, sc, out_.facts);
+      if (!r.ok()) warn(entry, i, r.error().message());
+    }
+    return core::ok();
+  }
+
   Result<void> stream_entry(const Entry& entry, EntryContent& content, AnalyzerMask mask) {
     std::vector<std::unique_ptr<ChunkSink>> sinks;
     for (size_t i = 0; i < analyzers_.size(); ++i) {
@@ -159,10 +399,13 @@ class LayerScanner final : public EntryVisitor {
   const std::vector<const Analyzer*>& analyzers_;
   const PathMatcher& matcher_;
   LayerResult& out_;
-  std::map<std::string, std::string> replay_;
+  std::map<std::string, std::shared_ptr<EntryBytes>> replay_;
+  std::map<std::string, std::map<size_t, ReplayedResult>> results_;
   uint64_t index_bytes_ = 0;
   uint64_t replay_bytes_ = 0;
   AnalyzerMask streaming_ = 0;
+  AnalyzerMask content_only_ = 0;
+  std::vector<AnalyzerStats> stats_;
 };
 
 // Counts stored bytes for the progress display.
@@ -317,6 +560,15 @@ Result<LayerResult> analyze_layer(const Context& ctx, const LayerRef& layer) {
   CountingStream counted(*tar, ctx.uncompressed_total, name);
   LayerScanner scanner(ctx.analyzers, ctx.matcher, out);
   BW_TRY(read_tar_entries(counted, name, scanner));
+  if (core::log_level() <= core::LogLevel::kDebug) {
+    for (size_t i = 0; i < ctx.analyzers.size(); ++i) {
+      const auto& s = scanner.stats()[i];
+      if (s.files == 0) continue;
+      core::log_debug("{}: analyzer {}: {} files, {} bytes read, {:.1f} ms", name,
+                      ctx.analyzers[i]->name(), s.files, s.bytes,
+                      std::chrono::duration<double, std::milli>(s.time).count());
+    }
+  }
 
   out.blob_digest = stored_hash->computed();
   out.stored_bytes = stored_hash->bytes();

@@ -37,9 +37,11 @@ class EntryContent {
   virtual core::Result<size_t> read(std::span<std::byte> buf) = 0;
   // Reads the rest of the entry, failing when it is larger than `limit`. `size_hint` (the
   // header's size) sizes the buffer up front.
-  core::Result<std::string> read_all(uint64_t limit, uint64_t size_hint = 0);
-  // The whole entry without copying, when it is already in memory (nullopt otherwise).
-  virtual std::optional<std::string_view> view() const { return std::nullopt; }
+  virtual core::Result<std::string> read_all(uint64_t limit, uint64_t size_hint = 0);
+  // The rest of the entry as one view, failing when it is larger than `limit`: without a copy
+  // where the bytes are (or can be) held by the reader, else read into `storage`. The view
+  // lives as long as this content and `storage`.
+  virtual core::Result<std::string_view> read_rest(uint64_t limit, std::string& storage);
 };
 
 // Content held in memory: hardlinked files replayed from a capture, and tests.
@@ -47,7 +49,8 @@ class StringContent final : public EntryContent {
  public:
   explicit StringContent(std::string_view data) : data_(data) {}
   core::Result<size_t> read(std::span<std::byte> buf) override;
-  std::optional<std::string_view> view() const override { return data_; }
+  core::Result<std::string> read_all(uint64_t limit, uint64_t size_hint = 0) override;
+  core::Result<std::string_view> read_rest(uint64_t limit, std::string& storage) override;
 
  private:
   std::string_view data_;
@@ -98,6 +101,10 @@ class Analyzer {
   // A second, cheap filter on the entry header for analyzers whose paths cannot be named in
   // advance (executables anywhere in the image): false skips the entry before it is read.
   virtual bool wants(const Entry& /*entry*/) const { return true; }
+  // True when what analyze() records depends only on the entry's bytes, and is nothing but
+  // packages_by_path[entry.path], assigned whole (executables: Go build info, cargo-auditable).
+  // A hardlink to a file it analyzed then gets that result again without the bytes being kept.
+  virtual bool content_only() const { return false; }
   virtual core::Result<void> analyze(const Entry& entry, EntryContent& content,
                                      LayerFacts& out) const = 0;
   // Analyzers that read every byte of many files (secrets, malware) return a sink per entry

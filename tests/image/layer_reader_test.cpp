@@ -97,6 +97,91 @@ TEST(LayerReader, ReadsLongPaxNamesHardlinksAndRecordsWhiteouts) {
   EXPECT_EQ(l0.diff_id->hex, testing::sha256_hex(b.layers()[0].tar));
 }
 
+// Reads only the first bytes of what it is offered (an analyzer deciding from a file's magic).
+class HeadAnalyzer final : public Analyzer {
+ public:
+  std::string_view name() const override { return "head"; }
+  int version() const override { return 1; }
+  std::vector<PathPattern> patterns() const override { return {PathPattern::prefix("")}; }
+  core::Result<void> analyze(const Entry& e, EntryContent& c, LayerFacts& out) const override {
+    std::string head(4, '\0');
+    BW_ASSIGN_OR_RETURN(size_t n, c.read(std::as_writable_bytes(std::span(head.data(), 4))));
+    head.resize(n);
+    out.facts_by_path[e.path].push_back(head);
+    return core::ok();
+  }
+};
+
+// Promises content_only: records one package named after the file's first bytes and size.
+class ContentOnlyAnalyzer final : public Analyzer {
+ public:
+  std::string_view name() const override { return "content-only"; }
+  int version() const override { return 1; }
+  std::vector<PathPattern> patterns() const override { return {PathPattern::prefix("bin/")}; }
+  bool content_only() const override { return true; }
+  core::Result<void> analyze(const Entry& e, EntryContent& c, LayerFacts& out) const override {
+    std::string storage;
+    BW_ASSIGN_OR_RETURN(auto data, c.read_rest(64 << 20, storage));
+    core::Package p;
+    p.name = std::string(data.substr(0, 4)) + ":" + std::to_string(data.size());
+    out.packages_by_path[e.path] = {p};
+    std::lock_guard lock(mu_);
+    ++calls_;
+    return core::ok();
+  }
+  int calls() const {
+    std::lock_guard lock(mu_);
+    return calls_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  mutable int calls_ = 0;
+};
+
+TEST(LayerReader, AnalyzersOfOneEntryEachSeeAllItsBytesWhateverTheOthersRead) {
+  testing::TempDir tmp;
+  std::string big(600000, 'x');  // several reads of the layer stream
+  big.replace(0, 4, "ELF!");
+  big.back() = 'z';
+  ImageBuilder b;
+  b.layer({TarEntry::file("bin/tool", big, 0755), TarEntry::file("etc/a.conf", "abcdefgh")});
+  b.write_oci_layout(tmp.str() + "/l");
+  HeadAnalyzer head;
+  RecordingAnalyzer rec({PathPattern::prefix("")});
+  ContentOnlyAnalyzer whole;
+  // The head reader comes first: what it read is not lost to the analyzers after it.
+  auto layers = read_layers(open(tmp.str() + "/l"), {&head, &rec, &whole}, {});
+  ASSERT_TRUE(layers.ok()) << layers.error().message();
+  const auto& f = (*layers)[0].facts;
+  EXPECT_EQ(f.facts_by_path.at("bin/tool"), std::vector<std::string>{"ELF!"});
+  EXPECT_EQ(f.facts_by_path.at("etc/a.conf"), std::vector<std::string>{"abcd"});
+  EXPECT_EQ(f.captured.at("etc/a.conf"), "abcdefgh");
+  EXPECT_EQ(f.captured.at("bin/tool").size(), big.size());
+  EXPECT_EQ(f.captured.at("bin/tool").back(), 'z');
+  ASSERT_EQ(f.packages_by_path.at("bin/tool").size(), 1U);
+  EXPECT_EQ(f.packages_by_path.at("bin/tool")[0].name, "ELF!:" + std::to_string(big.size()));
+}
+
+TEST(LayerReader, HardlinkToALargeFileGetsTheContentOnlyResultAgainWithoutItsBytesKept) {
+  testing::TempDir tmp;
+  std::string big(5 << 20, 'q');  // above the size kept for hardlinks whatever read it
+  ImageBuilder b;
+  b.layer({TarEntry::file("bin/perl", big, 0755), TarEntry::hardlink("bin/perl5", "bin/perl"),
+           TarEntry::file("bin/small", "tiny", 0755),
+           TarEntry::hardlink("bin/small2", "bin/small")});
+  b.write_docker_archive(tmp.str() + "/img.tar");
+  ContentOnlyAnalyzer whole;
+  auto layers = read_layers(open(tmp.str() + "/img.tar"), {&whole}, {});
+  ASSERT_TRUE(layers.ok()) << layers.error().message();
+  const auto& f = (*layers)[0].facts;
+  EXPECT_TRUE(f.warnings.empty()) << f.warnings.front();
+  ASSERT_EQ(f.packages_by_path.count("bin/perl5"), 1U);
+  EXPECT_EQ(f.packages_by_path.at("bin/perl5")[0].name, "qqqq:" + std::to_string(5 << 20));
+  EXPECT_EQ(f.packages_by_path.at("bin/small2")[0].name, "tiny:4");
+  EXPECT_EQ(whole.calls(), 2);  // each target once; the hardlinks replay its result
+}
+
 TEST(LayerReader, EntriesEscapingTheRootAreIgnoredWithAWarning) {
   testing::TempDir tmp;
   ImageBuilder b;
