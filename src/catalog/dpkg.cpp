@@ -210,28 +210,21 @@ Result<void> DpkgCataloger::analyze_changelog(const std::string& path, image::En
   if (path.ends_with(kNativeChangelog)) {
     // Mostly upstream changelogs (hundreds of KiB each): read and inflate only enough of the
     // file to see its first line, and the rest only when that is a Debian entry header.
-    if (auto v = content.view()) {
-      gz = *v;
-    } else {
-      storage.resize(kChangelogPeekCompressed);
-      size_t got = 0;
-      while (got < storage.size()) {
-        BW_ASSIGN_OR_RETURN(size_t n, content.read(std::as_writable_bytes(
-                                          std::span(storage.data() + got, storage.size() - got))));
-        if (n == 0) break;
-        got += n;
-      }
-      storage.resize(got);
-      gz = storage;
+    storage.resize(kChangelogPeekCompressed);
+    size_t got = 0;
+    while (got < storage.size()) {
+      BW_ASSIGN_OR_RETURN(size_t n, content.read(std::as_writable_bytes(
+                                        std::span(storage.data() + got, storage.size() - got))));
+      if (n == 0) break;
+      got += n;
     }
-    auto head =
-        inflate_changelog(gz.substr(0, kChangelogPeekCompressed), path, kChangelogPeekBytes);
+    storage.resize(got);
+    auto head = inflate_changelog(storage, path, kChangelogPeekBytes);
     if (!head.ok() || !starts_with_debian_changelog_header(head->text)) return core::ok();
-    if (!content.view()) {
-      BW_ASSIGN_OR_RETURN(auto rest, content.read_all(core::limits().max_file_read));
-      storage += rest;
-      gz = storage;
-    }
+    std::string more;
+    BW_ASSIGN_OR_RETURN(auto rest, content.read_rest(core::limits().max_file_read, more));
+    storage.append(rest);
+    gz = storage;
   } else {
     BW_ASSIGN_OR_RETURN(gz, entry_bytes(content, storage));
   }

@@ -283,7 +283,11 @@ std::string write_table(const Report& r) {
   if (!findings.empty()) {
     // One summary line per kind, worst severity first within it.
     std::map<std::string, std::map<Severity, int>> by_kind;
-    for (const auto* f : findings) ++by_kind[f->kind][f->severity];
+    for (const auto* f : findings) {
+      // Fixed per changelog: the count line above covers them; they are not open flaws.
+      if (f->vulnerability && f->vulnerability->status == "fixed-per-changelog") continue;
+      ++by_kind[f->kind][f->severity];
+    }
     out += "\n";
     for (const auto& [kind, counts] : by_kind) {
       int total = 0;

@@ -78,10 +78,11 @@ std::string schema_errors(const std::filesystem::path& schema, const std::string
 
 TEST(VulnerabilityTable, ListsPackageVersionIdSeverityStatusAndFixedVersion) {
   auto out = write_table(report_with_vulnerabilities());
-  auto at = out.find("Vulnerabilities (2)");
+  // The VEX-suppressed one is counted on its own line, not listed.
+  auto at = out.find("Vulnerabilities (1)");
   ASSERT_NE(at, std::string::npos) << out;
   EXPECT_NE(out.find("PACKAGE", at), std::string::npos);
-  EXPECT_NE(out.find("libcurl4  7.74.0-1.3+deb11u3  CVE-2022-32221  CRITICAL  fixed    "
+  EXPECT_NE(out.find("libcurl4  7.74.0-1.3+deb11u3  CVE-2022-32221  CRITICAL  fixed   "
                      "7.74.0-1.3+deb11u5",
                      at),
             std::string::npos)
@@ -89,6 +90,10 @@ TEST(VulnerabilityTable, ListsPackageVersionIdSeverityStatusAndFixedVersion) {
   // Fixed per changelog: counted, not listed.
   EXPECT_EQ(out.find("CVE-2022-43552"), std::string::npos) << out;
   EXPECT_NE(out.find("1 more fixed per changelog (see --format json)"), std::string::npos);
+  EXPECT_EQ(out.find("CVE-2023-23916"), std::string::npos) << out;
+  EXPECT_NE(out.find("1 suppressed (VEX/ignore file"), std::string::npos) << out;
+  // The per-kind summary counts open flaws only.
+  EXPECT_NE(out.find("vulnerability: 1 (1 critical)"), std::string::npos) << out;
   EXPECT_EQ(out.find("Findings ("), std::string::npos);  // no other kinds
 }
 
