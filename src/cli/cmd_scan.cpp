@@ -4,6 +4,7 @@
 #include "cli/vuln_args.hpp"
 #include "core/log.hpp"
 #include "report/report.hpp"
+#include "vulndb/locate.hpp"
 
 namespace bulwark::cli {
 
@@ -34,7 +35,7 @@ void add_scan_command(CLI::App& app, GlobalOptions& g) {
       "  bulwark scan app.tar\n"
       "  bulwark scan app.tar --severity HIGH,CRITICAL --ignore-unfixed --exit-code 1\n"
       "  bulwark scan oci:./layout --format json -o report.json");
-  cmd->callback([&g, args, format, findings_args, vuln_args, suppression_args] {
+  cmd->callback([&g, cmd, args, format, findings_args, vuln_args, suppression_args] {
     auto opts = to_scan_options(*args, g);
     if (!opts.ok()) {
       g.exit_code = report_error(opts.error());
@@ -51,10 +52,18 @@ void add_scan_command(CLI::App& app, GlobalOptions& g) {
     }
     std::string db_warning;
     if (findings_args->wants("vuln")) {
-      if (auto opened = open_vuln_db(*vuln_args, std::time(nullptr), *opts, db_warning);
-          !opened.ok()) {
-        g.exit_code = report_error(opened.error());
-        return;
+      // Scanners left at their default run when they have their data: with no database at the
+      // default location the scan goes on without vulnerabilities and says so. A database the
+      // user asked for (--scanners vuln, --db, BULWARK_DB) that is missing is an error.
+      const bool asked_for_vulns = cmd->count("--scanners") > 0 ||
+                                   vulndb::resolve_db_path(vuln_args->db).chosen_by != "default";
+      auto opened = open_vuln_db(*vuln_args, std::time(nullptr), *opts, db_warning);
+      if (!opened.ok()) {
+        if (asked_for_vulns || opened.error().code() != core::ErrorCode::kNotFound) {
+          g.exit_code = report_error(opened.error());
+          return;
+        }
+        db_warning = "vulnerability scanning skipped: " + opened.error().message();
       }
     }
     auto r = run_scan(*opts);

@@ -159,14 +159,42 @@ TEST_F(VulnScanCli, ExitCodeSeverityAndIgnoreUnfixed) {
     EXPECT_EQ(f["vulnerability"]["status"], "fixed") << f["id"];
 }
 
-TEST_F(VulnScanCli, AnAbsentDatabaseIsAnErrorNotAnEmptyResult) {
+TEST_F(VulnScanCli, AnAbsentDatabaseIsAnErrorWhenAskedForAndAWarningByDefault) {
+  const std::string no_db = "BULWARK_DB= XDG_CACHE_HOME=" + dir_->str() + "/nocache ";
   std::string out;
-  int rc = testing::run_command("BULWARK_DB= XDG_CACHE_HOME=" + dir_->str() + "/nocache " +
-                                    testing::bulwark_binary() + " -q scan --no-cache '" + image_ +
-                                    "' 2>&1",
-                                &out);
+  // Asked for: --scanners vuln, or --db naming a missing file.
+  int rc =
+      testing::run_command(no_db + testing::bulwark_binary() +
+                               " -q scan --no-cache --scanners vuln,secret '" + image_ + "' 2>&1",
+                           &out);
   EXPECT_EQ(rc, 2);
   EXPECT_NE(out.find("no vulnerability database at"), std::string::npos) << out;
+  out.clear();
+  rc = testing::run_command(no_db + testing::bulwark_binary() + " -q scan --no-cache --db '" +
+                                dir_->str() + "/missing.db' '" + image_ + "' 2>&1",
+                            &out);
+  EXPECT_EQ(rc, 2);
+  EXPECT_NE(out.find("no vulnerability database at"), std::string::npos) << out;
+  // Default scanners and no database at the default place: the other scanners run, and the
+  // report says vulnerabilities were skipped and how to get a database.
+  out.clear();
+  rc = testing::run_command(no_db + testing::bulwark_binary() + " -q scan --no-cache -f json '" +
+                                image_ + "' 2>/dev/null",
+                            &out);
+  EXPECT_EQ(rc, 0) << out;
+  auto doc = nlohmann::json::parse(out);
+  bool skipped = false;
+  for (const auto& w : doc["warnings"])
+    if (w.get<std::string>().starts_with(
+            "vulnerability scanning skipped: no vulnerability database"))
+      skipped = true;
+  EXPECT_TRUE(skipped) << doc["warnings"].dump();
+  bool secrets = false;
+  for (const auto& f : doc["findings"]) {
+    EXPECT_NE(f["kind"], "vulnerability");
+    if (f["kind"] == "secret") secrets = true;
+  }
+  EXPECT_TRUE(secrets);
   // Without the vuln scanner no database is needed.
   out.clear();
   rc = testing::run_command(testing::bulwark_binary() +
