@@ -190,7 +190,7 @@ bool purl_matches(std::string_view pattern, std::string_view purl) {
 }
 
 Result<Document> parse_vex(std::string_view text, std::string_view name) {
-  BW_ASSIGN_OR_RETURN(auto j, detail::parse_json(text, name));
+  BW_ASSIGN_OR_RETURN(auto j, core::parse_json(text, name));
   if (j.is_object()) {
     auto ctx = j.find("@context");
     if (ctx != j.end() && ctx->is_string() &&
@@ -205,37 +205,6 @@ Result<Document> parse_vex(std::string_view text, std::string_view name) {
   return Error::invalid(std::string(name) +
                         ": not a VEX document (neither an OpenVEX @context nor a CycloneDX "
                         "bomFormat)");
-}
-
-Result<nlohmann::json> detail::parse_json(std::string_view text, std::string_view name) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > core::kMaxJsonDepth)
-        return Error::limit(std::string(name) + ": JSON nested deeper than " +
-                            std::to_string(core::kMaxJsonDepth));
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  try {
-    return nlohmann::json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::exception& e) {
-    std::string msg = e.what();
-    // "[json.exception.parse_error.101] parse error at line 1..." -> the readable part
-    if (auto pos = msg.find("] "); pos != std::string::npos) msg = msg.substr(pos + 2);
-    return Error::invalid(std::string(name) + ": malformed JSON: " + msg);
-  }
 }
 
 Result<Document> load_vex(const std::string& path) {

@@ -67,7 +67,7 @@ std::string percent_decode(std::string_view s) {
 }  // namespace
 
 Result<Document> parse_cyclonedx_vex(std::string_view text, std::string_view name) {
-  BW_ASSIGN_OR_RETURN(auto doc, detail::parse_json(text, name));
+  BW_ASSIGN_OR_RETURN(auto doc, core::parse_json(text, name));
   return detail::cyclonedx_vex_from_json(doc, name);
 }
 

@@ -52,7 +52,7 @@ Component component_of(const json& j) {
 }  // namespace
 
 Result<Document> parse_openvex(std::string_view text, std::string_view name) {
-  BW_ASSIGN_OR_RETURN(auto doc, detail::parse_json(text, name));
+  BW_ASSIGN_OR_RETURN(auto doc, core::parse_json(text, name));
   return detail::openvex_from_json(doc, name);
 }
 
