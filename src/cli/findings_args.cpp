@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "license/policy.hpp"
 #include "malware/analyzer.hpp"
 #include "secret/analyzer.hpp"
 #include "secret/gitleaks_config.hpp"
@@ -22,9 +23,10 @@ void add_findings_args(CLI::App& cmd, FindingsArgs& args) {
   cmd.add_option("--scanners", args.scanners,
                  "Finding scanners to run besides the SBOM (comma-separated): vuln (packages\n"
                  "against the vulnerability database, --db), secret, malware, misconfig (checks\n"
-                 "of the image config and files)")
+                 "of the image config and files), license (package licenses by category,\n"
+                 "docs/licenses.md)")
       ->delimiter(',')
-      ->check(CLI::IsMember({"vuln", "secret", "malware", "misconfig"}))
+      ->check(CLI::IsMember({"vuln", "secret", "malware", "misconfig", "license"}))
       ->capture_default_str();
   add_secret_config_arg(cmd, args);
   cmd.add_option("--malware-rules", args.malware_rules,
@@ -35,6 +37,12 @@ void add_findings_args(CLI::App& cmd, FindingsArgs& args) {
   cmd.add_option("--clamav-db", args.clamav_db,
                  "Directory of ClamAV signature databases (.cvd .cld .hdb .ndb ...): also scan\n"
                  "every file with libclamav");
+  cmd.add_option("--license-policy", args.license_policy,
+                 "License policy (YAML): severity per category, allow and deny lists of SPDX\n"
+                 "ids, packages to ignore (docs/licenses.md)");
+  cmd.add_flag("--license-all", args.license_all,
+               "Report every package license, also those below medium severity (notice,\n"
+               "permissive, unencumbered)");
 }
 
 core::Result<std::shared_ptr<const secret::Engine>> make_secret_engine(
@@ -68,6 +76,14 @@ core::Result<void> add_finding_analyzers(const FindingsArgs& args, ScanOptions& 
     BW_ASSIGN_OR_RETURN(auto scanner, malware::Scanner::create(mo));
     options.findings_options_key += "malware=" + scanner->fingerprint() + ";";
     options.finding_analyzers.push_back(std::make_shared<malware::MalwareAnalyzer>(scanner));
+  }
+  if (wants("license")) {
+    license::Policy policy;
+    if (!args.license_policy.empty()) {
+      BW_ASSIGN_OR_RETURN(policy, license::load_policy(args.license_policy));
+    }
+    if (args.license_all) policy.show_all = true;
+    options.license_policy = std::make_shared<const license::Policy>(std::move(policy));
   }
   return core::ok();
 }

@@ -13,11 +13,13 @@
 namespace bulwark::cli {
 
 struct FindingsArgs {
-  std::vector<std::string> scanners{"vuln", "secret", "malware", "misconfig"};
+  std::vector<std::string> scanners{"vuln", "secret", "malware", "misconfig", "license"};
   std::string secret_config;  // gitleaks TOML
   std::vector<std::string> malware_rules;
   std::vector<std::string> known_bad;
   std::string clamav_db;
+  std::string license_policy;  // --license-policy FILE (YAML)
+  bool license_all = false;    // --license-all: also findings below medium severity
   bool wants(std::string_view scanner) const;
 };
 

@@ -17,6 +17,7 @@
 #include "core/log.hpp"
 #include "image/layer_reader.hpp"
 #include "image/merged_fs.hpp"
+#include "license/scanner.hpp"
 #include "misconfig/image_config/rules.hpp"
 #include "risk/score.hpp"
 #include "vulndb/image_matcher.hpp"
@@ -248,6 +249,15 @@ core::Result<report::Report> run_scan(const ScanOptions& options) {
     r.warnings.insert(r.warnings.end(), vm.warnings.begin(), vm.warnings.end());
     r.database = report::DatabaseInfo{options.vuln_db->path(), options.vuln_db->built_at(),
                                       vulndb::kSchemaVersion};
+  }
+  // ---- licenses: from the packages, after the cache (the policy is not part of its key) ----
+  if (options.license_policy) {
+    auto lr = license::scan_packages(r.packages, *options.license_policy);
+    if (lr.hidden > 0)
+      core::log_info("licenses: {} finding(s) below medium severity not shown (--license-all)",
+                     lr.hidden);
+    r.findings.insert(r.findings.end(), std::make_move_iterator(lr.findings.begin()),
+                      std::make_move_iterator(lr.findings.end()));
   }
   if (options.suppressions) {
     // Last, so every finding produced above is covered; marks, never removes.

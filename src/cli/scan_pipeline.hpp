@@ -10,6 +10,7 @@
 #include "core/result.hpp"
 #include "findings/findings.hpp"
 #include "image/image.hpp"
+#include "license/policy.hpp"
 #include "report/report.hpp"
 #include "vex/vex.hpp"
 #include "vulndb/store.hpp"
@@ -36,6 +37,8 @@ struct ScanOptions {
   std::shared_ptr<const vulndb::VulnDb> vuln_db;
   // VEX documents and ignore files (scan --vex / --ignore-file); applied to the final findings.
   std::shared_ptr<const vex::Suppressions> suppressions;
+  // Set: license findings of the packages under this policy (scan --scanners license).
+  std::shared_ptr<const license::Policy> license_policy;
 };
 
 core::Result<report::Report> run_scan(const ScanOptions& options);

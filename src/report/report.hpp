@@ -48,6 +48,23 @@ struct VulnerabilityInfo {
   std::string changelog_evidence;  // the changelog line naming the CVE, for fixed-per-changelog
 };
 
+// What a license finding knows (kind "license"; docs/licenses.md): the package, the license
+// as declared and as classified, and how the category follows from it.
+struct LicenseInfo {
+  std::string package_name;
+  std::string package_version;
+  std::string ecosystem;
+  std::string declared;    // as the package declares it
+  std::string expression;  // normalised SPDX expression, or the LicenseRef- for a name
+  std::string category;    // forbidden|restricted|reciprocal|notice|permissive|unencumbered|unknown
+  std::string policy;      // allowed | denied (by --license-policy), or ""
+  std::string reason;      // one line: how the category follows from the terms
+  std::vector<std::string> unknown_terms;  // terms that did not classify
+  std::vector<std::string> paths;          // where the package was found
+  // Language packages an OS package installed: their license is the OS package's.
+  std::vector<std::string> covers;
+};
+
 // Why a finding is suppressed: a VEX statement or an ignore-file entry. Suppressed findings
 // stay in the report, marked, and never count toward exit codes or the risk score.
 struct Suppression {
@@ -78,6 +95,7 @@ struct Finding {
   std::optional<int> removed_in_layer;
   std::optional<VulnerabilityInfo> vulnerability;  // kind "vulnerability" only
   std::optional<Suppression> suppressed;
+  std::optional<LicenseInfo> license;  // kind "license" only
 };
 
 // The image's risk in one number (risk/ computes it; docs/scoring.md gives the formula), with
