@@ -172,6 +172,20 @@ ordered_json suppressed_json(const Finding& f) {
           {"expires", s.expires}};
 }
 
+ordered_json to_json(const LicenseInfo& l) {
+  return {{"package_name", l.package_name},
+          {"package_version", l.package_version},
+          {"ecosystem", l.ecosystem},
+          {"declared", l.declared},
+          {"expression", l.expression},
+          {"category", l.category},
+          {"policy", l.policy},
+          {"reason", l.reason},
+          {"unknown_terms", l.unknown_terms},
+          {"paths", l.paths},
+          {"covers", l.covers}};
+}
+
 ordered_json to_json(const Finding& f) {
   ordered_json j = {{"kind", f.kind},
                     {"id", f.id},
@@ -188,6 +202,7 @@ ordered_json to_json(const Finding& f) {
                     {"epss", f.epss ? ordered_json(*f.epss) : ordered_json(nullptr)},
                     {"suppressed", suppressed_json(f)}};
   if (f.vulnerability) j["vulnerability"] = to_json(*f.vulnerability);
+  if (f.license) j["license"] = to_json(*f.license);
   return j;
 }
 

@@ -186,6 +186,18 @@ std::string write_sarif(const Report& r) {
     }
     if (!f->fix.empty()) props["fix"] = f->fix;
     if (f->vulnerability) props["vulnerability"] = vulnerability_properties(*f->vulnerability);
+    if (f->license) {
+      const auto& l = *f->license;
+      props["license"] = {{"package", l.package_name},
+                          {"installed_version", l.package_version},
+                          {"ecosystem", l.ecosystem},
+                          {"declared", l.declared},
+                          {"expression", l.expression},
+                          {"category", l.category},
+                          {"policy", l.policy},
+                          {"reason", l.reason},
+                          {"paths", l.paths}};
+    }
     res["properties"] = std::move(props);
     if (f->suppressed) res["suppressions"] = suppressions_json(*f->suppressed);
     results.push_back(std::move(res));
