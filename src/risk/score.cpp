@@ -49,7 +49,9 @@ struct Component {
 
 constexpr Component kVulnerability{"vulnerability", {10, 5, 2, 0.5, 1}, 60, 40};
 constexpr Component kMisconfig{"misconfig", {6, 3, 1, 0.25, 0.5}, 20, 15};
-constexpr Component kLicense{"license", {2, 1, 0.5, 0.1, 0.1}, 5, 10};
+// Licenses are a legal matter, not a security risk: shown in the breakdown (count and the
+// most severe ones) but worth no points (docs/scoring.md); policies gate on them instead.
+constexpr Component kLicense{"license", {0, 0, 0, 0, 0}, 0, 10};
 
 // Vulnerability multipliers (table 2): an available fix makes the risk actionable now, a known
 // exploited one (CISA KEV) is being used by attackers, EPSS is the probability of exploitation
@@ -136,8 +138,11 @@ RiskComponent weigh(const Component& c, const std::vector<const Finding*>& findi
   }
   out.findings = static_cast<int>(findings.size());
   out.points = saturate(raw, c.cap, c.scale);
-  std::stable_sort(scored.begin(), scored.end(),
-                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  // Equal points (always, for licenses): the more severe finding is the better reason.
+  std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first > b.first;
+    return a.second->severity > b.second->severity;
+  });
   for (size_t i = 0; i < scored.size() && i < kReasonsShown; ++i)
     out.reasons.push_back(describe(*scored[i].second));
   return out;

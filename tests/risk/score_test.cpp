@@ -83,6 +83,28 @@ TEST(RiskScore, ManyLowFindingsSaturateBelowTheCap) {
   EXPECT_EQ(r.score, 60);
 }
 
+TEST(RiskScore, LicensesAreShownInTheBreakdownButAddNoPoints) {
+  std::vector<Finding> findings(50, of_kind("license", Severity::kHigh));
+  auto forbidden = of_kind("license", Severity::kCritical);
+  forbidden.id = "AGPL-3.0-only";
+  findings.push_back(forbidden);
+  auto r = compute(findings, kNoExposure);
+  EXPECT_EQ(r.score, 0);
+  EXPECT_EQ(r.grade, 'A');
+  ASSERT_EQ(r.components.size(), 1U);
+  EXPECT_EQ(r.components[0].name, "license");
+  EXPECT_EQ(r.components[0].findings, 51);
+  EXPECT_EQ(r.components[0].points, 0.0);
+  // The most severe license comes first among the reasons, although all weigh nothing.
+  ASSERT_FALSE(r.components[0].reasons.empty());
+  EXPECT_EQ(r.components[0].reasons[0].rfind("AGPL-3.0-only (critical)", 0), 0U)
+      << r.components[0].reasons[0];
+  // With one critical vulnerability the score is the vulnerability's alone.
+  findings.push_back(vuln(Severity::kCritical));
+  EXPECT_EQ(compute(findings, kNoExposure).score,
+            compute({vuln(Severity::kCritical)}, kNoExposure).score);
+}
+
 TEST(RiskScore, SecretsAndMalwareAreNearBlocking) {
   auto one = compute({of_kind("secret")}, kNoExposure);
   EXPECT_EQ(one.score, 70);
