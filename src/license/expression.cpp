@@ -211,6 +211,20 @@ std::optional<ExceptionRow> exception_by_keyword(std::string_view keyword) {
 Value classify_name(std::string_view name, const Policy& p, int depth) {
   Value v;
   v.term = std::string(core::trim(name));
+  {
+    // "Apache 2.0", "GPL 2+": an SPDX id written with spaces.
+    std::string dashed = v.term;
+    std::replace(dashed.begin(), dashed.end(), ' ', '-');
+    bool plus = !dashed.empty() && dashed.back() == '+';
+    if (plus) dashed.pop_back();
+    if (dashed != v.term || plus) {
+      if (auto id = spdx_id(dashed, plus)) {
+        Value out = classify_term(*id, false, "", p);
+        out.reason = "\"" + v.term + "\" reads as " + out.reason;
+        return out;
+      }
+    }
+  }
   if (const auto* alias = find_alias(v.term)) {
     v.known = true;
     v.category = alias->category;
