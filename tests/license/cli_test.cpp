@@ -13,7 +13,7 @@ namespace {
 using json = nlohmann::json;
 using ::testing::HasSubstr;
 
-struct Run {
+struct CmdResult {
   int rc;
   std::string out;
   std::string err;
@@ -43,7 +43,7 @@ class LicenseScan : public ::testing::Test {
     if (skip_ != nullptr) BW_SKIP_OR_FAIL(*skip_);
   }
 
-  static Run bulwark(const std::string& args, const std::string& env = "") {
+  static CmdResult bulwark(const std::string& args, const std::string& env = "") {
     bulwark::testing::TempDir tmp;
     std::string out;
     int rc = bulwark::testing::run_command(env + " '" + bulwark::testing::bulwark_binary() +
@@ -51,7 +51,7 @@ class LicenseScan : public ::testing::Test {
                                            &out);
     return {rc, out, bulwark::testing::read_file(tmp.path() / "err")};
   }
-  static Run scan(const std::string& extra) {
+  static CmdResult scan(const std::string& extra) {
     return bulwark("scan --cache-dir '" + work_->str() + "/cache' '" + *image_ +
                    "' --scanners license " + extra);
   }
@@ -135,7 +135,9 @@ TEST_F(LicenseScan, AllShowsEveryLicenseWithItsCategory) {
   const json* express = finding(fs, "express", "MIT");
   ASSERT_NE(express, nullptr);
   EXPECT_EQ((*express)["layer"], 2);
-  EXPECT_EQ((*express)["license"]["paths"], json::array({"app/node_modules/express/package.json"}));
+  // Every place the package was found: its installed manifest and the app's lock file.
+  EXPECT_EQ((*express)["license"]["paths"],
+            json::array({"app/node_modules/express/package.json", "app/package-lock.json"}));
   const json* tz = finding(fs, "tzdata", "LicenseRef-public-domain");
   ASSERT_NE(tz, nullptr);
   EXPECT_EQ((*tz)["license"]["category"], "unencumbered");
