@@ -143,6 +143,34 @@ TEST_F(LicenseScan, AllShowsEveryLicenseWithItsCategory) {
   EXPECT_EQ((*tz)["license"]["category"], "unencumbered");
 }
 
+std::string schema_errors(const std::filesystem::path& schema, const std::string& document) {
+  bulwark::testing::TempDir dir;
+  auto doc = dir.path() / "document.json";
+  bulwark::testing::write_file(doc, document);
+  std::string out;
+  int rc = bulwark::testing::run_command("/usr/bin/python3 '" + std::string(BULWARK_SOURCE_DIR) +
+                                             "/tests/report/validate_json.py' '" + schema.string() +
+                                             "' '" + doc.string() + "' 2>&1",
+                                         &out);
+  return rc == 0 ? "" : out;
+}
+
+TEST_F(LicenseScan, JsonAndSarifValidateAgainstTheirSchemas) {
+  if (bulwark::testing::run_command("/usr/bin/python3 -c 'import jsonschema' 2>/dev/null") != 0)
+    BW_SKIP_OR_FAIL("python3-jsonschema not installed for /usr/bin/python3");
+  auto shared = bulwark::testing::shared_dir();
+  if (!shared) BW_SKIP_OR_FAIL("../shared not found (a user's clone has none)");
+  auto r = scan("-f json --license-all");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(
+      schema_errors(std::filesystem::path(BULWARK_SOURCE_DIR) / "docs/schema/report.schema.json",
+                    r.out),
+      "");
+  r = scan("-f sarif");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(schema_errors(*shared / "schemas/sarif-schema-2.1.0.json", r.out), "");
+}
+
 TEST_F(LicenseScan, RiskShowsLicensesButTheyAddNothing) {
   auto report = json_scan();
   bool seen = false;
