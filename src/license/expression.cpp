@@ -160,22 +160,30 @@ Value apply_exception(Value v, std::string_view exception_id, ExceptionEffect ef
 
 Value classify_name(std::string_view name, const Policy& p, int depth);
 
+// An SPDX license id (as spdx_id() returns it, maybe with the '+' operator): its category.
+// No policy yet: the caller applies it once the term is complete.
+Value classify_spdx(const std::string& id) {
+  Value v;
+  v.term = id;
+  if (auto c = category_of(id); c || (c = category_of(strip_plus(id)))) {
+    v.known = true;
+    v.category = *c;
+    v.reason = id + " is " + category_phrase(*c);
+  } else {
+    v.reason = id + " is an SPDX license id that bulwark's category table does not classify";
+    v.unknown.push_back(id);
+  }
+  return v;
+}
+
 // One term: an SPDX id (with '+' and an exception), a LicenseRef or a name.
 Value classify_term(std::string_view word, bool plus, std::string_view exception, const Policy& p) {
   Value v;
   std::string base;
   std::string name;
   if (auto id = spdx_id(word, plus)) {
-    v.term = *id;
+    v = classify_spdx(*id);
     base = *id;
-    if (auto c = category_of(*id); c || (c = category_of(strip_plus(*id)))) {
-      v.known = true;
-      v.category = *c;
-      v.reason = *id + " is " + category_phrase(*c);
-    } else {
-      v.reason = *id + " is an SPDX license id that bulwark's category table does not classify";
-      v.unknown.push_back(*id);
-    }
   } else if (starts_nocase(word, kLicenseRef)) {
     v.term = std::string(word);
     v.reason = v.term + " is a license reference, not a listed license";
@@ -219,7 +227,8 @@ Value classify_name(std::string_view name, const Policy& p, int depth) {
     if (plus) dashed.pop_back();
     if (dashed != v.term || plus) {
       if (auto id = spdx_id(dashed, plus)) {
-        Value out = classify_term(*id, false, "", p);
+        Value out = classify_spdx(*id);
+        apply_policy(out, p, *id, v.term);
         out.reason = "\"" + v.term + "\" reads as " + out.reason;
         return out;
       }
@@ -249,8 +258,10 @@ Value classify_name(std::string_view name, const Policy& p, int depth) {
       bool plus = !left.empty() && left.back() == '+';
       if (plus) left.remove_suffix(1);
       Value inner;
+      std::string base;
       if (auto id = spdx_id(left, plus)) {
-        inner = classify_term(*id, false, "", p);
+        inner = classify_spdx(*id);
+        base = *id;
       } else {
         inner = classify_name(std::string(left) + (plus ? "+" : ""), p, depth + 1);
       }
@@ -261,7 +272,7 @@ Value classify_name(std::string_view name, const Policy& p, int depth) {
       out.term = v.term;
       out.reason = "\"" + v.term + "\" reads as " + inner.term + " with " +
                    (row ? std::string(row->id) : "an unlisted exception") + ": " + out.reason;
-      apply_policy(out, p, "", v.term);
+      apply_policy(out, p, base, v.term);
       return out;
     }
   }

@@ -113,6 +113,10 @@ TEST(LicenseExpression, HostileInputStaysBoundedAndUnknown) {
   for (int i = 0; i < 5000; ++i) wide += " AND MIT";
   EXPECT_EQ(category(wide), Category::kUnknown);  // past the token limit: free text
   EXPECT_EQ(category(std::string("MIT\0GPL", 7)), Category::kUnknown);
+  // Found by license_policy_fuzz: an id one ".0" away with '+' once recursed without end.
+  EXPECT_EQ(category("CPL-1+ with Autoconf exception"), Category::kReciprocal);
+  EXPECT_EQ(category("CPL-1+"), Category::kReciprocal);
+  EXPECT_EQ(category("CPL 1+"), Category::kReciprocal);
 }
 
 TEST(LicenseExpression, PolicyAllowAndDenyApplyPerTermBeforeCombining) {
