@@ -84,6 +84,9 @@ core::Result<void> add_finding_analyzers(const FindingsArgs& args, ScanOptions& 
     }
     if (args.license_all) policy.show_all = true;
     options.license_policy = std::make_shared<const license::Policy>(std::move(policy));
+  } else if (!args.license_policy.empty() || args.license_all) {
+    return core::Error::invalid(
+        "--license-policy and --license-all need the license scanner (--scanners ...,license)");
   }
   return core::ok();
 }

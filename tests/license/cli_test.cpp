@@ -231,6 +231,13 @@ TEST_F(LicenseScan, ABadPolicyStopsTheScanWithOneLine) {
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }
 
+TEST_F(LicenseScan, LicenseOptionsWithoutTheLicenseScannerAreAnError) {
+  auto r = bulwark("scan --cache-dir '" + work_->str() + "/cache' '" + *image_ +
+                   "' --scanners misconfig --license-all");
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_THAT(r.err, HasSubstr("need the license scanner"));
+}
+
 TEST_F(LicenseScan, DefaultScanReportsLicensesAndSbomDoesNot) {
   // No database anywhere: the default scanners run without vulnerabilities.
   const std::string env = "BULWARK_DB= XDG_CACHE_HOME='" + work_->str() + "/xdg'";
