@@ -9,6 +9,8 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "core/yaml_text.hpp"
+
 namespace bulwark::misconfig {
 
 namespace {
@@ -103,36 +105,6 @@ struct Converter {
     return nlohmann::json(nullptr);
   }
 };
-
-// Flow collections are parsed recursively by yaml-cpp: refuse absurd nesting before parsing.
-Result<void> precheck(std::string_view text, std::string_view name, const YamlLimits& limits) {
-  if (text.size() > limits.max_bytes) {
-    return Error::limit(std::string(name) + ": " + std::to_string(text.size()) +
-                        " bytes is larger than the " + std::to_string(limits.max_bytes) +
-                        " byte YAML limit");
-  }
-  if (text.find('\0') != std::string_view::npos)
-    return Error::invalid(std::string(name) + ": binary content (NUL byte), not YAML");
-  int depth = 0;
-  char quote = 0;
-  for (char c : text) {
-    if (quote != 0) {
-      if (c == quote || c == '\n') quote = 0;
-      continue;
-    }
-    if (c == '"' || c == '\'') {
-      quote = c;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limits.max_depth) {
-        return Error::limit(std::string(name) + ": flow collections nested deeper than " +
-                            std::to_string(limits.max_depth) + " levels");
-      }
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return core::ok();
-}
 
 // Counts the nodes a document stream expands to, aliases included, from parser events and
 // without building anything: an anchored collection's size is known when it closes, and each
@@ -249,7 +221,8 @@ int YamlDoc::line_of(std::string path) const {
 
 Result<std::vector<YamlDoc>> load_yaml(std::string_view text, std::string_view name,
                                        const YamlLimits& limits) {
-  BW_TRY(precheck(text, name, limits));
+  BW_TRY(core::check_yaml_text(
+      text, name, {.max_bytes = limits.max_bytes, .max_flow_depth = limits.max_depth}));
   std::string copy(text);
   BW_TRY(count_expansion(copy, name, limits));
   std::vector<YAML::Node> nodes;

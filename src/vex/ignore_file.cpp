@@ -7,6 +7,7 @@
 #include <array>
 #include <sstream>
 
+#include "core/yaml_text.hpp"
 #include "vex/vex.hpp"
 
 namespace bulwark::vex {
@@ -25,31 +26,6 @@ std::string at(std::string_view name, const YAML::Mark& mark) {
   std::string s(name);
   if (mark.line >= 0) s += ":" + std::to_string(mark.line + 1);
   return s;
-}
-
-// yaml-cpp parses flow collections recursively: refuse deep nesting before it does.
-Result<void> precheck(std::string_view text, std::string_view name) {
-  if (text.size() > kMaxBytes)
-    return Error::limit(std::string(name) + ": larger than " + std::to_string(kMaxBytes) +
-                        " bytes");
-  if (text.find('\0') != std::string_view::npos)
-    return Error::invalid(std::string(name) + ": binary content (NUL byte), not YAML");
-  int depth = 0;
-  char quote = 0;
-  for (char c : text) {
-    if (quote != 0) {
-      if (c == quote || c == '\n') quote = 0;
-    } else if (c == '"' || c == '\'') {
-      quote = c;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxFlowDepth)
-        return Error::limit(std::string(name) + ": flow collections nested deeper than " +
-                            std::to_string(kMaxFlowDepth) + " levels");
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return core::ok();
 }
 
 Result<IgnoreEntry> parse_entry(const YAML::Node& n, std::string_view name) {
@@ -92,7 +68,8 @@ Result<IgnoreEntry> parse_entry(const YAML::Node& n, std::string_view name) {
 }  // namespace
 
 Result<IgnoreFile> parse_ignore_file(std::string_view text, std::string_view name) {
-  BW_TRY(precheck(text, name));
+  BW_TRY(
+      core::check_yaml_text(text, name, {.max_bytes = kMaxBytes, .max_flow_depth = kMaxFlowDepth}));
   IgnoreFile out;
   out.path = std::string(name);
   try {

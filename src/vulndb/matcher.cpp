@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <set>
 
 #include "version/version.hpp"
 
@@ -86,9 +87,16 @@ core::Result<MatchResult> match_package(const VulnDb& db, const PackageQuery& q)
   BW_ASSIGN_OR_RETURN(auto records, db.lookup(eco, q.release, q.name));
   const std::string subject =
       eco + (q.release.empty() ? "" : " " + q.release) + " " + q.name + " " + q.version;
+  // Debian OVAL is generated from the security tracker and loses one distinction (fixed
+  // version 0 = open or not affected): where the tracker itself speaks of a flaw for this
+  // package, its verdict stands and OVAL's entry for that flaw is not used.
+  std::set<std::string_view> tracker_ids;
+  for (const auto& rec : records)
+    if (rec.source == "debian-tracker") tracker_ids.insert(rec.advisory_id);
   for (const auto& rec : records) {
     const Affected& a = rec.affected;
     if (a.status == Status::kNotAffected) continue;
+    if (rec.source == "debian-oval" && tracker_ids.contains(rec.advisory_id)) continue;
     const std::string where = rec.source + " " + rec.advisory_id;
     std::string why;
     bool matched = false;

@@ -46,6 +46,10 @@ struct Constraint {
 enum class Status { kAffected, kFixed, kUnfixed, kNotAffected, kWillNotFix };
 std::string_view status_name(Status s);
 
+// Affected::status_detail of a Debian OVAL entry whose fixed version is 0: the issue is open in
+// that release, or the package is not affected; the OVAL file does not say which.
+inline constexpr std::string_view kOvalNoFixedVersion = "oval-version-0";
+
 struct Affected {
   std::string ecosystem;  // OSV name: Go, PyPI, npm, crates.io, RubyGems, Debian, Alpine, Ubuntu
   std::string release;    // distro release: Debian codename, Alpine branch "3.19", Ubuntu codename

@@ -276,7 +276,15 @@ void import_oval(std::string_view where, OvalInput& input, OvalFlavor flavor,
         x.package = normalize_package(eco, n);
         x.package_kind = flavor == OvalFlavor::kDebian ? "source" : "binary";
         if (evr == "0") {
-          x.status = Status::kNotAffected;
+          // Debian's generator writes 0 where the tracker has no fixed version: mostly issues
+          // still open in that release (bookworm: apt CVE-2011-3374, gcc-12 CVE-2022-27943,
+          // gnupg2 CVE-2022-3219, all open in the tracker), and also packages marked not
+          // affected. The file cannot tell the two apart, so the package is reported unfixed
+          // with that caveat, and the tracker's own verdict wins where the database has it
+          // (matcher.cpp).
+          x.status = Status::kUnfixed;
+          x.status_detail = kOvalNoFixedVersion;
+          x.ranges.push_back({"ECOSYSTEM", {{EventKind::kIntroduced, "0"}}});
         } else {
           x.status = Status::kFixed;
           x.ranges.push_back(

@@ -155,8 +155,13 @@ TEST_F(VulnScanCli, ExitCodeSeverityAndIgnoreUnfixed) {
   ASSERT_FALSE(medium["findings"].empty());
   for (const auto& f : medium["findings"]) EXPECT_EQ(f["severity"], "medium");
   auto fixed_only = scan_json("--scanners vuln --ignore-unfixed");
-  for (const auto& f : fixed_only["findings"])
-    EXPECT_EQ(f["vulnerability"]["status"], "fixed") << f["id"];
+  // What stays has a fix: an advisory's fixed version, or the package's own changelog naming
+  // the flaw (kept in the JSON, hidden in the table, never counted).
+  ASSERT_FALSE(fixed_only["findings"].empty());
+  for (const auto& f : fixed_only["findings"]) {
+    const auto status = f["vulnerability"]["status"].get<std::string>();
+    EXPECT_TRUE(status == "fixed" || status == "fixed-per-changelog") << f["id"] << " " << status;
+  }
 }
 
 TEST_F(VulnScanCli, AnAbsentDatabaseIsAnErrorWhenAskedForAndAWarningByDefault) {

@@ -282,6 +282,17 @@ TEST(VulnEndToEnd, DemoImageScannedWithTheBundledDatabaseShowsRealAdvisories) {
   expect_reported(s, "NSWG-ECO-516", "lodash", "4.17.15");
   expect_reported(s, "NSWG-ECO-101", "marked", "0.3.5");  // ReDoS, <=0.3.5
   expect_absent(s, "CVE-2023-28322", "Debian fixed it in curl 7.88.1-10, before the installed");
+  // An issue open in bookworm, known only from Debian OVAL's fixed version 0 (the bundle has no
+  // tracker JSON): reported unfixed, with the detail saying where that came from.
+  bool apt_open = false;
+  for (const auto& f : s.naming("CVE-2011-3374")) {
+    const auto& v = f["vulnerability"];
+    if (v.value("package_name", "") != "apt") continue;
+    apt_open = true;
+    EXPECT_EQ(v.value("status", ""), "unfixed");
+    EXPECT_EQ(v.value("status_detail", ""), "oval-version-0");
+  }
+  EXPECT_TRUE(apt_open) << "CVE-2011-3374 not reported for apt; got: " << s.all_ids();
 }
 
 }  // namespace

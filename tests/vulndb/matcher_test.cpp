@@ -142,5 +142,52 @@ TEST(Matcher, CarriesKevAndEpssOfTheAdvisoryCve) {
   EXPECT_TRUE(none->matches.empty());
 }
 
+// Debian OVAL writes fixed version 0 both for issues still open and for packages not affected;
+// where the tracker (OVAL's own source) speaks of the flaw, its verdict is the one used.
+TEST(Matcher, TheDebianTrackerOverridesOvalsFixedVersionZero) {
+  bulwark::testing::TempDir dir;
+  const std::string path = (dir.path() / "d.db").string();
+  auto w = DbWriter::create(path);
+  ASSERT_TRUE(w.ok());
+  auto debian = [](std::string id, std::string source, std::string package, Status status,
+                   std::string detail) {
+    Advisory a;
+    a.id = std::move(id);
+    a.source = std::move(source);
+    Affected x;
+    x.ecosystem = "Debian";
+    x.release = "bookworm";
+    x.package = std::move(package);
+    x.package_kind = "source";
+    x.status = status;
+    x.status_detail = std::move(detail);
+    if (status == Status::kUnfixed)
+      x.ranges.push_back({"ECOSYSTEM", {{EventKind::kIntroduced, "0"}}});
+    a.affected.push_back(x);
+    return a;
+  };
+  std::string zero(kOvalNoFixedVersion);
+  (*w)->add(debian("CVE-2011-3374", "debian-oval", "apt", Status::kUnfixed, zero));
+  (*w)->add(debian("CVE-2099-0002", "debian-oval", "apt", Status::kUnfixed, zero));
+  (*w)->add(debian("CVE-2099-0002", "debian-tracker", "apt", Status::kNotAffected, ""));
+  (*w)->add(debian("CVE-2099-0003", "debian-oval", "apt", Status::kUnfixed, zero));
+  (*w)->add(debian("CVE-2099-0003", "debian-tracker", "apt", Status::kUnfixed, "unimportant"));
+  ASSERT_TRUE((*w)->finish("2099-01-01T00:00:00Z").ok());
+  auto db = VulnDb::open(path);
+  ASSERT_TRUE(db.ok());
+  auto r = match_package(**db, {"Debian", "bookworm", "apt", "2.6.1"});
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  std::vector<std::string> seen;
+  for (const auto& m : r->matches) seen.push_back(m.advisory_id + " " + m.source);
+  std::sort(seen.begin(), seen.end());
+  // Open per OVAL alone; not affected per the tracker; open per the tracker (its detail kept).
+  EXPECT_EQ(seen, (std::vector<std::string>{"CVE-2011-3374 debian-oval",
+                                            "CVE-2099-0003 debian-tracker"}));
+  for (const auto& m : r->matches) {
+    EXPECT_EQ(m.status, Status::kUnfixed);
+    EXPECT_EQ(m.status_detail, m.source == "debian-oval" ? zero : "unimportant");
+  }
+}
+
 }  // namespace
 }  // namespace bulwark::vulndb
