@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <fstream>
 
+#include "core/yaml_text.hpp"
 #include "license/expression.hpp"
 
 namespace bulwark::license {
@@ -28,31 +29,6 @@ std::string at(std::string_view name, const YAML::Mark& mark) {
   std::string s(name);
   if (mark.line >= 0) s += ":" + std::to_string(mark.line + 1);
   return s;
-}
-
-// yaml-cpp parses flow collections recursively: refuse deep nesting before it does.
-Result<void> precheck(std::string_view text, std::string_view name) {
-  if (text.size() > kMaxBytes)
-    return Error::limit(std::string(name) + ": larger than " + std::to_string(kMaxBytes) +
-                        " bytes");
-  if (text.find('\0') != std::string_view::npos)
-    return Error::invalid(std::string(name) + ": binary content (NUL byte), not YAML");
-  int depth = 0;
-  char quote = 0;
-  for (char c : text) {
-    if (quote != 0) {
-      if (c == quote || c == '\n') quote = 0;
-    } else if (c == '"' || c == '\'') {
-      quote = c;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxFlowDepth)
-        return Error::limit(std::string(name) + ": flow collections nested deeper than " +
-                            std::to_string(kMaxFlowDepth) + " levels");
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return core::ok();
 }
 
 std::optional<Severity> parse_severity(std::string word) {
@@ -152,7 +128,8 @@ bool ignores(const Policy& p, const core::Package& pkg) {
 }
 
 Result<Policy> parse_policy(std::string_view text, std::string_view name) {
-  BW_TRY(precheck(text, name));
+  BW_TRY(
+      core::check_yaml_text(text, name, {.max_bytes = kMaxBytes, .max_flow_depth = kMaxFlowDepth}));
   Policy p;
   p.source = std::string(name);
   try {
