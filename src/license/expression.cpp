@@ -159,6 +159,7 @@ Value apply_exception(Value v, std::string_view exception_id, ExceptionEffect ef
 }
 
 Value classify_name(std::string_view name, const Policy& p, int depth);
+std::optional<ExceptionRow> exception_by_keyword(std::string_view keyword);
 
 // An SPDX license id (as spdx_id() returns it, maybe with the '+' operator): its category.
 // No policy yet: the caller applies it once the term is complete.
@@ -193,10 +194,19 @@ Value classify_term(std::string_view word, bool plus, std::string_view exception
     name = v.term;
   }
   if (!exception.empty()) {
-    auto exc = rd::canonical_exception_id(exception);
-    auto effect = exc ? exception_effect(*exc) : std::nullopt;
-    v = apply_exception(std::move(v), exc ? *exc : exception,
-                        effect.value_or(ExceptionEffect::kNone));
+    std::optional<ExceptionRow> row;
+    if (auto exc = rd::canonical_exception_id(exception)) {
+      if (auto effect = exception_effect(*exc)) row = ExceptionRow{*exc, *effect};
+      if (!row) row = ExceptionRow{*exc, ExceptionEffect::kNone};
+    } else {
+      // Not an SPDX exception id: a keyword as Debian or Fedora write them ("Classpath").
+      std::string_view key = exception;
+      if (key.size() > 10 && equal_nocase(key.substr(key.size() - 10), "-exception"))
+        key.remove_suffix(10);
+      row = exception_by_keyword(key);
+    }
+    v = apply_exception(std::move(v), row ? row->id : exception,
+                        row ? row->effect : ExceptionEffect::kNone);
   }
   if (v.verdict == Verdict::kNone) apply_policy(v, p, base, name);
   return v;
@@ -207,9 +217,12 @@ Value classify_term(std::string_view word, bool plus, std::string_view exception
 std::optional<ExceptionRow> exception_by_keyword(std::string_view keyword) {
   std::string key;
   for (char c : keyword) key += (c == ' ' || c == '_') ? '-' : lower(c);
-  if (key.empty()) return std::nullopt;
+  // Whole words only ("classpath" names Classpath-exception-2.0, "c" names nothing): a
+  // keyword must not lower a category by accident.
+  if (key.size() < 3) return std::nullopt;
   for (const auto& row : exception_table()) {
-    if (starts_nocase(row.id, key)) return row;
+    if (starts_nocase(row.id, key) && (row.id.size() == key.size() || row.id[key.size()] == '-'))
+      return row;
   }
   return std::nullopt;
 }
@@ -239,7 +252,9 @@ Value classify_name(std::string_view name, const Policy& p, int depth) {
     v.category = alias->category;
     v.reason = "\"" + v.term + "\" names " + std::string(alias->meaning) + ": " +
                category_phrase(alias->category);
-    apply_policy(v, p, "", v.term);
+    // "GPLv2+" is GPL-2.0-or-later for the policy's lists too.
+    auto id = rd::canonical_license_id(alias->meaning);
+    apply_policy(v, p, id ? std::string(*id) : "", v.term);
     return v;
   }
   if (depth <= 2) {
@@ -379,9 +394,9 @@ class Parser {
       if (pos_ >= t_.size() || t_[pos_].kind != Token::Kind::kWord || t_[pos_].plus ||
           is_operator(t_[pos_]))
         return std::nullopt;
+      // An exception the list does not have changes nothing (classify_term says so), and the
+      // rest of the expression still counts: "X WITH unlisted OR MIT" is MIT's.
       exception = t_[pos_++].text;
-      // An exception the list does not have: not an expression (read as a name instead).
-      if (!rd::canonical_exception_id(exception)) return std::nullopt;
     }
     return classify_term(word.text, word.plus, exception, p_);
   }

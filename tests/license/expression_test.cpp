@@ -67,6 +67,17 @@ TEST(LicenseExpression, LinkingExceptionsMakeCopyleftReciprocalOutputExceptionsD
   EXPECT_EQ(category("GPL-3.0-or-later WITH Bison-exception-2.2"), Category::kRestricted);
   EXPECT_EQ(category("GPL-2.0-or-later WITH Libtool-exception"), Category::kRestricted);
   EXPECT_EQ(category("Apache-2.0 WITH LLVM-exception"), Category::kNotice);
+  // An exception the SPDX list does not have changes nothing, and the rest still counts.
+  EXPECT_EQ(category("GPL-2.0-only WITH Acme-exception"), Category::kRestricted);
+  EXPECT_EQ(category("GPL-2.0-only WITH Acme-exception OR MIT"), Category::kNotice);
+  // ... but a keyword naming a listed exception is that exception.
+  EXPECT_EQ(category("GPL-2.0-only WITH Classpath"), Category::kReciprocal);
+  EXPECT_EQ(category("GPL-2+ with classpath-exception"), Category::kReciprocal);
+  EXPECT_EQ(category("GPL-2.0-only WITH L"), Category::kRestricted) << "not LGPL-3.0-linking";
+  EXPECT_EQ(category("GPL-2.0-only WITH Class"), Category::kRestricted) << "not Classpath";
+  // Fedora's spelling: lower-case operators, "with exceptions".
+  EXPECT_EQ(category("MIT and BSD"), Category::kNotice);
+  EXPECT_EQ(category("LGPLv2+ with exceptions"), Category::kRestricted);
   // The deprecated combined ids agree with the WITH forms.
   EXPECT_EQ(category("GPL-2.0-with-classpath-exception"), Category::kReciprocal);
   EXPECT_EQ(category("GPL-2.0-with-bison-exception"), Category::kRestricted);
@@ -135,6 +146,11 @@ TEST(LicenseExpression, PolicyAllowAndDenyApplyPerTermBeforeCombining) {
   EXPECT_EQ(evaluate("GPL-3.0-or-later WITH GCC-exception-3.1", p).verdict, Verdict::kDenied);
   EXPECT_EQ(evaluate("LGPL-2.1-only", p).verdict, Verdict::kAllowed);
   EXPECT_EQ(evaluate("LGPL-2.1-only OR GPL-3.0-or-later", p).verdict, Verdict::kAllowed);
+  // An alias that stands for an id is that id for the lists.
+  Policy rpm;
+  rpm.deny = {"GPL-2.0-or-later"};
+  EXPECT_EQ(evaluate("GPLv2+", rpm).verdict, Verdict::kDenied);
+  EXPECT_EQ(evaluate("LGPLv2+ and GPLv2+", rpm).verdict, Verdict::kDenied);
   // A name is matched through its LicenseRef.
   EXPECT_EQ(evaluate("acme", p).verdict, Verdict::kAllowed);
   EXPECT_EQ(evaluate("MIT", p).verdict, Verdict::kNone);
