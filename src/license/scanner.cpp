@@ -84,6 +84,16 @@ bool shown(const Policy& policy, Category c, Verdict v, Severity s) {
   return s >= Severity::kMedium || c == Category::kUnknown;
 }
 
+Severity severity_of(const Evaluation& ev, const Policy& policy) {
+  if (ev.verdict == Verdict::kDenied) return policy.deny_severity;
+  if (ev.verdict == Verdict::kAllowed) return Severity::kNone;
+  return severity_for(policy, ev.category);
+}
+
+std::string target_of(const core::Package& p) {
+  return p.purl.empty() ? p.ecosystem + "/" + p.name + "@" + p.version : p.purl;
+}
+
 report::Finding make_finding(const core::Package& p, std::string_view declared,
                              const Evaluation& ev, const Policy& policy,
                              const std::vector<std::string>& covers) {
@@ -92,7 +102,7 @@ report::Finding make_finding(const core::Package& p, std::string_view declared,
   const std::string cat(category_name(ev.category));
   const bool none_declared = declared.empty();
   f.id = none_declared ? std::string(kNoAssertion) : ev.expression;
-  f.target = p.purl.empty() ? p.ecosystem + "/" + p.name + "@" + p.version : p.purl;
+  f.target = target_of(p);
   for (const auto& l : p.locations) {
     if (l.layer_index >= 0) {
       f.layer = l.layer_index;
@@ -157,25 +167,28 @@ ScanResult scan_packages(const std::vector<core::Package>& packages, const Polic
     std::sort(declared.begin(), declared.end());
     declared.erase(std::unique(declared.begin(), declared.end()), declared.end());
     if (declared.empty()) declared.emplace_back();
-    const auto cov = covers.count(i) ? covers[i] : std::vector<std::string>{};
+    static const std::vector<std::string> kNone;
+    auto cov = covers.find(i);
+    const std::string target = target_of(p);
     for (const auto& d : declared) {
       auto it = cache.find(d);
       if (it == cache.end()) it = cache.emplace(d, evaluate(d, policy)).first;
       const Evaluation& ev = it->second;
-      auto f = make_finding(p, d, ev, policy, cov);
-      auto key = std::make_pair(f.target, d);
+      auto key = std::make_pair(target, d);
       if (auto s = seen.find(key); s != seen.end()) {
         auto& paths = out.findings[s->second].license->paths;
-        for (const auto& path : f.license->paths)
-          if (std::find(paths.begin(), paths.end(), path) == paths.end()) paths.push_back(path);
+        for (const auto& l : p.locations)
+          if (std::find(paths.begin(), paths.end(), l.path) == paths.end()) paths.push_back(l.path);
         continue;
       }
-      if (!shown(policy, ev.category, ev.verdict, f.severity)) {
-        if (hidden.insert(key).second) ++out.hidden;
+      // Decided before the finding is built: most (package, license) pairs are not shown.
+      if (!shown(policy, ev.category, ev.verdict, severity_of(ev, policy))) {
+        if (hidden.insert(std::move(key)).second) ++out.hidden;
         continue;
       }
-      seen.emplace(key, out.findings.size());
-      out.findings.push_back(std::move(f));
+      seen.emplace(std::move(key), out.findings.size());
+      out.findings.push_back(
+          make_finding(p, d, ev, policy, cov == covers.end() ? kNone : cov->second));
     }
   }
   std::sort(out.findings.begin(), out.findings.end(), [](const auto& a, const auto& b) {
