@@ -68,9 +68,24 @@ void plan_elf(std::string_view head, uint64_t file_size, StreamPlan& plan) {
     uint64_t table = phentsize * phnum;
     if (!fits(phoff, table, file_size) || phentsize < (is64 ? 56U : 32U)) return;  // rejected
     if (!fits(phoff, table, head.size())) {
-      plan.whole = true;
+      if (phoff + table <= kMaxHeadBytes) {
+        plan.need_head = phoff + table;
+      } else {
+        plan.whole = true;
+      }
       return;
     }
+    // Notes that end past the head but early in the file: read them too (the Go note).
+    for (uint64_t i = 0; i < phnum; ++i) {
+      uint64_t p = phoff + i * phentsize;
+      if (get(head, p, 4, big) != 4) continue;
+      uint64_t off = is64 ? get(head, p + 8, 8, big) : get(head, p + 4, 4, big);
+      uint64_t filesz = is64 ? get(head, p + 32, 8, big) : get(head, p + 16, 4, big);
+      uint64_t end = std::min(sat_add(off, filesz), file_size);
+      if (end > head.size() && end <= kMaxHeadBytes) plan.need_head = std::max(plan.need_head, end);
+    }
+    if (plan.need_head > head.size()) return;
+    plan.need_head = 0;
     for (uint64_t i = 0; i < phnum; ++i) {
       uint64_t p = phoff + i * phentsize;
       uint64_t type = get(head, p, 4, big);
@@ -110,7 +125,11 @@ void plan_pe(std::string_view head, uint64_t file_size, StreamPlan& plan) {
   uint64_t pe = get(head, 0x3c, 4, false);
   if (!fits(pe, 24, file_size)) return;  // the parser rejects it
   if (!fits(pe, 24, head.size())) {
-    plan.whole = true;
+    if (pe + 24 <= kMaxHeadBytes) {
+      plan.need_head = pe + 24;
+    } else {
+      plan.whole = true;
+    }
     return;
   }
   uint64_t coff = pe + 4;
@@ -121,7 +140,11 @@ void plan_pe(std::string_view head, uint64_t file_size, StreamPlan& plan) {
   uint64_t table = coff + 20 + opt_size;
   if (!fits(table, nsections * 40, file_size)) return;  // the parser rejects it
   if (!fits(table, nsections * 40, head.size())) {
-    plan.whole = true;
+    if (table + nsections * 40 <= kMaxHeadBytes) {
+      plan.need_head = table + nsections * 40;
+    } else {
+      plan.whole = true;
+    }
     return;
   }
   for (uint64_t i = 0; i < nsections; ++i) {
@@ -177,9 +200,15 @@ void ExecutableStream::store(uint64_t at, std::string_view bytes) {
 
 void ExecutableStream::plan() {
   planned_ = true;
-  uint64_t head = std::min({seen_, map_size_, kHeadBytes});
+  uint64_t head = std::min({seen_, map_size_, head_target_});
   plan_ = plan_executable_stream(std::string_view(map_, static_cast<size_t>(head)),
                                  std::min(map_size_, std::max(seen_, hint_)));
+  if (plan_.need_head > head && head == head_target_ && head < map_size_) {
+    // Tables end past the head: gather up to their end and plan again.
+    head_target_ = std::min(plan_.need_head, map_size_);
+    planned_ = false;
+    return;
+  }
   if (keep_whole_go_ && plan_.go_build_id) plan_.whole = true;
 }
 
@@ -197,12 +226,15 @@ void ExecutableStream::write(std::string_view chunk) {
     }
     map_ = static_cast<char*>(m);
     map_size_ = size;
+    head_target_ = std::min(map_size_, kHeadBytes);
   }
   uint64_t at = seen_;
   seen_ += chunk.size();
-  if (!planned_) {
-    uint64_t head = std::min(map_size_, kHeadBytes);
-    if (at < head) store(at, chunk.substr(0, static_cast<size_t>(head - at)));
+  while (!planned_) {
+    uint64_t head = head_target_;
+    if (at < head) {
+      store(at, chunk.substr(0, static_cast<size_t>(std::min<uint64_t>(chunk.size(), head - at))));
+    }
     if (seen_ < head) return;
     plan();
   }

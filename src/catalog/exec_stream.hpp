@@ -43,7 +43,10 @@
 
 namespace bulwark::catalog {
 
-inline constexpr uint64_t kHeadBytes = 64 << 10;
+// The head planned from: one page holds the ELF and program headers, the Go note and the PE
+// headers in every real binary; headers that end later grow it up to kMaxHeadBytes.
+inline constexpr uint64_t kHeadBytes = 4 << 10;
+inline constexpr uint64_t kMaxHeadBytes = 64 << 10;
 inline constexpr uint64_t kTailBytes = 4 << 20;
 inline constexpr uint64_t kNamesWindow = 64 << 10;
 
@@ -51,11 +54,12 @@ struct StreamPlan {
   bool executable = false;   // ELF or PE magic
   bool whole = false;        // keep every byte (tables beyond the head)
   bool go_build_id = false;  // the head proves a Go binary
+  uint64_t need_head = 0;    // nonzero: plan again from this many first bytes
   KeptRanges keep;           // when not whole
 };
 
-// What to keep of a file of `file_size` bytes that starts with `head` (its first
-// min(file_size, kHeadBytes) bytes). Pure: fuzzed and tested on its own.
+// What to keep of a file of `file_size` bytes that starts with `head`. Pure: fuzzed and
+// tested on its own.
 StreamPlan plan_executable_stream(std::string_view head, uint64_t file_size);
 
 // Collects one executable's kept bytes as chunks arrive.
@@ -89,6 +93,7 @@ class ExecutableStream {
   char* map_ = nullptr;  // anonymous mapping of hint_ bytes (zero-filled)
   uint64_t map_size_ = 0;
   uint64_t seen_ = 0;
+  uint64_t head_target_ = 0;  // head bytes to gather before planning
   bool planned_ = false;
   StreamPlan plan_;
   bool too_large_ = false;
