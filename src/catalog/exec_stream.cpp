@@ -106,6 +106,15 @@ void plan_elf(std::string_view head, uint64_t file_size, StreamPlan& plan) {
       return;
     }
     keep(shoff, shentsize * shnum);
+    // A section table in the head names where the section names are: Go's linker writes both
+    // early, with .shstrtab inside a loaded segment rather than in the tail.
+    uint64_t shstrndx = get(head, is64 ? 62 : 50, 2, big);
+    uint64_t h = shoff + shstrndx * shentsize;
+    if (shstrndx < shnum && shentsize >= (is64 ? 64U : 40U) && fits(h, shentsize, head.size())) {
+      uint64_t off = is64 ? get(head, h + 24, 8, big) : get(head, h + 16, 4, big);
+      uint64_t size = is64 ? get(head, h + 32, 8, big) : get(head, h + 20, 4, big);
+      keep(off, std::min<uint64_t>(size, kMaxNamesBytes));
+    }
   }
   // Non-loaded sections (.dep-v0, .shstrtab) lie after the last loaded byte.
   uint64_t tail = std::max<uint64_t>(load_end, head.size());

@@ -12,7 +12,9 @@
 //   - ELF writable, non-executable PT_LOAD segments and PE writable sections: where Go's linker
 //     puts the build info header and, since Go 1.18, its strings (debug/buildinfo in the Go
 //     sources searches the same places);
-//   - the ELF section header table (its offset is in the ELF header) and the part of the file
+//   - the ELF section header table (its offset is in the ELF header), the section names when
+//     that table lies in the head (Go's linker puts it there, and .shstrtab in a loaded
+//     segment), and the part of the file
 //     after the last loaded byte, up to kTailBytes: cargo-auditable writes `.dep-v0` as a
 //     non-allocated ELF section (sh_flags 0; cargo-auditable/src/object_file.rs), which
 //     linkers place after every loaded segment, with .comment, .symtab, .strtab and .shstrtab,
@@ -49,6 +51,7 @@ inline constexpr uint64_t kHeadBytes = 4 << 10;
 inline constexpr uint64_t kMaxHeadBytes = 64 << 10;
 inline constexpr uint64_t kTailBytes = 4 << 20;
 inline constexpr uint64_t kNamesWindow = 64 << 10;
+inline constexpr uint64_t kMaxNamesBytes = 1 << 20;  // a .shstrtab found from the head
 
 struct StreamPlan {
   bool executable = false;   // ELF or PE magic
