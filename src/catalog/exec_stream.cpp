@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "core/limits.hpp"
 
@@ -170,6 +172,12 @@ void plan_pe(std::string_view head, uint64_t file_size, StreamPlan& plan) {
   if (symtab != 0) keep(sat_add(symtab, nsyms * 18), kNamesWindow + 256);
 }
 
+// Buffers for small files, reused on this thread (two sinks read each file).
+std::vector<std::unique_ptr<std::string>>& small_pool() {
+  thread_local std::vector<std::unique_ptr<std::string>> pool;
+  return pool;
+}
+
 }  // namespace
 
 StreamPlan plan_executable_stream(std::string_view head, uint64_t file_size) {
@@ -194,7 +202,11 @@ ExecutableStream::ExecutableStream(uint64_t size_hint, bool keep_whole_go)
     : hint_(size_hint), keep_whole_go_(keep_whole_go) {}
 
 ExecutableStream::~ExecutableStream() {
-  if (map_ != nullptr) munmap(map_, static_cast<size_t>(map_size_));
+  if (small_ != nullptr) {
+    small_pool().push_back(std::move(small_));
+  } else if (map_ != nullptr) {
+    munmap(map_, static_cast<size_t>(map_size_));
+  }
 }
 
 void ExecutableStream::store(uint64_t at, std::string_view bytes) {
@@ -212,6 +224,10 @@ void ExecutableStream::plan() {
   uint64_t head = std::min({seen_, map_size_, head_target_});
   plan_ = plan_executable_stream(std::string_view(map_, static_cast<size_t>(head)),
                                  std::min(map_size_, std::max(seen_, hint_)));
+  if (small_ != nullptr) {
+    plan_.whole = true;  // kept whole in a reused buffer: cheaper than planning
+    return;
+  }
   if (plan_.need_head > head && head == head_target_ && head < map_size_) {
     // Tables end past the head: gather up to their end and plan again.
     head_target_ = std::min(plan_.need_head, map_size_);
@@ -223,6 +239,19 @@ void ExecutableStream::plan() {
 
 void ExecutableStream::write(std::string_view chunk) {
   if (chunk.empty()) return;
+  if (map_ == nullptr && !planned_ && hint_ <= kSmallFileBytes) {
+    auto& pool = small_pool();
+    if (pool.empty()) {
+      small_ = std::make_unique<std::string>();
+    } else {
+      small_ = std::move(pool.back());
+      pool.pop_back();
+    }
+    small_->assign(static_cast<size_t>(std::max<uint64_t>(hint_, 1)), '\0');
+    map_ = small_->data();
+    map_size_ = small_->size();
+    head_target_ = std::min(map_size_, kHeadBytes);
+  }
   if (map_ == nullptr && !planned_) {
     // Zero-filled and lazily backed: only the pages written to (or read) cost memory.
     uint64_t size = std::max<uint64_t>(hint_, 1);

@@ -37,6 +37,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +53,9 @@ inline constexpr uint64_t kMaxHeadBytes = 64 << 10;
 inline constexpr uint64_t kTailBytes = 4 << 20;
 inline constexpr uint64_t kNamesWindow = 64 << 10;
 inline constexpr uint64_t kMaxNamesBytes = 1 << 20;  // a .shstrtab found from the head
+// Files up to this size are kept whole, in a buffer reused from file to file: most
+// executables are this small, and copying them costs less than mapping and faulting pages.
+inline constexpr uint64_t kSmallFileBytes = 64 << 10;
 
 struct StreamPlan {
   bool executable = false;   // ELF or PE magic
@@ -93,7 +97,8 @@ class ExecutableStream {
 
   uint64_t hint_;
   bool keep_whole_go_;
-  char* map_ = nullptr;  // anonymous mapping of hint_ bytes (zero-filled)
+  std::unique_ptr<std::string> small_;  // files up to kSmallFileBytes
+  char* map_ = nullptr;                 // else an anonymous mapping of hint_ bytes (zero-filled)
   uint64_t map_size_ = 0;
   uint64_t seen_ = 0;
   uint64_t head_target_ = 0;  // head bytes to gather before planning
