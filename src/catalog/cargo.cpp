@@ -123,10 +123,12 @@ Result<std::vector<core::Package>> read_cargo_auditable(std::string_view file,
   auto bytes = x.section_bytes(file, *s);
   if (bytes.size() < s->size) return Error::invalid(".dep-v0: section extends past the file");
   if (kept != nullptr && !kept->covers(s->offset, bytes.size())) {
+    // cargo-auditable writes it unloaded, after the loaded segments (exec_stream.hpp); this
+    // one is loaded, or lies behind more than kTailBytes of symbols or debug information.
     return Error::invalid(
         ".dep-v0: the section lies outside the bytes kept while the file "
-        "streamed (more than " +
-        std::to_string(kTailBytes) + " bytes of unloaded sections: symbols or debug information)");
+        "streamed (a loaded .dep-v0, or one behind more than " +
+        std::to_string(kTailBytes) + " bytes of unloaded sections)");
   }
   BW_ASSIGN_OR_RETURN(auto json, inflate_bounded(bytes, core::limits().max_metadata_bytes));
   return parse_cargo_auditable_json(json);

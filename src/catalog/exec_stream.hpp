@@ -33,7 +33,9 @@
 // linker writes at the start of the text of other formats) is kept whole for the Go
 // cataloger, as before. Headers whose tables lie beyond the head (no real linker does this)
 // are kept whole too. So the result is the same as reading the whole file, except for a
-// pre-1.18 Go binary without a build ID, which gets a warning.
+// pre-1.18 Go binary without a build ID, and an ELF .dep-v0 that a linker loaded (not what
+// cargo-auditable writes) or that lies behind more than kTailBytes of unloaded sections: those
+// get a warning naming the reason, never a silent miss.
 #pragma once
 
 #include <cstdint>

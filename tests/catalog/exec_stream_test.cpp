@@ -336,5 +336,55 @@ TEST_F(AuditableStream, FindsTheSectionWhateverTheChunkingAndWarnsWhenItWasNotKe
   EXPECT_TRUE(t.warnings.empty());
 }
 
+// A .dep-v0 the linker loads (a C program's section attribute; cargo-auditable's own is never
+// loaded on ELF) sits inside a read-only segment the stream does not keep: a warning, where
+// reading the whole file finds it. In a PE image the section table names it up front, so it
+// is kept.
+TEST_F(AuditableStream, LoadedSectionsAreAWarningInElfAndKeptInPe) {
+  BW_REQUIRE_COMMAND("gcc");
+  testing::write_file(tmp_.path() / "inc.py",
+                      "print(','.join(str(b) for b in open('dep.bin','rb').read()))\n");
+  testing::write_file(tmp_.path() / "c.c", R"(#include <stdio.h>
+__attribute__((section(".dep-v0"), used)) static const unsigned char dep[] = {
+#include "dep.inc"
+};
+static const char pad[200000] = {1};
+int main(int argc, char** argv) { (void)argv; puts(pad + argc); return 0; }
+)");
+  ASSERT_EQ(testing::run_command("cd '" + tmp_.str() +
+                                 "' && python3 inc.py > dep.inc && gcc -O1 -o loaded c.c"),
+            0);
+  CargoAuditableCataloger rust;
+  const Purls want{"pkg:cargo/hello@0.1.0", "pkg:cargo/itoa@1.0.9"};
+  auto loaded = file("loaded");
+  ASSERT_GT(loaded.size(), kSmallFileBytes);
+  auto whole = read_cargo_auditable(loaded);
+  ASSERT_TRUE(whole.ok()) << whole.error().message();
+  auto got = stream(rust, loaded, 0, 4096);
+  EXPECT_TRUE(got.packages_by_path.empty());
+  ASSERT_EQ(got.warnings.size(), 1U);
+  EXPECT_TRUE(got.warnings[0].starts_with(
+      "usr/bin/x: rust-binary: .dep-v0: the section lies outside the bytes kept"))
+      << got.warnings[0];
+  if (!testing::have_command("go")) return;
+  testing::write_file(tmp_.path() / "go.mod", "module example.com/pe\n\ngo 1.19\n");
+  testing::write_file(tmp_.path() / "main.go", "package main\n\nfunc main() {}\n");
+  ASSERT_EQ(
+      testing::run_command(
+          "cd '" + tmp_.str() + "' && GOOS=windows GOFLAGS=-mod=mod HOME='" + tmp_.str() +
+          "' GOCACHE=" + (fs::temp_directory_path() / "bulwark-test-go-build-cache").string() +
+          " go build -buildvcs=false -ldflags=-buildid= -o pe.exe . && objcopy --add-section "
+          ".dep-v0=dep.bin --set-section-flags .dep-v0=readonly,data pe.exe dep.exe 2>/dev/null"),
+      0);
+  auto pe = file("dep.exe");
+  ASSERT_GT(pe.size(), kSmallFileBytes);
+  ASSERT_TRUE(read_cargo_auditable(pe).ok());
+  for (size_t size : {7, 4096}) {
+    auto p = stream(rust, pe, 0, size);
+    EXPECT_EQ(purls(p), want);
+    EXPECT_TRUE(p.warnings.empty()) << ::testing::PrintToString(p.warnings);
+  }
+}
+
 }  // namespace
 }  // namespace bulwark::catalog
