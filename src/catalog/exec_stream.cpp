@@ -96,6 +96,7 @@ void plan_elf(std::string_view head, uint64_t file_size, StreamPlan& plan) {
       uint64_t filesz = is64 ? get(head, p + 32, 8, big) : get(head, p + 16, 4, big);
       if (type == 1) {  // PT_LOAD
         load_end = std::max(load_end, sat_add(off, filesz));
+        if (off < file_size) plan.loads.add(off, off + std::min(filesz, file_size - off));
         if ((flags & 2) != 0 && (flags & 1) == 0) keep(off, filesz);  // RW data: Go build info
       } else if (type == 4 && has_go_note(head, off, filesz, big)) {  // PT_NOTE
         plan.go_build_id = true;
@@ -234,7 +235,13 @@ void ExecutableStream::plan() {
     planned_ = false;
     return;
   }
-  if (keep_whole_go_ && plan_.go_build_id) plan_.whole = true;
+  if (keep_whole_go_ && plan_.go_build_id) {
+    if (plan_.loads.ranges().empty()) {
+      plan_.whole = true;
+    } else {
+      for (const auto& [b, e] : plan_.loads.ranges()) plan_.keep.add(b, e);
+    }
+  }
 }
 
 void ExecutableStream::write(std::string_view chunk) {

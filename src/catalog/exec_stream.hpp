@@ -31,7 +31,10 @@
 // version in .rodata, before the header): a file that proves to be Go from its first bytes (the
 // Go build ID: an ELF note named "Go" of type 4, or the "\xff Go build ID: " string Go's
 // linker writes at the start of the text of other formats) is kept whole for the Go
-// cataloger, as before. Headers whose tables lie beyond the head (no real linker does this)
+// cataloger: every loaded segment of an ELF one (where those strings are read from, by
+// address), and the rest as for any file, so only the unloaded tail beyond kTailBytes (DWARF
+// and symbols of an unstripped build) is left out; a PE one whole. Headers whose tables lie
+// beyond the head (no real linker does this)
 // are kept whole too. So the result is the same as reading the whole file, except for a
 // pre-1.18 Go binary without a build ID, and an ELF .dep-v0 that a linker loaded (not what
 // cargo-auditable writes) or that lies behind more than kTailBytes of unloaded sections: those
@@ -65,6 +68,9 @@ struct StreamPlan {
   bool go_build_id = false;  // the head proves a Go binary
   uint64_t need_head = 0;    // nonzero: plan again from this many first bytes
   KeptRanges keep;           // when not whole
+  // ELF: every PT_LOAD's bytes, what a Go binary's pre-1.18 strings can be read from (by
+  // address); empty when the file has no program headers.
+  KeptRanges loads;
 };
 
 // What to keep of a file of `file_size` bytes that starts with `head`. Pure: fuzzed and
