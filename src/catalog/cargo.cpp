@@ -3,12 +3,14 @@
 #include <toml++/toml.h>
 #include <zlib.h>
 
+#include <atomic>
 #include <set>
 
 #include "catalog/elf_pe.hpp"
-#include "catalog/entry_bytes.hpp"
+#include "catalog/exec_stream.hpp"
 #include "core/json.hpp"
 #include "core/limits.hpp"
+#include "core/log.hpp"
 #include "core/purl.hpp"
 
 namespace bulwark::catalog {
@@ -111,12 +113,23 @@ Result<std::vector<core::Package>> parse_cargo_auditable_json(std::string_view j
   return out;
 }
 
-Result<std::vector<core::Package>> read_cargo_auditable(std::string_view file) {
+Result<std::vector<core::Package>> read_cargo_auditable(std::string_view file,
+                                                        const KeptRanges* kept) {
   BW_ASSIGN_OR_RETURN(auto x, parse_executable(file));
+  // Names not kept while streaming read as empty, and no section is found by name: the
+  // unstripped tails where that can happen are described in exec_stream.hpp.
   const auto* s = x.section(".dep-v0");
   if (s == nullptr) return Error::not_found("no .dep-v0 section");
   auto bytes = x.section_bytes(file, *s);
   if (bytes.size() < s->size) return Error::invalid(".dep-v0: section extends past the file");
+  if (kept != nullptr && !kept->covers(s->offset, bytes.size())) {
+    // cargo-auditable writes it unloaded, after the loaded segments (exec_stream.hpp); this
+    // one is loaded, or lies behind more than kTailBytes of symbols or debug information.
+    return Error::invalid(
+        ".dep-v0: the section lies outside the bytes kept while the file "
+        "streamed (a loaded .dep-v0, or one behind more than " +
+        std::to_string(kTailBytes) + " bytes of unloaded sections)");
+  }
   BW_ASSIGN_OR_RETURN(auto json, inflate_bounded(bytes, core::limits().max_metadata_bytes));
   return parse_cargo_auditable_json(json);
 }
@@ -138,20 +151,57 @@ std::vector<image::PathPattern> CargoAuditableCataloger::patterns() const {
   return {image::PathPattern::prefix("")};  // narrowed by wants()
 }
 
+namespace {
+
+std::atomic<uint64_t> rust_files{0}, rust_seen{0}, rust_kept{0};
+
+class CargoAuditableSink final : public image::ChunkSink {
+ public:
+  explicit CargoAuditableSink(const image::Entry& entry)
+      : path_(entry.path), stream_(entry.size, /*keep_whole_go=*/false) {}
+  void write(std::string_view chunk) override { stream_.write(chunk); }
+  void finish(image::LayerFacts& out) override {
+    auto file = stream_.finish();
+    ++rust_files;
+    rust_seen += stream_.seen();
+    rust_kept += stream_.kept();
+    if (!file || !file->ok()) return;  // not an executable, or one go-binary reports on
+    auto pkgs = read_cargo_auditable((*file)->bytes, (*file)->kept);
+    if (!pkgs.ok()) {
+      // Not an executable we can read, or no section: not ours (go-binary reports corrupt ELFs).
+      if (pkgs.error().message().starts_with(".dep-v0")) {
+        out.warnings.push_back(path_ + ": rust-binary: " + pkgs.error().message());
+      }
+      return;
+    }
+    if (!pkgs->empty()) out.packages_by_path[path_] = std::move(*pkgs);
+  }
+
+ private:
+  std::string path_;
+  ExecutableStream stream_;
+};
+
+}  // namespace
+
+std::unique_ptr<image::ChunkSink> CargoAuditableCataloger::open_sink(
+    const image::Entry& entry) const {
+  return std::make_unique<CargoAuditableSink>(entry);
+}
+
 Result<void> CargoAuditableCataloger::analyze(const image::Entry& entry,
                                               image::EntryContent& content,
                                               image::LayerFacts& out) const {
-  std::string storage;
-  BW_ASSIGN_OR_RETURN(auto data, entry_bytes(content, storage));
-  if (!looks_like_executable(data)) return core::ok();
-  auto pkgs = read_cargo_auditable(data);
-  if (!pkgs.ok()) {
-    // Not an executable we can read, or no section: not ours (go-binary reports corrupt ELFs).
-    if (pkgs.error().message().starts_with(".dep-v0")) return std::move(pkgs).error();
-    return core::ok();
-  }
-  if (!pkgs->empty()) out.packages_by_path[entry.path] = std::move(*pkgs);
-  return core::ok();
+  CargoAuditableSink sink(entry);
+  return feed_sink(sink, content, out);
+}
+
+void CargoAuditableCataloger::finalize(const MergeContext& /*ctx*/,
+                                       std::vector<core::Package>& /*packages*/) const {
+  uint64_t n = rust_files.exchange(0);
+  if (n == 0) return;
+  core::log_debug("{}: {} executables streamed, {} bytes, {} bytes kept", name(), n,
+                  rust_seen.exchange(0), rust_kept.exchange(0));
 }
 
 }  // namespace bulwark::catalog

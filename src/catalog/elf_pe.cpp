@@ -87,7 +87,11 @@ Result<Executable> parse_elf(std::string_view d) {
       uint64_t h = shoff + shstrndx * shentsize;
       uint64_t off = is64 ? r.u(h + 24, 8) : r.u(h + 16, 4);
       uint64_t size = is64 ? r.u(h + 32, 8) : r.u(h + 20, 4);
-      if (r.has(off, size)) names = d.substr(off, size);
+      if (r.has(off, size)) {
+        names = d.substr(off, size);
+        x.names_offset = off;
+        x.names_size = size;
+      }
     }
     for (uint64_t i = 0; i < shnum; ++i) {
       uint64_t h = shoff + i * shentsize;
@@ -155,6 +159,16 @@ Result<Executable> parse_pe(std::string_view d) {
       }
       if (r.has(strtab + off, 1)) {
         auto rest = d.substr(strtab + off, 256);
+        // The furthest name byte read, so that a streaming caller can check it was kept.
+        auto nul = rest.find('\0');
+        uint64_t end = strtab + off + (nul == std::string_view::npos ? rest.size() : nul + 1);
+        uint64_t begin = strtab + off;
+        if (x.names_size != 0) {
+          end = std::max(end, x.names_offset + x.names_size);
+          begin = std::min(begin, x.names_offset);
+        }
+        x.names_offset = begin;
+        x.names_size = end - begin;
         s.name = std::string(rest.substr(0, rest.find('\0')));
       }
     }
@@ -172,6 +186,42 @@ Result<Executable> parse_pe(std::string_view d) {
 }
 
 }  // namespace
+
+void KeptRanges::add(uint64_t begin, uint64_t end) {
+  if (begin >= end) return;
+  std::vector<std::pair<uint64_t, uint64_t>> out;
+  out.reserve(ranges_.size() + 1);
+  bool placed = false;
+  for (const auto& r : ranges_) {
+    if (r.second < begin) {
+      out.push_back(r);
+    } else if (end < r.first) {
+      if (!placed) out.emplace_back(begin, end);
+      placed = true;
+      out.push_back(r);
+    } else {
+      begin = std::min(begin, r.first);
+      end = std::max(end, r.second);
+    }
+  }
+  if (!placed) out.emplace_back(begin, end);
+  ranges_ = std::move(out);
+}
+
+bool KeptRanges::covers(uint64_t offset, uint64_t len) const {
+  if (len == 0) return true;
+  if (offset > UINT64_MAX - len) return false;
+  for (const auto& r : ranges_) {
+    if (r.first <= offset && offset + len <= r.second) return true;
+  }
+  return false;
+}
+
+uint64_t KeptRanges::total() const {
+  uint64_t n = 0;
+  for (const auto& r : ranges_) n += r.second - r.first;
+  return n;
+}
 
 const BinarySection* Executable::section(std::string_view name) const {
   for (const auto& s : sections) {

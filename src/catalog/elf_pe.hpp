@@ -28,11 +28,27 @@ struct BinarySegment {  // ELF PT_LOAD
   bool writable = false, executable = false;
 };
 
+// The parts of a file present in memory when a streaming reader kept only some byte ranges
+// of it (the rest reads as zeros). Parsers handed one check that what they read was kept.
+class KeptRanges {
+ public:
+  void add(uint64_t begin, uint64_t end);  // [begin, end), merged with what is there
+  bool covers(uint64_t offset, uint64_t len) const;
+  uint64_t total() const;
+  const std::vector<std::pair<uint64_t, uint64_t>>& ranges() const { return ranges_; }
+
+ private:
+  std::vector<std::pair<uint64_t, uint64_t>> ranges_;  // sorted, disjoint, not adjacent
+};
+
 struct Executable {
   enum class Format { kElf, kPe };
   Format format = Format::kElf;
   bool big_endian = false;
   int ptr_size = 8;
+  // Where the section names were read from (ELF .shstrtab; PE: the COFF string table, only
+  // when a long name used it): a streaming caller checks it was kept before trusting names.
+  uint64_t names_offset = 0, names_size = 0;
   std::vector<BinarySection> sections;
   std::vector<BinarySegment> segments;
 

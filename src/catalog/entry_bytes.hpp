@@ -1,5 +1,6 @@
 // The bytes of an offered entry without a copy when the layer reader already holds them
-// (every executable in an image passes through the binary catalogers: copies add up).
+// (jars and compressed changelogs are read whole: copies add up). Executables are not read
+// this way: the Go and cargo-auditable catalogers stream them (exec_stream.hpp).
 #pragma once
 
 #include <string>

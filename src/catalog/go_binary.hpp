@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "catalog/cataloger.hpp"
+#include "catalog/elf_pe.hpp"
 
 namespace bulwark::catalog {
 
@@ -35,7 +36,10 @@ struct GoBuildInfo {
 
 // kNotFound when the executable carries no Go build info (not a Go binary); kInvalidInput when
 // the header is there but its strings cannot be read (truncated, pointers outside the file).
-core::Result<GoBuildInfo> read_go_build_info(std::string_view file);
+// With `kept` (a file streamed past, only those ranges in memory: exec_stream.hpp), strings
+// that lie outside them are a kInvalidInput error instead of being read as zeros.
+core::Result<GoBuildInfo> read_go_build_info(std::string_view file,
+                                             const KeptRanges* kept = nullptr);
 // The module text (`go version -m` lines without the leading tab).
 GoBuildInfo parse_go_modinfo(std::string_view modinfo);
 // Packages for a binary: the Go standard library (pkg:golang/stdlib@1.x.y, as Go's vulndb
@@ -52,12 +56,23 @@ bool is_candidate_executable(const image::Entry& entry);
 class GoBinaryCataloger final : public Cataloger {
  public:
   std::string_view name() const override { return "go-binary"; }
-  int version() const override { return 2; }  // 2: GoMetadata (build settings, main module)
+  // 2: GoMetadata (build settings, main module); 3: streamed (a pre-1.18 binary without a Go
+  // build ID is a warning)
+  int version() const override { return 3; }
   std::vector<image::PathPattern> patterns() const override;
   bool wants(const image::Entry& entry) const override { return is_candidate_executable(entry); }
   bool content_only() const override { return true; }
+  // Executables stream past in chunks; only the byte ranges the build info can be in are kept
+  // (exec_stream.hpp). analyze() feeds the same sink from `content`.
+  bool streams() const override { return true; }
+  std::unique_ptr<image::ChunkSink> open_sink(const image::Entry& entry) const override;
   core::Result<void> analyze(const image::Entry& entry, image::EntryContent& content,
                              image::LayerFacts& out) const override;
+  void finalize(const MergeContext& ctx, std::vector<core::Package>& packages) const override;
 };
+
+// Feeds `content` to `sink` in chunks and finishes it (analyze() of the streaming catalogers).
+core::Result<void> feed_sink(image::ChunkSink& sink, image::EntryContent& content,
+                             image::LayerFacts& out);
 
 }  // namespace bulwark::catalog
