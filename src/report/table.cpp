@@ -8,6 +8,7 @@
 #include <cctype>
 #include <initializer_list>
 #include <map>
+#include <set>
 
 #include "report/report.hpp"
 #include "report/writer_common.hpp"
@@ -215,6 +216,60 @@ void write_vulnerabilities(const std::vector<const Finding*>& findings, std::str
     out += fmt::format("{} more fixed per changelog (see --format json)\n", per_changelog);
 }
 
+// License findings come one per (package, license): hundreds in any Debian image, whose
+// copyright files name every license of every file. The table condenses them to one row per
+// category (how many licenses and packages, the most common licenses); what a reader must act
+// on, forbidden or denied by the policy, gets a row per license. The other formats list every
+// finding.
+void write_licenses(const std::vector<const Finding*>& findings, std::string& out) {
+  struct Row {
+    Severity severity = Severity::kUnknown;
+    std::string category;
+    std::map<std::string, std::set<std::string>> packages_by_license;
+    std::set<std::string> packages;
+  };
+  std::map<std::pair<int, std::string>, Row> rows;  // by (-severity, label)
+  size_t total = 0;
+  for (const auto* f : findings) {
+    if (f->kind != "license") continue;
+    ++total;
+    const auto* l = f->license ? &*f->license : nullptr;
+    std::string category = l != nullptr && !l->category.empty() ? l->category : "unknown";
+    const bool denied = l != nullptr && l->policy == "denied";
+    std::string label = category;
+    if (denied || category == "forbidden")
+      label = (denied ? category + ", denied: " : category + ": ") + f->id;
+    auto& row = rows[{-static_cast<int>(f->severity), label}];
+    row.severity = f->severity;
+    row.category = label;
+    const std::string package =
+        l != nullptr && !l->package_name.empty() ? l->package_name : f->target;
+    row.packages_by_license[f->id].insert(package);
+    row.packages.insert(package);
+  }
+  if (total == 0) return;
+  out += fmt::format(
+      "\nLicenses ({} findings; one row per category; --format json lists "
+      "each)\n",
+      total);
+  Table table({"SEVERITY", "CATEGORY", "LICENSES", "PACKAGES", "MOST COMMON"});
+  constexpr size_t kNamed = 3;
+  for (const auto& [key, row] : rows) {
+    std::vector<std::pair<size_t, std::string>> common;
+    for (const auto& [license, packages] : row.packages_by_license)
+      common.emplace_back(packages.size(), license);
+    std::stable_sort(common.begin(), common.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::string most;
+    for (size_t i = 0; i < common.size() && i < kNamed; ++i)
+      most += fmt::format("{}{} ({})", i > 0 ? ", " : "", common[i].second, common[i].first);
+    table.add({printable(upper(severity_name(row.severity))), printable(row.category),
+               printable(std::to_string(row.packages_by_license.size())),
+               printable(std::to_string(row.packages.size())), truncated(printable(most), 100)});
+  }
+  table.render(out);
+}
+
 }  // namespace
 
 std::string write_table(const Report& r) {
@@ -261,9 +316,10 @@ std::string write_table(const Report& r) {
   const auto suppressed =
       std::erase_if(findings, [](const Finding* f) { return f->suppressed.has_value(); });
   write_vulnerabilities(findings, out);
+  write_licenses(findings, out);
   std::vector<const Finding*> others;
   for (const auto* f : findings)
-    if (f->kind != "vulnerability") others.push_back(f);
+    if (f->kind != "vulnerability" && f->kind != "license") others.push_back(f);
   if (!others.empty()) {
     out += fmt::format("\nFindings ({})\n", others.size());
     Table table({"SEVERITY", "KIND", "ID", "TARGET", "LAYER", "TITLE"});

@@ -915,6 +915,46 @@ TEST(Table, FindingsSectionOnlyWhenThereAreFindings) {
   EXPECT_THAT(write_table(clean), Not(HasSubstr("Findings")));
 }
 
+TEST(Table, LicensesAreCondensedToOneRowPerCategoryExceptWhatMustBeActedOn) {
+  Report r = sample_report();
+  r.findings.clear();
+  auto license = [&](std::string package, std::string id, std::string category, Severity sev,
+                     std::string policy = "") {
+    Finding f;
+    f.kind = "license";
+    f.id = id;
+    f.severity = sev;
+    f.target = "pkg:deb/debian/" + package;
+    LicenseInfo l;
+    l.package_name = std::move(package);
+    l.category = std::move(category);
+    l.policy = std::move(policy);
+    f.license = std::move(l);
+    r.findings.push_back(std::move(f));
+  };
+  license("bash", "GPL-3.0-or-later", "restricted", Severity::kHigh);
+  license("coreutils", "GPL-3.0-or-later", "restricted", Severity::kHigh);
+  license("coreutils", "GPL-2.0-only", "restricted", Severity::kHigh);
+  license("sed", "GPL-3.0-or-later", "restricted", Severity::kHigh);
+  license("tool", "WTFPL", "forbidden", Severity::kCritical);
+  license("lib", "MPL-2.0", "reciprocal", Severity::kCritical, "denied");
+  auto out = write_table(r);
+  auto at = out.find("Licenses (6 findings;");
+  ASSERT_NE(at, std::string::npos) << out;
+  EXPECT_THAT(out, Not(HasSubstr("Findings (")));  // not repeated among the other kinds
+  auto rows = table_after(out.substr(at), "SEVERITY");
+  ASSERT_EQ(rows.size(), 4U) << out;
+  expect_aligned(rows);
+  EXPECT_THAT(rows[1], MatchesRegex("CRITICAL +forbidden: WTFPL +1 +1 +WTFPL \\(1\\) *"));
+  EXPECT_THAT(rows[2],
+              MatchesRegex("CRITICAL +reciprocal, denied: MPL-2.0 +1 +1 +MPL-2.0 \\(1\\) *"));
+  // Two licenses in three packages; the most common first.
+  EXPECT_THAT(
+      rows[3],
+      MatchesRegex("HIGH +restricted +2 +3 +GPL-3.0-or-later \\(3\\), GPL-2.0-only \\(1\\) *"));
+  EXPECT_THAT(out, HasSubstr("\nlicense: 6 (2 critical, 4 high)\n"));
+}
+
 TEST(Table, CountsRemovedFiles) {
   EXPECT_THAT(write_table(sample_report()), HasSubstr("\nRemoved files: 3, "));
   Report r = sample_report();
