@@ -278,7 +278,14 @@ void DpkgCataloger::finalize(const MergeContext& ctx, std::vector<core::Package>
     const auto* files = ctx.facts(info + ":" + p.architecture + ".list");
     if (files == nullptr) files = ctx.facts(info + ".list");
     if (files != nullptr) p.files = *files;
-    const auto* lic = ctx.facts("usr/share/doc/" + p.name + "/copyright");
+    const std::string copyright = "usr/share/doc/" + p.name + "/copyright";
+    const auto* lic = ctx.facts(copyright);
+    if (lic == nullptr) {
+      // Packages of one source often share a doc directory through a symlink (libstdc++6 ->
+      // gcc-12-base, python3-venv -> python3): their copyright is the linked one's.
+      if (auto real = ctx.fs().resolve(copyright); real && *real != copyright)
+        lic = ctx.facts(*real);
+    }
     if (lic != nullptr) {
       // Debian short names ("GPL-2+", "Expat") as SPDX expressions; distinct declarations can
       // meet ("GPL-2.0+" and "GPL-2+"), hence the set.

@@ -130,6 +130,34 @@ TEST(DpkgCatalog, EqualsDpkgQueryOnThisMachinesDatabase) {
   EXPECT_TRUE(by_name["dpkg"]->purl.starts_with("pkg:deb/debian/dpkg@")) << by_name["dpkg"]->purl;
 }
 
+// Debian links the doc directory of packages built from one source to one of them
+// (usr/share/doc/libgcc-s1 -> gcc-12-base); their licenses are read through the link.
+TEST(DpkgCatalog, LicensesFollowASymlinkedDocDirectory) {
+  testing::TempDir tmp;
+  const auto root = tmp.path();
+  std::filesystem::create_directories(root / "var/lib/dpkg");
+  testing::write_file(root / "var/lib/dpkg/status",
+                      "Package: gcc-12-base\nStatus: install ok installed\nVersion: 12.2.0-14\n"
+                      "Architecture: amd64\nSource: gcc-12\n\n"
+                      "Package: libgcc-s1\nStatus: install ok installed\nVersion: 12.2.0-14\n"
+                      "Architecture: amd64\nSource: gcc-12\n\n"
+                      "Package: orphan\nStatus: install ok installed\nVersion: 1\n"
+                      "Architecture: amd64\n\n");
+  std::filesystem::create_directories(root / "usr/share/doc/gcc-12-base");
+  testing::write_file(root / "usr/share/doc/gcc-12-base/copyright",
+                      "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/"
+                      "\n\nFiles: *\nLicense: GPL-3+\n");
+  std::filesystem::create_directory_symlink("gcc-12-base", root / "usr/share/doc/libgcc-s1");
+  // A link leading nowhere gives no license, and no error.
+  std::filesystem::create_directory_symlink("missing", root / "usr/share/doc/orphan");
+  std::map<std::string, std::vector<std::string>> licenses;
+  for (const auto& p : scan_dir(tmp.str())) licenses[p.name] = p.licenses;
+  EXPECT_EQ(licenses["gcc-12-base"], std::vector<std::string>{"GPL-3.0-or-later"});
+  EXPECT_EQ(licenses["libgcc-s1"], std::vector<std::string>{"GPL-3.0-or-later"});
+  EXPECT_TRUE(licenses.contains("orphan"));
+  EXPECT_TRUE(licenses["orphan"].empty());
+}
+
 // The corpus debian-min root is a real mmdebstrap root; its layer's dpkg database must equal
 // what dpkg-query says about the same database extracted to disk.
 TEST(DpkgCatalog, EqualsDpkgQueryOnAnMmdebstrapRoot) {
