@@ -1,10 +1,7 @@
 #include "registry/source.hpp"
 
-#include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <set>
-#include <thread>
 
 #include "core/json.hpp"
 #include "core/limits.hpp"
@@ -18,80 +15,19 @@ using core::Result;
 
 namespace {
 
-constexpr size_t kStreamBufferBytes = 8 << 20;  // per download, between network and reader
-
-// A blob download on its own thread feeding a bounded buffer that read() drains: the network
-// transfer overlaps decompression and analysis, and memory stays bounded whatever the size.
-class BlobDownloadStream final : public image::ByteStream {
+// A layer blob pulled from the network by the layer reader's own thread (BlobReader): each
+// read() copies from libcurl's receive buffer straight into the reader's buffer, and the
+// kernel's socket buffer lets the transfer run ahead of decompression, bounded; no thread
+// hand-off, no intermediate buffer, no temp file.
+class BlobPullStream final : public image::ByteStream {
  public:
-  BlobDownloadStream(std::shared_ptr<Client> client, std::string repo, core::Digest digest,
-                     int64_t size)
-      : client_(std::move(client)) {
-    worker_ = std::thread([this, repo = std::move(repo), digest = std::move(digest), size] {
-      auto consume = [this](std::string_view chunk) {
-        std::unique_lock lock(mu_);
-        space_.wait(lock, [&] { return cancelled_ || buffered_ < kStreamBufferBytes; });
-        if (cancelled_) return false;
-        chunks_.emplace_back(chunk);
-        buffered_ += chunk.size();
-        data_.notify_one();
-        return true;
-      };
-      auto r = client_->download_blob(repo, digest, size, consume, &cancel_flag_);
-      std::lock_guard lock(mu_);
-      if (!r.ok() && !cancelled_) error_ = std::move(r).error();
-      done_ = true;
-      data_.notify_one();
-    });
-  }
-  ~BlobDownloadStream() override {
-    {
-      std::lock_guard lock(mu_);
-      cancelled_ = true;
-    }
-    cancel_flag_ = true;  // also abandons a transfer waiting on the network
-    space_.notify_all();
-    if (worker_.joinable()) worker_.join();
-  }
-  BlobDownloadStream(const BlobDownloadStream&) = delete;
-  BlobDownloadStream& operator=(const BlobDownloadStream&) = delete;
-
-  Result<size_t> read(std::span<std::byte> buf) override {
-    std::unique_lock lock(mu_);
-    data_.wait(lock, [&] { return !chunks_.empty() || done_; });
-    if (chunks_.empty()) {
-      if (error_) return *error_;
-      return size_t{0};
-    }
-    size_t n = 0;
-    while (n < buf.size() && !chunks_.empty()) {
-      auto& front = chunks_.front();
-      size_t take = std::min(buf.size() - n, front.size() - offset_);
-      std::memcpy(buf.data() + n, front.data() + offset_, take);
-      n += take;
-      offset_ += take;
-      if (offset_ == front.size()) {
-        buffered_ -= front.size();
-        chunks_.pop_front();
-        offset_ = 0;
-      }
-    }
-    space_.notify_one();
-    return n;
-  }
+  BlobPullStream(std::shared_ptr<Client> client, std::unique_ptr<BlobReader> reader)
+      : client_(std::move(client)), reader_(std::move(reader)) {}
+  Result<size_t> read(std::span<std::byte> buf) override { return reader_->read(buf); }
 
  private:
-  std::shared_ptr<Client> client_;
-  std::mutex mu_;
-  std::condition_variable data_, space_;
-  std::deque<std::string> chunks_;
-  size_t offset_ = 0;
-  size_t buffered_ = 0;
-  bool done_ = false;
-  bool cancelled_ = false;
-  std::optional<Error> error_;
-  std::atomic<bool> cancel_flag_{false};
-  std::thread worker_;
+  std::shared_ptr<Client> client_;  // outlives reader_
+  std::unique_ptr<BlobReader> reader_;
 };
 
 class RegistryBlobStore final : public image::BlobStore {
@@ -100,8 +36,8 @@ class RegistryBlobStore final : public image::BlobStore {
       : client_(std::move(client)), repo_(std::move(repo)) {}
   Result<std::unique_ptr<image::ByteStream>> open(const image::BlobRef& blob) const override {
     if (!blob.digest) return Error::invalid("registry blob without a digest");
-    return std::unique_ptr<image::ByteStream>(
-        std::make_unique<BlobDownloadStream>(client_, repo_, *blob.digest, blob.size));
+    return std::unique_ptr<image::ByteStream>(std::make_unique<BlobPullStream>(
+        client_, client_->open_blob(repo_, *blob.digest, blob.size)));
   }
   std::optional<image::FileIdentity> identity(const image::BlobRef& /*blob*/) const override {
     return std::nullopt;
