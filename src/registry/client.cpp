@@ -218,7 +218,19 @@ Result<std::string> Client::fetch_token(const std::vector<std::string>& scopes) 
   HttpRequest req;
   req.max_body = kMaxTokenResponse;
   req.total_timeout = options_.request_timeout;
+  const std::string service_key = realm + " " + service;
   bool oauth = cred && cred->identity_token;
+  std::string refresh_token = oauth ? cred->secret : std::string();
+  bool get_with_password = false;
+  if (oauth) {
+    std::lock_guard lock(mu_);
+    if (oauth_refused_.count(service_key) != 0) {
+      oauth = false;
+      get_with_password = true;
+    } else if (auto it = refresh_tokens_.find(service_key); it != refresh_tokens_.end()) {
+      refresh_token = it->second;
+    }
+  }
   if (oauth) {
     // An identity token is an OAuth2 refresh token (distribution docs/spec/auth/oauth.md,
     // "Refreshing an Access Token"): POST a form with grant_type=refresh_token to the realm.
@@ -226,7 +238,7 @@ Result<std::string> Client::fetch_token(const std::vector<std::string>& scopes) 
     req.method = "POST";
     req.url = realm;
     req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
-    req.body = "grant_type=refresh_token&refresh_token=" + url_escape(cred->secret) +
+    req.body = "grant_type=refresh_token&refresh_token=" + url_escape(refresh_token) +
                "&service=" + url_escape(service) + "&client_id=" + std::string(kOAuthClientId);
     if (!scopes.empty()) req.body += "&scope=" + url_escape(join(scopes, " "));
     core::log_debug(
@@ -238,9 +250,16 @@ Result<std::string> Client::fetch_token(const std::vector<std::string>& scopes) 
     if (!service.empty()) url = append_query(url, "service=" + url_escape(service));
     for (const auto& s : scopes) url = append_query(url, "scope=" + url_escape(s));
     req.url = url;
-    if (cred) req.basic_auth = std::make_pair(cred->username, cred->secret);
+    if (get_with_password) {
+      req.basic_auth = std::make_pair(cred->username, cred->password);
+    } else if (cred) {
+      req.basic_auth = std::make_pair(cred->username, cred->secret);
+    }
     core::log_debug("registry {}: token request {} ({})", registry_, url,
-                    cred ? "with credentials from " + cred->origin : std::string("anonymous"));
+                    get_with_password
+                        ? "with the password next to the identity token from " + cred->origin
+                    : cred ? "with credentials from " + cred->origin
+                           : std::string("anonymous"));
   }
   Result<HttpResponse> resp = Error::internal("no attempt");
   for (int attempt = 0;; ++attempt) {
@@ -250,6 +269,22 @@ Result<std::string> Client::fetch_token(const std::vector<std::string>& scopes) 
     clock_->sleep_for(backoff(attempt, resp.ok() ? &*resp : nullptr));
   }
   if (!resp.ok()) return std::move(resp).error().with_context("registry " + registry_ + ": token");
+  if (oauth && (resp->status == 400 || resp->status == 404 || resp->status == 405) &&
+      !cred->password.empty()) {
+    // oauth.md: a token service without OAuth2 answers the POST with 404 (others say 405, or
+    // 400 for a grant they do not know); the GET flow of token.md, which every token service
+    // implements, then takes the password stored next to the identity token. Remembered for
+    // the rest of the run.
+    core::log_debug(
+        "registry {}: token service {} answered the OAuth2 POST with HTTP {}; using the GET "
+        "token flow with the password from {}",
+        registry_, realm, resp->status, cred->origin);
+    {
+      std::lock_guard lock(mu_);
+      oauth_refused_.insert(service_key);
+    }
+    return fetch_token(scopes);
+  }
   if (resp->status == 401 || resp->status == 403 || (oauth && resp->status == 400)) {
     // OAuth2 (RFC 6749 §5.2) reports a bad refresh token as 400 invalid_grant.
     return Error::io("registry " + registry_ + ": token service " + realm + " refused " +
@@ -258,12 +293,13 @@ Result<std::string> Client::fetch_token(const std::vector<std::string>& scopes) 
                              : "anonymous access") +
                      " (HTTP " + std::to_string(resp->status) + ")");
   }
-  if (oauth && resp->status == 404) {
-    // oauth.md: a token service without OAuth2 answers POST with 404; such a service cannot
-    // take an identity token (only a password works with its GET flow).
+  if (oauth && (resp->status == 404 || resp->status == 405)) {
+    // oauth.md: a token service without OAuth2 answers POST with 404 (or 405); such a service
+    // cannot take an identity token, and no password was stored next to it.
     return Error::unsupported("registry " + registry_ + ": token service " + realm +
-                              " does not accept OAuth2 POST requests (HTTP 404), which an "
-                              "identity token needs; log in with a password instead");
+                              " does not accept OAuth2 POST requests (HTTP " +
+                              std::to_string(resp->status) +
+                              "), which an identity token needs; log in with a password instead");
   }
   if (resp->status != 200) return http_error("token from " + realm, *resp);
   auto doc = core::parse_json(resp->body, "token response");
@@ -275,6 +311,18 @@ Result<std::string> Client::fetch_token(const std::vector<std::string>& scopes) 
   if (token.empty())
     return Error::invalid("registry " + registry_ + ": token service " + realm +
                           " answered without a token");
+  if (oauth) {
+    // RFC 6749 §6: the service may issue a new refresh token with the access token; it then
+    // replaces the identity token for the rest of the run (never logged, never stored).
+    std::string rotated = core::json_string(*doc, "refresh_token");
+    if (!rotated.empty() && rotated != refresh_token) {
+      core::log_debug(
+          "registry {}: token service {} issued a new refresh token; using it from now on",
+          registry_, realm);
+      std::lock_guard lock(mu_);
+      refresh_tokens_[service_key] = std::move(rotated);
+    }
+  }
   int64_t expires_in = core::json_int(*doc, "expires_in", kDefaultTokenSeconds);
   if (expires_in < kDefaultTokenSeconds) expires_in = kDefaultTokenSeconds;
   // Refresh a little early so a token does not expire in flight.

@@ -177,6 +177,11 @@ class Client {
   std::string auth_scheme_;  // "", "basic", "bearer" (learnt from the first 401)
   std::string realm_, service_;
   std::map<std::string, Token> tokens_;  // by joined scopes
+  // By "realm service": a refresh token the token service issued in place of the identity
+  // token (used for the rest of the run, never logged), and services that refused OAuth2
+  // POSTs (then the GET flow with the password kept next to the identity token).
+  std::map<std::string, std::string> refresh_tokens_;
+  std::set<std::string> oauth_refused_;
   bool credential_loaded_ = false;
   std::optional<Credential> credential_;
   std::atomic<uint64_t> blob_gets_{0};

@@ -830,5 +830,108 @@ TEST(TokenRegistry, IdentityTokenIsTradedForAccessTokensWithAnOAuth2Post) {
   EXPECT_EQ(text.find("idt-Refr3sh"), std::string::npos);
 }
 
+// distribution oauth.md: a token service without OAuth2 answers the refresh-token POST with
+// 404 (others 405, or 400 for a grant they do not know); the client then uses the GET flow of
+// token.md with Basic auth, here with the password `docker login` kept next to the identity
+// token, and keeps using it for the rest of the run. Without a password it is a clear error.
+TEST(TokenRegistry, RefusedOAuthPostFallsBackToTheGetFlowWithThePasswordKeptBesideTheToken) {
+  BW_REQUIRE_COMMAND("docker-registry");
+  BW_REQUIRE_COMMAND("skopeo");
+  BW_REQUIRE_COMMAND("openssl");
+  TempDir tmp;
+  const std::string d = tmp.str();
+  const std::string kIdentity = "idt-Fallb4ck";
+  TokenSetup setup;
+  ASSERT_TRUE(setup.start(d, kIdentity));
+  const std::string host = setup.reg.host();
+  ClientOptions o;
+  o.insecure_hosts = {host};
+  o.credentials.use_environment = false;
+  o.credentials.docker_config_path = d + "/config.json";
+  // "auth" is base64("bob:t0ken-Pa55"): user and password, next to the identity token.
+  const std::string with_password = R"({"auths":{")" + host +
+                                    R"(":{"auth":"Ym9iOnQwa2VuLVBhNTU=","identitytoken":")" +
+                                    kIdentity + R"("}}})";
+  for (std::string mode : {"post404", "post405", "post400"}) {
+    SCOPED_TRACE(mode);
+    testing::write_file(setup.log + ".mode", mode);
+    testing::write_file(o.credentials.docker_config_path, with_password);
+    testing::write_file(setup.log, "");
+    auto r = scan(host + "/tok/app:1.0", o);
+    ASSERT_TRUE(r.ok()) << r.error().message();
+    ASSERT_EQ(r->packages.size(), 1U);
+    EXPECT_EQ(r->packages[0].name, "behind-tokens");
+    std::string log = testing::read_file(setup.log);
+    EXPECT_EQ(log.substr(0, 6), "oauth ") << log;  // the POST came first
+    EXPECT_NE(log.find("\ntoken repository:tok/app:pull authed=True\n"), std::string::npos) << log;
+
+    // Within a run the refused POST is not repeated: a push scope goes straight to GET.
+    Client c(host, o);
+    ASSERT_TRUE(c.get_manifest("tok/app", "1.0").ok());
+    testing::write_file(setup.log, "");
+    auto up = c.upload_blob("tok/fallback-pushed", "pushed after a refused OAuth2 POST");
+    ASSERT_TRUE(up.ok()) << up.error().message();
+    EXPECT_EQ(testing::read_file(setup.log),
+              "token repository:tok/fallback-pushed:pull,push authed=True\n");
+
+    // Only the identity token ("auth" is "bob:"): no GET with it as a password; one line.
+    testing::write_file(o.credentials.docker_config_path,
+                        R"({"auths":{")" + host + R"(":{"auth":"Ym9iOg==","identitytoken":")" +
+                            kIdentity + R"("}}})");
+    testing::write_file(setup.log, "");
+    auto bad = scan(host + "/tok/app:1.0", o);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.error().message().find("registry " + host), std::string::npos);
+    EXPECT_EQ(bad.error().message().find(kIdentity), std::string::npos);
+    EXPECT_EQ(testing::read_file(setup.log).find("token repository"), std::string::npos);
+  }
+}
+
+// RFC 6749 §6: a refresh may return a new refresh token. The service here accepts only the
+// newest one, so every later POST of the run must carry it; it is never printed.
+TEST(TokenRegistry, ARefreshTokenIssuedByTheServiceIsUsedForTheRestOfTheRun) {
+  BW_REQUIRE_COMMAND("docker-registry");
+  BW_REQUIRE_COMMAND("skopeo");
+  BW_REQUIRE_COMMAND("openssl");
+  TempDir tmp;
+  const std::string d = tmp.str();
+  const std::string kIdentity = "idt-R0tates";
+  TokenSetup setup;
+  ASSERT_TRUE(setup.start(d, kIdentity));
+  testing::write_file(setup.log + ".mode", "rotate");
+  const std::string host = setup.reg.host();
+  ClientOptions o;
+  o.insecure_hosts = {host};
+  o.credentials.use_environment = false;
+  o.credentials.docker_config_path = d + "/config.json";
+  testing::write_file(o.credentials.docker_config_path,
+                      R"({"auths":{")" + host + R"(":{"identitytoken":")" + kIdentity + R"("}}})");
+  testing::write_file(setup.log, "");
+  Client c(host, o);
+  ASSERT_TRUE(c.get_manifest("tok/app", "1.0").ok());
+  auto up = c.upload_blob("tok/rotated", "pushed with a rotated refresh token");
+  ASSERT_TRUE(up.ok()) << up.error().message();
+  auto up2 = c.upload_blob("tok/rotated2", "and once more");
+  ASSERT_TRUE(up2.ok()) << up2.error().message();
+  std::string log = testing::read_file(setup.log);
+  EXPECT_NE(log.find("refresh_token=" + kIdentity + " "), std::string::npos) << log;
+  EXPECT_NE(log.find("refresh_token=" + kIdentity + "-r1 "), std::string::npos) << log;
+  EXPECT_NE(log.find("refresh_token=" + kIdentity + "-r2 "), std::string::npos) << log;
+
+  // The real binary, given the newest token (-r3): the one it is issued is never printed.
+  testing::write_file(
+      o.credentials.docker_config_path,
+      R"({"auths":{")" + host + R"(":{"identitytoken":")" + kIdentity + R"(-r3"}}})");
+  std::string debug = d + "/debug.log";
+  std::string cmd = "DOCKER_CONFIG='" + d +
+                    "' BULWARK_REGISTRY_USERNAME= " + testing::bulwark_binary() +
+                    " -v --log-format json sbom --no-cache --insecure-registry " + host + " " +
+                    host + "/tok/app:1.0 >/dev/null 2>'" + debug + "'";
+  ASSERT_EQ(testing::run_command(cmd), 0) << testing::read_file(debug);
+  std::string text = testing::read_file(debug);
+  EXPECT_NE(text.find("issued a new refresh token"), std::string::npos) << text;
+  EXPECT_EQ(text.find("idt-R0tates"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace bulwark::registry
