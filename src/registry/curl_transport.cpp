@@ -51,6 +51,7 @@ struct TransferState {
   std::string spill;
   size_t spill_pos = 0;
   bool body_started = false;
+  bool paused = false;
 };
 
 std::string lower(std::string_view s) {
@@ -103,6 +104,14 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
   bool success = st->response.status >= 200 && st->response.status < 300;
   if (success && st->pull) {
     st->body_started = true;
+    // Bytes already wait for the reader and this chunk does not fit beside them: libcurl
+    // keeps it (and stops reading) until the next read() resumes the transfer. Spilling it
+    // instead would copy most of the body twice, as the server runs ahead of decompression.
+    bool pending = st->out_len > 0 || st->spill_pos < st->spill.size();
+    if (pending && chunk.size() > st->out_cap - st->out_len) {
+      st->paused = true;
+      return CURL_WRITEFUNC_PAUSE;
+    }
     size_t take = std::min(chunk.size(), st->out_cap - st->out_len);
     if (take > 0) std::memcpy(st->out + st->out_len, chunk.data(), take);
     st->out_len += take;
@@ -207,6 +216,15 @@ class CurlBodyStream final : public BodyStream {
     st.out = buf.data();
     st.out_cap = buf.size();
     st.out_len = 0;
+    if (st.paused) {
+      // Delivers the chunk libcurl kept (into buf, through on_body) and reads on.
+      st.paused = false;
+      CURLcode rc = curl_easy_pause(h_.easy, CURLPAUSE_CONT);
+      if (rc != CURLE_OK) {
+        st.out = nullptr;
+        return Error::io(req_.method + " " + req_.url + ": " + curl_easy_strerror(rc));
+      }
+    }
     auto pumped = pump([&] { return st.out_len > 0; });
     st.out = nullptr;
     st.out_cap = 0;
@@ -223,6 +241,7 @@ class CurlBodyStream final : public BodyStream {
   template <typename Ready>
   Result<void> pump(Ready ready) {
     while (!done_) {
+      if (ready()) return core::ok();  // e.g. filled by the chunk a resume delivered
       int running = 0;
       CURLMcode mc = curl_multi_perform(h_.multi, &running);
       if (mc != CURLM_OK)
