@@ -360,6 +360,46 @@ std::unique_ptr<Proxy> start_proxy(const TempDir& tmp, int upstream, const std::
   return p;
 }
 
+// The pull stream hands out libcurl's chunks in whatever pieces the reader asks for: buffers
+// smaller than a chunk (the rest waits, the transfer paused), larger, and changing sizes give
+// the blob byte for byte; a descriptor size smaller than the blob is an error.
+TEST_F(PlainRegistry, PulledBlobIsExactWhateverTheReaderBufferSizes) {
+  Client c(host(), options(host()));
+  std::string blob(3 * 1024 * 1024 + 17, '\0');
+  for (size_t i = 0; i < blob.size(); ++i) blob[i] = static_cast<char>((i * 2654435761U) >> 13);
+  auto up = c.upload_blob("pull/sizes", blob);
+  ASSERT_TRUE(up.ok()) << up.error().message();
+  for (size_t step :
+       {size_t{1}, size_t{7}, size_t{4096}, size_t{65536}, size_t{131075}, size_t{1} << 20}) {
+    SCOPED_TRACE(step);
+    auto reader = c.open_blob("pull/sizes", up->digest, static_cast<int64_t>(blob.size()));
+    std::string got;
+    std::vector<std::byte> buf(step == 1 ? 300000 : step);
+    for (size_t round = 0;; ++round) {
+      // Step 1: sizes vary from 1 byte to 300000 bytes within one transfer.
+      size_t want = step == 1 ? 1 + (round * 7919) % buf.size() : buf.size();
+      auto n = reader->read(std::span<std::byte>(buf).first(want));
+      ASSERT_TRUE(n.ok()) << n.error().message();
+      if (*n == 0) break;
+      ASSERT_LE(*n, want);
+      got.append(reinterpret_cast<const char*>(buf.data()), *n);
+    }
+    EXPECT_EQ(got.size(), blob.size());
+    EXPECT_TRUE(got == blob);
+    EXPECT_EQ(core::Digest::of(got), up->digest);
+  }
+  auto short_reader = c.open_blob("pull/sizes", up->digest, 1000);
+  std::vector<std::byte> buf(4096);
+  core::Result<size_t> n = size_t{0};
+  do {
+    n = short_reader->read(buf);
+  } while (n.ok() && *n > 0);
+  ASSERT_FALSE(n.ok());
+  EXPECT_NE(n.error().message().find("larger than the 1000 bytes its descriptor says"),
+            std::string::npos)
+      << n.error().message();
+}
+
 TEST_F(PlainRegistry, InterruptedDownloadResumesWithRange) {
   TempDir tmp;
   std::string ref = push(debian_like("resumed"), "resume/app", tmp);
