@@ -88,11 +88,10 @@ struct TransportOptions {
   std::chrono::milliseconds low_speed_time{30000};
   long low_speed_bytes = 1024;
   long max_redirects = 8;
-  // libcurl's receive buffer (CURLOPT_BUFFERSIZE), the most one recv() takes. Smaller than
-  // the layer reader's reads (128 KiB for zstd, 256 KiB for gzip) so most chunks land in the
-  // reader's buffer directly; a chunk that does not fit is kept by libcurl (the transfer is
-  // paused) until the next read. 64 KiB balances recv() calls against chunks copied twice
-  // (32/64/128 KiB measured alike within noise on the loaded machine; bench/RESULTS.md).
+  // libcurl's receive buffer (CURLOPT_BUFFERSIZE), the most one recv() takes. Chunks land in
+  // the caller's buffer (a 1 MiB block for layer downloads) directly; one that does not fit is
+  // kept by libcurl (the transfer is paused) until the next read. 32-256 KiB measured alike
+  // within noise (bench/RESULTS.md).
   long receive_buffer_bytes = 64 * 1024;
 };
 
