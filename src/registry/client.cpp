@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <ctime>
 
 #include "core/json.hpp"
@@ -217,7 +218,19 @@ Result<std::string> Client::fetch_token(const std::vector<std::string>& scopes) 
   HttpRequest req;
   req.max_body = kMaxTokenResponse;
   req.total_timeout = options_.request_timeout;
+  const std::string service_key = realm + " " + service;
   bool oauth = cred && cred->identity_token;
+  std::string refresh_token = oauth ? cred->secret : std::string();
+  bool get_with_password = false;
+  if (oauth) {
+    std::lock_guard lock(mu_);
+    if (oauth_refused_.count(service_key) != 0) {
+      oauth = false;
+      get_with_password = true;
+    } else if (auto it = refresh_tokens_.find(service_key); it != refresh_tokens_.end()) {
+      refresh_token = it->second;
+    }
+  }
   if (oauth) {
     // An identity token is an OAuth2 refresh token (distribution docs/spec/auth/oauth.md,
     // "Refreshing an Access Token"): POST a form with grant_type=refresh_token to the realm.
@@ -225,7 +238,7 @@ Result<std::string> Client::fetch_token(const std::vector<std::string>& scopes) 
     req.method = "POST";
     req.url = realm;
     req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
-    req.body = "grant_type=refresh_token&refresh_token=" + url_escape(cred->secret) +
+    req.body = "grant_type=refresh_token&refresh_token=" + url_escape(refresh_token) +
                "&service=" + url_escape(service) + "&client_id=" + std::string(kOAuthClientId);
     if (!scopes.empty()) req.body += "&scope=" + url_escape(join(scopes, " "));
     core::log_debug(
@@ -237,9 +250,16 @@ Result<std::string> Client::fetch_token(const std::vector<std::string>& scopes) 
     if (!service.empty()) url = append_query(url, "service=" + url_escape(service));
     for (const auto& s : scopes) url = append_query(url, "scope=" + url_escape(s));
     req.url = url;
-    if (cred) req.basic_auth = std::make_pair(cred->username, cred->secret);
+    if (get_with_password) {
+      req.basic_auth = std::make_pair(cred->username, cred->password);
+    } else if (cred) {
+      req.basic_auth = std::make_pair(cred->username, cred->secret);
+    }
     core::log_debug("registry {}: token request {} ({})", registry_, url,
-                    cred ? "with credentials from " + cred->origin : std::string("anonymous"));
+                    get_with_password
+                        ? "with the password next to the identity token from " + cred->origin
+                    : cred ? "with credentials from " + cred->origin
+                           : std::string("anonymous"));
   }
   Result<HttpResponse> resp = Error::internal("no attempt");
   for (int attempt = 0;; ++attempt) {
@@ -249,6 +269,22 @@ Result<std::string> Client::fetch_token(const std::vector<std::string>& scopes) 
     clock_->sleep_for(backoff(attempt, resp.ok() ? &*resp : nullptr));
   }
   if (!resp.ok()) return std::move(resp).error().with_context("registry " + registry_ + ": token");
+  if (oauth && (resp->status == 400 || resp->status == 404 || resp->status == 405) &&
+      !cred->password.empty()) {
+    // oauth.md: a token service without OAuth2 answers the POST with 404 (others say 405, or
+    // 400 for a grant they do not know); the GET flow of token.md, which every token service
+    // implements, then takes the password stored next to the identity token. Remembered for
+    // the rest of the run.
+    core::log_debug(
+        "registry {}: token service {} answered the OAuth2 POST with HTTP {}; using the GET "
+        "token flow with the password from {}",
+        registry_, realm, resp->status, cred->origin);
+    {
+      std::lock_guard lock(mu_);
+      oauth_refused_.insert(service_key);
+    }
+    return fetch_token(scopes);
+  }
   if (resp->status == 401 || resp->status == 403 || (oauth && resp->status == 400)) {
     // OAuth2 (RFC 6749 §5.2) reports a bad refresh token as 400 invalid_grant.
     return Error::io("registry " + registry_ + ": token service " + realm + " refused " +
@@ -257,12 +293,13 @@ Result<std::string> Client::fetch_token(const std::vector<std::string>& scopes) 
                              : "anonymous access") +
                      " (HTTP " + std::to_string(resp->status) + ")");
   }
-  if (oauth && resp->status == 404) {
-    // oauth.md: a token service without OAuth2 answers POST with 404; such a service cannot
-    // take an identity token (only a password works with its GET flow).
+  if (oauth && (resp->status == 404 || resp->status == 405)) {
+    // oauth.md: a token service without OAuth2 answers POST with 404 (or 405); such a service
+    // cannot take an identity token, and no password was stored next to it.
     return Error::unsupported("registry " + registry_ + ": token service " + realm +
-                              " does not accept OAuth2 POST requests (HTTP 404), which an "
-                              "identity token needs; log in with a password instead");
+                              " does not accept OAuth2 POST requests (HTTP " +
+                              std::to_string(resp->status) +
+                              "), which an identity token needs; log in with a password instead");
   }
   if (resp->status != 200) return http_error("token from " + realm, *resp);
   auto doc = core::parse_json(resp->body, "token response");
@@ -274,6 +311,18 @@ Result<std::string> Client::fetch_token(const std::vector<std::string>& scopes) 
   if (token.empty())
     return Error::invalid("registry " + registry_ + ": token service " + realm +
                           " answered without a token");
+  if (oauth) {
+    // RFC 6749 §6: the service may issue a new refresh token with the access token; it then
+    // replaces the identity token for the rest of the run (never logged, never stored).
+    std::string rotated = core::json_string(*doc, "refresh_token");
+    if (!rotated.empty() && rotated != refresh_token) {
+      core::log_debug(
+          "registry {}: token service {} issued a new refresh token; using it from now on",
+          registry_, realm);
+      std::lock_guard lock(mu_);
+      refresh_tokens_[service_key] = std::move(rotated);
+    }
+  }
   int64_t expires_in = core::json_int(*doc, "expires_in", kDefaultTokenSeconds);
   if (expires_in < kDefaultTokenSeconds) expires_in = kDefaultTokenSeconds;
   // Refresh a little early so a token does not expire in flight.
@@ -358,6 +407,50 @@ Result<HttpResponse> Client::send(Send s) {
       continue;
     }
     return resp;
+  }
+}
+
+Result<std::unique_ptr<BodyStream>> Client::open_stream(Send s) {
+  bool refreshed = false;
+  for (int attempt = 0;; ++attempt) {
+    HttpRequest req = s.request;
+    BW_TRY(authorize(req, s.scopes, false));
+    auto opened = transport_->open(req);
+    if (!opened.ok()) {
+      core::log_debug("registry {}: {} {} failed: {}", registry_, req.method, req.url,
+                      opened.error().message());
+      bool cancelled = req.cancel != nullptr && req.cancel->load();
+      if (!cancelled && s.retry_transport_errors && attempt < options_.max_retries &&
+          opened.error().code() == core::ErrorCode::kIo) {
+        clock_->sleep_for(backoff(attempt, nullptr));
+        continue;
+      }
+      return std::move(opened).error().with_context("registry " + registry_ + ": " + s.what);
+    }
+    const HttpResponse& head = (*opened)->head();
+    core::log_debug("registry {}: {} {} -> {} (HTTP/{})", registry_, req.method, req.url,
+                    head.status, head.http_version);
+    if (head.status == 401 && !refreshed) {
+      refreshed = true;
+      BW_TRY(learn_challenge(head));
+      {
+        std::lock_guard lock(mu_);
+        tokens_.erase(join(s.scopes, " "));
+      }
+      --attempt;
+      continue;
+    }
+    bool cancelled = req.cancel != nullptr && req.cancel->load();
+    if (!cancelled && (head.status == 429 || head.status >= 500) &&
+        attempt < options_.max_retries) {
+      auto wait = backoff(attempt, &head);
+      core::log_debug("registry {}: HTTP {}, retrying in {} ms", registry_, head.status,
+                      wait.count());
+      opened->reset();
+      clock_->sleep_for(wait);
+      continue;
+    }
+    return std::move(*opened);
   }
 }
 
@@ -452,7 +545,7 @@ Result<std::string> Client::get_blob(const std::string& repo, const core::Digest
     return Error::limit("registry " + registry_ + ": blob " + digest.str() + " declares " +
                         std::to_string(expected_size) + " bytes, over the limit of " +
                         std::to_string(limit));
-  BW_TRY(download_blob(repo, digest, expected_size, [&](std::string_view chunk) {
+  auto r = download_blob(repo, digest, expected_size, [&](std::string_view chunk) {
     if (out.size() + chunk.size() > limit) {
       err = Error::limit("registry " + registry_ + ": blob " + digest.str() +
                          " larger than the limit of " + std::to_string(limit) + " bytes");
@@ -460,86 +553,134 @@ Result<std::string> Client::get_blob(const std::string& repo, const core::Digest
     }
     out.append(chunk);
     return true;
-  }));
+  });
   if (err) return *err;
+  BW_TRY(r);
   if (core::Digest::of(out) != digest)
     return Error::digest_mismatch("registry " + registry_ + ": blob " + digest.str() +
                                   ": content hashes to " + core::Digest::of(out).str());
   return out;
 }
 
+BlobReader::BlobReader(Client* client, std::string repo, core::Digest digest, int64_t expected_size,
+                       const std::atomic<bool>* cancel)
+    : client_(client),
+      repo_(std::move(repo)),
+      digest_(std::move(digest)),
+      expected_size_(expected_size),
+      cancel_(cancel) {
+  what_ = "blob " + repo_ + "@" + digest_.str();
+}
+
+Result<void> BlobReader::open_next(bool& fatal) {
+  const std::string& reg = client_->registry_;
+  Client::Send s;
+  s.request.url = client_->base_url() + "/v2/" + repo_ + "/blobs/" + digest_.str();
+  if (received_ > 0) s.request.range_start = received_;
+  s.request.cancel = cancel_;
+  s.scopes = {scope_pull(repo_)};
+  s.retry_transport_errors = false;  // resumed by read() with Range instead
+  s.what = what_;
+  ++client_->blob_gets_;
+  BW_ASSIGN_OR_RETURN(auto stream, client_->open_stream(std::move(s)));
+  const HttpResponse& head = stream->head();
+  fatal = true;
+  if (head.status != 200 && head.status != 206) return client_->http_error(what_, head);
+  skip_ = 0;
+  if (received_ > 0) {
+    if (head.status == 200) {
+      skip_ = received_;  // the server ignored Range: drop what was already delivered
+    } else {
+      std::string cr = head.header("content-range");
+      if (!cr.starts_with("bytes " + std::to_string(received_) + "-"))
+        return Error::invalid("registry " + reg + ": " + what_ +
+                              ": resumed at the wrong offset (Content-Range '" + cr + "')");
+    }
+  }
+  fatal = false;
+  stream_ = std::move(stream);
+  return core::ok();
+}
+
+Result<size_t> BlobReader::read(std::span<std::byte> buf) {
+  const std::string& reg = client_->registry_;
+  if (finished_ || buf.empty()) return size_t{0};
+  while (true) {
+    if (cancel_ != nullptr && cancel_->load())
+      return Error::io("registry " + reg + ": " + what_ + ": download cancelled");
+    std::optional<Error> failure;
+    if (!stream_) {
+      bool fatal = false;
+      auto opened = open_next(fatal);
+      if (!opened.ok()) {
+        if (fatal) return std::move(opened).error();
+        failure = std::move(opened).error();
+      }
+    }
+    if (stream_) {
+      auto n = stream_->read(buf);
+      if (n.ok() && *n > 0) {
+        size_t got = *n;
+        if (skip_ > 0) {
+          size_t drop = static_cast<size_t>(std::min<uint64_t>(skip_, got));
+          skip_ -= drop;
+          if (drop == got) continue;
+          std::memmove(buf.data(), buf.data() + drop, got - drop);
+          got -= drop;
+        }
+        if (expected_size_ >= 0 && received_ + got > static_cast<uint64_t>(expected_size_)) {
+          stream_.reset();
+          finished_ = true;
+          return Error::invalid("registry " + reg + ": " + what_ + ": larger than the " +
+                                std::to_string(expected_size_) + " bytes its descriptor says");
+        }
+        received_ += got;
+        return got;
+      }
+      stream_.reset();
+      if (n.ok()) {
+        if (expected_size_ < 0 || received_ == static_cast<uint64_t>(expected_size_)) {
+          finished_ = true;
+          return size_t{0};
+        }
+        // The body ended early without a transport error (no Content-Length): resume.
+      } else {
+        failure = std::move(n).error();
+      }
+    }
+    if (cancel_ != nullptr && cancel_->load())
+      return Error::io("registry " + reg + ": " + what_ + ": download cancelled");
+    if (resumes_ >= client_->options_.max_retries) {
+      if (failure) return std::move(*failure);
+      return Error::io("registry " + reg + ": " + what_ + ": ended after " +
+                       std::to_string(received_) + " of " + std::to_string(expected_size_) +
+                       " bytes");
+    }
+    core::log_info("registry {}: {} interrupted after {} bytes ({}); resuming", reg, what_,
+                   received_, failure ? failure->message() : std::string("short body"));
+    client_->clock_->sleep_for(client_->backoff(resumes_, nullptr));
+    ++resumes_;
+  }
+}
+
+std::unique_ptr<BlobReader> Client::open_blob(const std::string& repo, const core::Digest& digest,
+                                              int64_t expected_size,
+                                              const std::atomic<bool>* cancel) {
+  return std::unique_ptr<BlobReader>(new BlobReader(this, repo, digest, expected_size, cancel));
+}
+
 Result<void> Client::download_blob(const std::string& repo, const core::Digest& digest,
                                    int64_t expected_size,
                                    const std::function<bool(std::string_view)>& consume,
                                    const std::atomic<bool>* cancel) {
-  const std::string what = "blob " + repo + "@" + digest.str();
-  uint64_t received = 0;
-  std::optional<Error> stop;  // why the sink stopped the transfer
-  for (int resumes = 0;; ++resumes) {
-    uint64_t skip = 0;
-    bool first = true;
-    BodySink sink = [&](const HttpResponse& head, std::string_view chunk) {
-      if (first) {
-        first = false;
-        if (received > 0) {
-          if (head.status == 200) {
-            skip = received;  // the server ignored Range: drop what we already have
-          } else if (head.status == 206) {
-            std::string cr = head.header("content-range");
-            if (!cr.starts_with("bytes " + std::to_string(received) + "-")) {
-              stop = Error::invalid("registry " + registry_ + ": " + what +
-                                    ": resumed at the wrong offset (Content-Range '" + cr + "')");
-              return false;
-            }
-          }
-        }
-      }
-      if (skip > 0) {
-        size_t drop = static_cast<size_t>(std::min<uint64_t>(skip, chunk.size()));
-        skip -= drop;
-        chunk.remove_prefix(drop);
-        if (chunk.empty()) return true;
-      }
-      if (expected_size >= 0 && received + chunk.size() > static_cast<uint64_t>(expected_size)) {
-        stop = Error::invalid("registry " + registry_ + ": " + what + ": larger than the " +
-                              std::to_string(expected_size) + " bytes its descriptor says");
-        return false;
-      }
-      received += chunk.size();
-      if (!consume(chunk)) {
-        stop = Error::io("registry " + registry_ + ": " + what + ": download cancelled");
-        return false;
-      }
-      return true;
-    };
-    Send s;
-    s.request.url = base_url() + "/v2/" + repo + "/blobs/" + digest.str();
-    if (received > 0) s.request.range_start = received;
-    s.request.cancel = cancel;
-    s.scopes = {scope_pull(repo)};
-    s.sink = &sink;
-    s.retry_transport_errors = false;  // resumed below with Range instead
-    s.what = what;
-    ++blob_gets_;
-    auto resp = send(std::move(s));
-    if (stop) return *stop;
-    if (cancel != nullptr && cancel->load())
-      return Error::io("registry " + registry_ + ": " + what + ": download cancelled");
-    if (resp.ok()) {
-      if (resp->status == 404) return http_error(what, *resp);
-      if (resp->status != 200 && resp->status != 206) return http_error(what, *resp);
-      if (expected_size < 0 || received == static_cast<uint64_t>(expected_size)) return core::ok();
-      // The body ended early without a transport error (no Content-Length): resume.
-    }
-    if (resumes >= options_.max_retries) {
-      if (!resp.ok()) return std::move(resp).error();
-      return Error::io("registry " + registry_ + ": " + what + ": ended after " +
-                       std::to_string(received) + " of " + std::to_string(expected_size) +
-                       " bytes");
-    }
-    core::log_info("registry {}: {} interrupted after {} bytes ({}); resuming", registry_, what,
-                   received, resp.ok() ? "short body" : resp.error().message());
-    clock_->sleep_for(backoff(resumes, nullptr));
+  auto reader = open_blob(repo, digest, expected_size, cancel);
+  std::vector<std::byte> buf(64 * 1024);
+  while (true) {
+    BW_ASSIGN_OR_RETURN(size_t n, reader->read(buf));
+    if (n == 0) return core::ok();
+    if (!consume(std::string_view(reinterpret_cast<const char*>(buf.data()), n)))
+      return Error::io("registry " + registry_ + ": blob " + repo + "@" + digest.str() +
+                       ": download cancelled");
   }
 }
 

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,36 @@ struct UploadResult {
   std::string location;
 };
 
+class Client;
+
+// A blob read as the caller consumes it, on the caller's thread (Client::open_blob). An
+// interrupted transfer resumes with Range from the last byte delivered; more bytes than the
+// descriptor's size is an error. The caller verifies the digest over what it read.
+class BlobReader {
+ public:
+  // Up to buf.size() bytes; 0 at the end of the blob.
+  core::Result<size_t> read(std::span<std::byte> buf);
+
+ private:
+  friend class Client;
+  BlobReader(Client* client, std::string repo, core::Digest digest, int64_t expected_size,
+             const std::atomic<bool>* cancel);
+  // Opens the next attempt (with Range after the first); an HTTP error is `fatal`.
+  core::Result<void> open_next(bool& fatal);
+
+  Client* client_;
+  std::string repo_;
+  core::Digest digest_;
+  int64_t expected_size_;
+  const std::atomic<bool>* cancel_;
+  std::string what_;
+  std::unique_ptr<BodyStream> stream_;
+  uint64_t received_ = 0;
+  uint64_t skip_ = 0;  // bytes of a restarted (200) answer already delivered before
+  int resumes_ = 0;
+  bool finished_ = false;
+};
+
 class Client {
  public:
   Client(std::string registry, ClientOptions options);
@@ -81,6 +112,11 @@ class Client {
                                    int64_t expected_size,
                                    const std::function<bool(std::string_view)>& consume,
                                    const std::atomic<bool>* cancel = nullptr);
+
+  // The same blob pulled by the caller (no thread, no buffer between network and reader).
+  std::unique_ptr<BlobReader> open_blob(const std::string& repo, const core::Digest& digest,
+                                        int64_t expected_size,
+                                        const std::atomic<bool>* cancel = nullptr);
 
   // HEAD /v2/<repo>/blobs/<digest>: the size when present, nullopt on 404.
   core::Result<std::optional<int64_t>> blob_exists(const std::string& repo,
@@ -118,7 +154,11 @@ class Client {
     std::string what;  // "GET manifest team/app:1.0" for messages
   };
 
+  friend class BlobReader;
   core::Result<HttpResponse> send(Send s);
+  // send() for a streamed body: auth, 401 re-authentication and 429/5xx retries happen before
+  // the body is read; the stream's head() is the final answer.
+  core::Result<std::unique_ptr<BodyStream>> open_stream(Send s);
   core::Result<void> authorize(HttpRequest& req, const std::vector<std::string>& scopes,
                                bool force_refresh);
   core::Result<void> learn_challenge(const HttpResponse& resp);
@@ -137,6 +177,11 @@ class Client {
   std::string auth_scheme_;  // "", "basic", "bearer" (learnt from the first 401)
   std::string realm_, service_;
   std::map<std::string, Token> tokens_;  // by joined scopes
+  // By "realm service": a refresh token the token service issued in place of the identity
+  // token (used for the rest of the run, never logged), and services that refused OAuth2
+  // POSTs (then the GET flow with the password kept next to the identity token).
+  std::map<std::string, std::string> refresh_tokens_;
+  std::set<std::string> oauth_refused_;
   bool credential_loaded_ = false;
   std::optional<Credential> credential_;
   std::atomic<uint64_t> blob_gets_{0};

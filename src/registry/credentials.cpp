@@ -241,6 +241,7 @@ Result<std::optional<Credential>> find_credential(const std::string& registry,
       // `docker login` against an OAuth2 token service keeps an identity (refresh) token
       // instead of the password; "auth" then holds only the user name, if anything.
       if (std::string identity = core::json_string(*a, "identitytoken"); !identity.empty()) {
+        c.password = std::move(c.secret);
         c.secret = std::move(identity);
         c.identity_token = true;
         c.origin += " identitytoken";

@@ -24,6 +24,9 @@ struct Credential {
   // Where it came from, for debug logs (never the values): "env", "docker config auths", ...
   std::string origin;
   bool identity_token = false;
+  // With an identity token: the password stored next to it (an auths entry whose "auth" holds
+  // user:password too), for the GET token flow of a token service without OAuth2.
+  std::string password;
 };
 
 struct CredentialOptions {

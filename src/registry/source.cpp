@@ -1,10 +1,12 @@
 #include "registry/source.hpp"
 
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "core/json.hpp"
 #include "core/limits.hpp"
@@ -18,33 +20,64 @@ using core::Result;
 
 namespace {
 
-constexpr size_t kStreamBufferBytes = 8 << 20;  // per download, between network and reader
+constexpr size_t kBlockBytes = 1 << 20;  // hand-off unit between download and reader
+constexpr size_t kBlocks = 8;            // at most 8 MiB ahead of the reader per layer
 
-// A blob download on its own thread feeding a bounded buffer that read() drains: the network
-// transfer overlaps decompression and analysis, and memory stays bounded whatever the size.
-class BlobDownloadStream final : public image::ByteStream {
+// A layer blob downloaded on its own thread, ahead of the layer reader: the thread pulls the
+// body (BlobReader: libcurl copies straight into a 1 MiB block) and hands full blocks over, so
+// the reader and its thread meet once per MiB instead of once per network chunk; decompression
+// overlaps the transfer, and memory stays bounded (kBlocks) whatever the blob's size.
+class BlobPrefetchStream final : public image::ByteStream {
  public:
-  BlobDownloadStream(std::shared_ptr<Client> client, std::string repo, core::Digest digest,
+  BlobPrefetchStream(std::shared_ptr<Client> client, std::string repo, core::Digest digest,
                      int64_t size)
       : client_(std::move(client)) {
+    for (size_t i = 0; i < kBlocks; ++i) free_.push_back(i);
+    blocks_.resize(kBlocks);
     worker_ = std::thread([this, repo = std::move(repo), digest = std::move(digest), size] {
-      auto consume = [this](std::string_view chunk) {
-        std::unique_lock lock(mu_);
-        space_.wait(lock, [&] { return cancelled_ || buffered_ < kStreamBufferBytes; });
-        if (cancelled_) return false;
-        chunks_.emplace_back(chunk);
-        buffered_ += chunk.size();
-        data_.notify_one();
-        return true;
-      };
-      auto r = client_->download_blob(repo, digest, size, consume, &cancel_flag_);
-      std::lock_guard lock(mu_);
-      if (!r.ok() && !cancelled_) error_ = std::move(r).error();
-      done_ = true;
-      data_.notify_one();
+      auto reader = client_->open_blob(repo, digest, size, &cancel_flag_);
+      while (true) {
+        size_t idx = 0;
+        {
+          std::unique_lock lock(mu_);
+          writer_waiting_ = true;
+          space_.wait(lock, [&] { return cancelled_ || !free_.empty(); });
+          writer_waiting_ = false;
+          if (cancelled_) return;
+          idx = free_.back();
+          free_.pop_back();
+        }
+        auto& block = blocks_[idx];
+        if (block.size() != kBlockBytes) block.resize(kBlockBytes);
+        size_t filled = 0;
+        std::optional<Error> error;
+        bool eof = false;
+        while (filled < kBlockBytes) {
+          auto n = reader->read(std::span<std::byte>(block).subspan(filled));
+          if (!n.ok()) {
+            error = std::move(n).error();
+            break;
+          }
+          if (*n == 0) {
+            eof = true;
+            break;
+          }
+          filled += *n;
+        }
+        std::lock_guard lock(mu_);
+        if (filled > 0) {
+          filled_.emplace_back(idx, filled);
+        } else {
+          free_.push_back(idx);
+        }
+        if (error && !cancelled_) error_ = std::move(error);
+        if (error || eof) done_ = true;
+        if (reader_waiting_) data_.notify_one();
+        if (done_) return;
+      }
     });
   }
-  ~BlobDownloadStream() override {
+  ~BlobPrefetchStream() override {
     {
       std::lock_guard lock(mu_);
       cancelled_ = true;
@@ -53,40 +86,49 @@ class BlobDownloadStream final : public image::ByteStream {
     space_.notify_all();
     if (worker_.joinable()) worker_.join();
   }
-  BlobDownloadStream(const BlobDownloadStream&) = delete;
-  BlobDownloadStream& operator=(const BlobDownloadStream&) = delete;
+  BlobPrefetchStream(const BlobPrefetchStream&) = delete;
+  BlobPrefetchStream& operator=(const BlobPrefetchStream&) = delete;
 
   Result<size_t> read(std::span<std::byte> buf) override {
-    std::unique_lock lock(mu_);
-    data_.wait(lock, [&] { return !chunks_.empty() || done_; });
-    if (chunks_.empty()) {
-      if (error_) return *error_;
-      return size_t{0};
-    }
-    size_t n = 0;
-    while (n < buf.size() && !chunks_.empty()) {
-      auto& front = chunks_.front();
-      size_t take = std::min(buf.size() - n, front.size() - offset_);
-      std::memcpy(buf.data() + n, front.data() + offset_, take);
-      n += take;
-      offset_ += take;
-      if (offset_ == front.size()) {
-        buffered_ -= front.size();
-        chunks_.pop_front();
-        offset_ = 0;
+    if (current_ == kNone) {
+      std::unique_lock lock(mu_);
+      reader_waiting_ = true;
+      data_.wait(lock, [&] { return !filled_.empty() || done_; });
+      reader_waiting_ = false;
+      if (filled_.empty()) {
+        if (error_) return *error_;
+        return size_t{0};
       }
+      std::tie(current_, current_len_) = filled_.front();
+      filled_.pop_front();
+      offset_ = 0;
     }
-    space_.notify_one();
+    // The block is the reader's alone until it is handed back: copied without the lock.
+    size_t n = std::min(buf.size(), current_len_ - offset_);
+    std::memcpy(buf.data(), blocks_[current_].data() + offset_, n);
+    offset_ += n;
+    if (offset_ == current_len_) {
+      std::lock_guard lock(mu_);
+      free_.push_back(current_);
+      current_ = kNone;
+      if (writer_waiting_) space_.notify_one();
+    }
     return n;
   }
 
  private:
+  static constexpr size_t kNone = static_cast<size_t>(-1);
   std::shared_ptr<Client> client_;
+  std::vector<std::vector<std::byte>> blocks_;
   std::mutex mu_;
   std::condition_variable data_, space_;
-  std::deque<std::string> chunks_;
+  std::vector<size_t> free_;                      // blocks the download may fill
+  std::deque<std::pair<size_t, size_t>> filled_;  // (block, bytes) for the reader
+  size_t current_ = kNone;                        // the block the reader is copying from
+  size_t current_len_ = 0;
   size_t offset_ = 0;
-  size_t buffered_ = 0;
+  bool reader_waiting_ = false;
+  bool writer_waiting_ = false;
   bool done_ = false;
   bool cancelled_ = false;
   std::optional<Error> error_;
@@ -101,7 +143,7 @@ class RegistryBlobStore final : public image::BlobStore {
   Result<std::unique_ptr<image::ByteStream>> open(const image::BlobRef& blob) const override {
     if (!blob.digest) return Error::invalid("registry blob without a digest");
     return std::unique_ptr<image::ByteStream>(
-        std::make_unique<BlobDownloadStream>(client_, repo_, *blob.digest, blob.size));
+        std::make_unique<BlobPrefetchStream>(client_, repo_, *blob.digest, blob.size));
   }
   std::optional<image::FileIdentity> identity(const image::BlobRef& /*blob*/) const override {
     return std::nullopt;

@@ -1,7 +1,7 @@
 // Registry references as an image source: the manifest (and index) come from the registry,
 // platform selection, config and layer parsing are image::open_oci's (the same code as for
 // local layouts, over a Container whose files are registry requests), and layer blobs are
-// streamed from the network into the layer reader through a bounded buffer: no temp files.
+// downloaded ahead of the layer reader, 1 MiB blocks at a time, bounded: no temp files.
 #pragma once
 
 #include <memory>

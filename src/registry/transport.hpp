@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +54,20 @@ struct HttpResponse {
 // headers so far; returning false aborts the transfer.
 using BodySink = std::function<bool(const HttpResponse& head, std::string_view chunk)>;
 
+// A response whose body the caller pulls on its own thread, as fast as it consumes it: no
+// thread and no buffer between the network and the reader beyond the transport's own receive
+// buffer (the kernel's socket buffer is the bounded buffer that lets the transfer run ahead).
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // Status and headers; for a response that is not 2xx also its (bounded) body, and then
+  // read() returns 0 at once.
+  virtual const HttpResponse& head() const = 0;
+  // Up to buf.size() bytes of a 2xx body; 0 at its end; a transfer failure (reset, timeout,
+  // cancel) is an Error, after the bytes that did arrive were returned.
+  virtual core::Result<size_t> read(std::span<std::byte> buf) = 0;
+};
+
 class Transport {
  public:
   virtual ~Transport() = default;
@@ -60,6 +75,10 @@ class Transport {
   // is a response. With a sink, a 2xx body goes to the sink and other bodies (bounded) to
   // response.body.
   virtual core::Result<HttpResponse> perform(const HttpRequest& request, const BodySink* sink) = 0;
+  // Starts `request` and returns once the response head is known. This default runs perform()
+  // to the end and keeps the body in memory (bounded by request.max_body), so it is only for
+  // transports that never carry big bodies; the libcurl transport streams instead.
+  virtual core::Result<std::unique_ptr<BodyStream>> open(const HttpRequest& request);
 };
 
 struct TransportOptions {
@@ -69,6 +88,11 @@ struct TransportOptions {
   std::chrono::milliseconds low_speed_time{30000};
   long low_speed_bytes = 1024;
   long max_redirects = 8;
+  // libcurl's receive buffer (CURLOPT_BUFFERSIZE), the most one recv() takes. Chunks land in
+  // the caller's buffer (a 1 MiB block for layer downloads) directly; one that does not fit is
+  // kept by libcurl (the transfer is paused) until the next read. 32-256 KiB measured alike
+  // within noise (bench/RESULTS.md).
+  long receive_buffer_bytes = 64 * 1024;
 };
 
 std::shared_ptr<Transport> make_curl_transport(const TransportOptions& options);

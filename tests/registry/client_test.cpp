@@ -241,6 +241,82 @@ TEST(Client, IdentityTokenAgainstATokenServiceWithoutOAuthOrABasicRegistryIsACle
   for (const auto& req : t->seen) EXPECT_FALSE(req.basic_auth.has_value());
 }
 
+// oauth.md: a token service without OAuth2 refuses the POST (404; 405 and 400 seen too); the
+// GET flow then takes the password kept beside the identity token, for the rest of the run.
+TEST(Client, RefusedOAuthPostFallsBackToTheGetFlowWithThePasswordOnceForTheRun) {
+  for (long refusal : {400L, 404L, 405L}) {
+    SCOPED_TRACE(refusal);
+    auto t = std::make_shared<ScriptedTransport>();
+    t->answer = [refusal](const HttpRequest& req) {
+      if (req.url.starts_with("https://auth.example/token")) {
+        if (req.method == "POST") return response(refusal, R"({"error":"unsupported_grant_type"})");
+        if (req.basic_auth ==
+            std::make_optional(std::make_pair(std::string("bob"), std::string("pw"))))
+          return response(200, R"({"token":"acc-get","expires_in":900})");
+        return response(401);
+      }
+      if (req.bearer_token == std::optional<std::string>("acc-get"))
+        return response(200, kManifest,
+                        {{"content-type", "application/vnd.oci.image.manifest.v1+json"}});
+      return response(401, "",
+                      {{"www-authenticate",
+                        R"(Bearer realm="https://auth.example/token",service="reg.example")"}});
+    };
+    auto o = options(t, std::make_shared<RecordingClock>());
+    Credential cred{"bob", "idt-secret", "test", true};
+    cred.password = "pw";
+    o.credentials.explicit_credential = cred;
+    Client c("reg.example", o);
+    ASSERT_TRUE(c.get_manifest("team/app", "1").ok());
+    ASSERT_TRUE(c.get_manifest("other/app", "1").ok());  // another scope: GET straight away
+    int posts = 0;
+    int gets = 0;
+    for (const auto& req : t->seen) {
+      if (!req.url.starts_with("https://auth.example/")) continue;
+      if (req.method == "POST") ++posts;
+      if (req.method == "GET") ++gets;
+      if (req.basic_auth) {
+        EXPECT_EQ(req.basic_auth->second, "pw");  // never the identity token
+      }
+    }
+    EXPECT_EQ(posts, 1);
+    EXPECT_EQ(gets, 2);
+  }
+}
+
+// RFC 6749 §6: a refresh may return a new refresh token; later POSTs of the run carry it.
+TEST(Client, RefreshTokenIssuedByTheServiceReplacesTheIdentityToken) {
+  auto t = std::make_shared<ScriptedTransport>();
+  int issued = 0;
+  t->answer = [&](const HttpRequest& req) {
+    if (req.url == "https://auth.example/token") {
+      ++issued;
+      return response(200, R"({"access_token":"acc-)" + std::to_string(issued) +
+                               R"(","expires_in":900,"refresh_token":"rot-)" +
+                               std::to_string(issued) + R"("})");
+    }
+    if (req.bearer_token && req.bearer_token->starts_with("acc-"))
+      return response(200, kManifest,
+                      {{"content-type", "application/vnd.oci.image.manifest.v1+json"}});
+    return response(401, "",
+                    {{"www-authenticate",
+                      R"(Bearer realm="https://auth.example/token",service="reg.example")"}});
+  };
+  auto o = options(t, std::make_shared<RecordingClock>());
+  o.credentials.explicit_credential = Credential{"<token>", "idt-0", "test", true};
+  Client c("reg.example", o);
+  ASSERT_TRUE(c.get_manifest("a/one", "1").ok());
+  ASSERT_TRUE(c.get_manifest("a/two", "1").ok());
+  ASSERT_TRUE(c.get_manifest("a/three", "1").ok());
+  std::vector<std::string> bodies;
+  for (const auto& req : t->seen)
+    if (req.method == "POST") bodies.push_back(req.body);
+  ASSERT_EQ(bodies.size(), 3U);
+  EXPECT_TRUE(bodies[0].starts_with("grant_type=refresh_token&refresh_token=idt-0&"));
+  EXPECT_TRUE(bodies[1].starts_with("grant_type=refresh_token&refresh_token=rot-1&"));
+  EXPECT_TRUE(bodies[2].starts_with("grant_type=refresh_token&refresh_token=rot-2&"));
+}
+
 TEST(Credentials, DockerConfigIdentityTokenIsMarkedAsOne) {
   testing::TempDir tmp;
   CredentialOptions o;

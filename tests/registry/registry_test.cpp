@@ -360,6 +360,46 @@ std::unique_ptr<Proxy> start_proxy(const TempDir& tmp, int upstream, const std::
   return p;
 }
 
+// The pull stream hands out libcurl's chunks in whatever pieces the reader asks for: buffers
+// smaller than a chunk (the rest waits, the transfer paused), larger, and changing sizes give
+// the blob byte for byte; a descriptor size smaller than the blob is an error.
+TEST_F(PlainRegistry, PulledBlobIsExactWhateverTheReaderBufferSizes) {
+  Client c(host(), options(host()));
+  std::string blob(3 * 1024 * 1024 + 17, '\0');
+  for (size_t i = 0; i < blob.size(); ++i) blob[i] = static_cast<char>((i * 2654435761U) >> 13);
+  auto up = c.upload_blob("pull/sizes", blob);
+  ASSERT_TRUE(up.ok()) << up.error().message();
+  for (size_t step :
+       {size_t{1}, size_t{7}, size_t{4096}, size_t{65536}, size_t{131075}, size_t{1} << 20}) {
+    SCOPED_TRACE(step);
+    auto reader = c.open_blob("pull/sizes", up->digest, static_cast<int64_t>(blob.size()));
+    std::string got;
+    std::vector<std::byte> buf(step == 1 ? 300000 : step);
+    for (size_t round = 0;; ++round) {
+      // Step 1: sizes vary from 1 byte to 300000 bytes within one transfer.
+      size_t want = step == 1 ? 1 + (round * 7919) % buf.size() : buf.size();
+      auto n = reader->read(std::span<std::byte>(buf).first(want));
+      ASSERT_TRUE(n.ok()) << n.error().message();
+      if (*n == 0) break;
+      ASSERT_LE(*n, want);
+      got.append(reinterpret_cast<const char*>(buf.data()), *n);
+    }
+    EXPECT_EQ(got.size(), blob.size());
+    EXPECT_TRUE(got == blob);
+    EXPECT_EQ(core::Digest::of(got), up->digest);
+  }
+  auto short_reader = c.open_blob("pull/sizes", up->digest, 1000);
+  std::vector<std::byte> buf(4096);
+  core::Result<size_t> n = size_t{0};
+  do {
+    n = short_reader->read(buf);
+  } while (n.ok() && *n > 0);
+  ASSERT_FALSE(n.ok());
+  EXPECT_NE(n.error().message().find("larger than the 1000 bytes its descriptor says"),
+            std::string::npos)
+      << n.error().message();
+}
+
 TEST_F(PlainRegistry, InterruptedDownloadResumesWithRange) {
   TempDir tmp;
   std::string ref = push(debian_like("resumed"), "resume/app", tmp);
@@ -828,6 +868,109 @@ TEST(TokenRegistry, IdentityTokenIsTradedForAccessTokensWithAnOAuth2Post) {
   text = testing::read_file(debug);
   EXPECT_NE(text.find("docker-credential-bwtoken"), std::string::npos) << text;
   EXPECT_EQ(text.find("idt-Refr3sh"), std::string::npos);
+}
+
+// distribution oauth.md: a token service without OAuth2 answers the refresh-token POST with
+// 404 (others 405, or 400 for a grant they do not know); the client then uses the GET flow of
+// token.md with Basic auth, here with the password `docker login` kept next to the identity
+// token, and keeps using it for the rest of the run. Without a password it is a clear error.
+TEST(TokenRegistry, RefusedOAuthPostFallsBackToTheGetFlowWithThePasswordKeptBesideTheToken) {
+  BW_REQUIRE_COMMAND("docker-registry");
+  BW_REQUIRE_COMMAND("skopeo");
+  BW_REQUIRE_COMMAND("openssl");
+  TempDir tmp;
+  const std::string d = tmp.str();
+  const std::string kIdentity = "idt-Fallb4ck";
+  TokenSetup setup;
+  ASSERT_TRUE(setup.start(d, kIdentity));
+  const std::string host = setup.reg.host();
+  ClientOptions o;
+  o.insecure_hosts = {host};
+  o.credentials.use_environment = false;
+  o.credentials.docker_config_path = d + "/config.json";
+  // "auth" is base64("bob:t0ken-Pa55"): user and password, next to the identity token.
+  const std::string with_password = R"({"auths":{")" + host +
+                                    R"(":{"auth":"Ym9iOnQwa2VuLVBhNTU=","identitytoken":")" +
+                                    kIdentity + R"("}}})";
+  for (std::string mode : {"post404", "post405", "post400"}) {
+    SCOPED_TRACE(mode);
+    testing::write_file(setup.log + ".mode", mode);
+    testing::write_file(o.credentials.docker_config_path, with_password);
+    testing::write_file(setup.log, "");
+    auto r = scan(host + "/tok/app:1.0", o);
+    ASSERT_TRUE(r.ok()) << r.error().message();
+    ASSERT_EQ(r->packages.size(), 1U);
+    EXPECT_EQ(r->packages[0].name, "behind-tokens");
+    std::string log = testing::read_file(setup.log);
+    EXPECT_EQ(log.substr(0, 6), "oauth ") << log;  // the POST came first
+    EXPECT_NE(log.find("\ntoken repository:tok/app:pull authed=True\n"), std::string::npos) << log;
+
+    // Within a run the refused POST is not repeated: a push scope goes straight to GET.
+    Client c(host, o);
+    ASSERT_TRUE(c.get_manifest("tok/app", "1.0").ok());
+    testing::write_file(setup.log, "");
+    auto up = c.upload_blob("tok/fallback-pushed", "pushed after a refused OAuth2 POST");
+    ASSERT_TRUE(up.ok()) << up.error().message();
+    EXPECT_EQ(testing::read_file(setup.log),
+              "token repository:tok/fallback-pushed:pull,push authed=True\n");
+
+    // Only the identity token ("auth" is "bob:"): no GET with it as a password; one line.
+    testing::write_file(o.credentials.docker_config_path,
+                        R"({"auths":{")" + host + R"(":{"auth":"Ym9iOg==","identitytoken":")" +
+                            kIdentity + R"("}}})");
+    testing::write_file(setup.log, "");
+    auto bad = scan(host + "/tok/app:1.0", o);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.error().message().find("registry " + host), std::string::npos);
+    EXPECT_EQ(bad.error().message().find(kIdentity), std::string::npos);
+    EXPECT_EQ(testing::read_file(setup.log).find("token repository"), std::string::npos);
+  }
+}
+
+// RFC 6749 §6: a refresh may return a new refresh token. The service here accepts only the
+// newest one, so every later POST of the run must carry it; it is never printed.
+TEST(TokenRegistry, ARefreshTokenIssuedByTheServiceIsUsedForTheRestOfTheRun) {
+  BW_REQUIRE_COMMAND("docker-registry");
+  BW_REQUIRE_COMMAND("skopeo");
+  BW_REQUIRE_COMMAND("openssl");
+  TempDir tmp;
+  const std::string d = tmp.str();
+  const std::string kIdentity = "idt-R0tates";
+  TokenSetup setup;
+  ASSERT_TRUE(setup.start(d, kIdentity));
+  testing::write_file(setup.log + ".mode", "rotate");
+  const std::string host = setup.reg.host();
+  ClientOptions o;
+  o.insecure_hosts = {host};
+  o.credentials.use_environment = false;
+  o.credentials.docker_config_path = d + "/config.json";
+  testing::write_file(o.credentials.docker_config_path,
+                      R"({"auths":{")" + host + R"(":{"identitytoken":")" + kIdentity + R"("}}})");
+  testing::write_file(setup.log, "");
+  Client c(host, o);
+  ASSERT_TRUE(c.get_manifest("tok/app", "1.0").ok());
+  auto up = c.upload_blob("tok/rotated", "pushed with a rotated refresh token");
+  ASSERT_TRUE(up.ok()) << up.error().message();
+  auto up2 = c.upload_blob("tok/rotated2", "and once more");
+  ASSERT_TRUE(up2.ok()) << up2.error().message();
+  std::string log = testing::read_file(setup.log);
+  EXPECT_NE(log.find("refresh_token=" + kIdentity + " "), std::string::npos) << log;
+  EXPECT_NE(log.find("refresh_token=" + kIdentity + "-r1 "), std::string::npos) << log;
+  EXPECT_NE(log.find("refresh_token=" + kIdentity + "-r2 "), std::string::npos) << log;
+
+  // The real binary, given the newest token (-r3): the one it is issued is never printed.
+  testing::write_file(
+      o.credentials.docker_config_path,
+      R"({"auths":{")" + host + R"(":{"identitytoken":")" + kIdentity + R"(-r3"}}})");
+  std::string debug = d + "/debug.log";
+  std::string cmd = "DOCKER_CONFIG='" + d +
+                    "' BULWARK_REGISTRY_USERNAME= " + testing::bulwark_binary() +
+                    " -v --log-format json sbom --no-cache --insecure-registry " + host + " " +
+                    host + "/tok/app:1.0 >/dev/null 2>'" + debug + "'";
+  ASSERT_EQ(testing::run_command(cmd), 0) << testing::read_file(debug);
+  std::string text = testing::read_file(debug);
+  EXPECT_NE(text.find("issued a new refresh token"), std::string::npos) << text;
+  EXPECT_EQ(text.find("idt-R0tates"), std::string::npos) << text;
 }
 
 }  // namespace

@@ -5,7 +5,10 @@ Grants the requested scopes to the given user (HTTP Basic), pull-only scopes to 
 requests, and logs each request's scopes and whether credentials came. An optional 10th
 argument is a refresh (identity) token that the OAuth2 form (docs/spec/auth/oauth.md of
 distribution: POST grant_type=refresh_token) may trade for a token with the requested scopes;
-each such POST is logged with every form field it carried. Tokens are RS256 JWTs
+each such POST is logged with every form field it carried. The file <log_file>.mode, read at
+each POST, changes how POSTs are answered: "post404", "post405" or "post400" refuse them as a
+token service with only the GET flow does; "rotate" answers each POST with a new refresh_token
+and accepts only the newest one from then on. Tokens are RS256 JWTs
 whose header carries the signing certificate (x5c), which the registry checks against its
 rootcertbundle."""
 import base64
@@ -22,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 port, key_path, cert_path, issuer, service, user, password, log_file = sys.argv[1:9]
 refresh_token = sys.argv[9] if len(sys.argv) > 9 else None
+rotations = 0
 key = serialization.load_pem_private_key(open(key_path, "rb").read(), password=None)
 cert = x509.load_pem_x509_certificate(open(cert_path, "rb").read())
 cert_der_b64 = base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
@@ -85,10 +89,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         self.headers.get("Content-Type", ""), field("grant_type"),
                         field("refresh_token"), field("service"), field("client_id"),
                         field("scope"), "Authorization" in self.headers, len(form.get("scope", []))))
-        if refresh_token is None:
-            self.send_response(404)
+        global refresh_token, rotations
+        try:
+            mode = open(log_file + ".mode").read().strip()
+        except OSError:
+            mode = ""
+        if refresh_token is None or mode in ("post404", "post405"):
+            self.send_response(405 if mode == "post405" else 404)
             self.send_header("Content-Length", "0")
             self.end_headers()
+            return
+        if mode == "post400":
+            body = json.dumps({"error": "unsupported_grant_type"}).encode()
+            self.send_response(400)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
             return
         ok = (field("grant_type") == "refresh_token" and field("refresh_token") == refresh_token
               and field("service") == service and field("client_id") != "")
@@ -101,8 +118,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 parts = s.split(":")
                 if len(parts) == 3:
                     access.append({"type": parts[0], "name": parts[1], "actions": parts[2].split(",")})
-            body = json.dumps({"access_token": make_token(access), "expires_in": 300,
-                               "scope": field("scope")}).encode()
+            answer = {"access_token": make_token(access), "expires_in": 300, "scope": field("scope")}
+            if mode == "rotate":
+                rotations += 1
+                refresh_token = "%s-r%d" % (sys.argv[9], rotations)
+                answer["refresh_token"] = refresh_token
+            body = json.dumps(answer).encode()
             self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
