@@ -31,14 +31,15 @@ struct StreamClient {
 
 la_ssize_t read_callback(archive* a, void* data, const void** out) {
   auto* c = static_cast<StreamClient*>(data);
-  auto n = c->stream->read(c->buf);
-  if (!n.ok()) {
-    c->error = std::move(n).error();
+  // A stream with buffers of its own lends one (libarchive uses it until the next call).
+  auto block = c->stream->read_block(c->buf);
+  if (!block.ok()) {
+    c->error = std::move(block).error();
     archive_set_error(a, EIO, "%s", "stream error");
     return -1;
   }
-  *out = c->buf.data();
-  return static_cast<la_ssize_t>(*n);
+  *out = block->data();
+  return static_cast<la_ssize_t>(block->size());
 }
 
 class ArchiveEntryContent final : public EntryContent {
