@@ -1,9 +1,12 @@
 #include "catalog/sbom.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <optional>
 #include <set>
+#include <system_error>
+#include <thread>
 #include <unordered_set>
 
 #include "catalog/os_release.hpp"
@@ -219,19 +222,6 @@ void merge_duplicate_packages(std::vector<core::Package>& packages) {
 Sbom build_sbom(const image::Image& image, const std::vector<image::LayerResult>& layers,
                 const std::vector<std::unique_ptr<Cataloger>>& catalogers) {
   Sbom sbom;
-  auto fs = image::MergedFs::build(layers);
-  MergeContext ctx(fs, layers);
-  sbom.os = detect_os(ctx);
-  ctx.set_os(sbom.os);
-
-  // Which cataloger produced each evidence path: the same matcher the reader used.
-  std::vector<std::vector<image::PathPattern>> patterns;
-  patterns.reserve(catalogers.size());
-  for (const auto& c : catalogers) patterns.push_back(c->patterns());
-  image::PathMatcher matcher(patterns);
-  std::vector<std::vector<core::Package>> installed(catalogers.size());
-  std::vector<std::vector<core::Package>> removed(catalogers.size());
-
   std::vector<std::string> evidence_paths;
   for (const auto& l : layers) {
     for (const auto& [path, pkgs] : l.facts.packages_by_path) evidence_paths.push_back(path);
@@ -246,7 +236,47 @@ Sbom build_sbom(const image::Image& image, const std::vector<image::LayerResult>
   std::sort(evidence_paths.begin(), evidence_paths.end());
   evidence_paths.erase(std::unique(evidence_paths.begin(), evidence_paths.end()),
                        evidence_paths.end());
-  for (const auto& path : evidence_paths) {
+
+  // Following each evidence path through the layers needs neither the merged view nor the
+  // owner: a second thread starts on it while this one merges the layers, then both share the
+  // rest. Results stay in path order, so the output is the same as one thread's.
+  struct Followed {
+    std::vector<core::Package> installed, removed;
+  };
+  std::vector<Followed> followed(evidence_paths.size());
+  std::atomic<size_t> next_path{0};
+  auto follow_all = [&] {
+    for (size_t k = next_path++; k < evidence_paths.size(); k = next_path++) {
+      follow_evidence(evidence_paths[k], layers, deletions, !image.rootfs_dir.empty(),
+                      followed[k].installed, followed[k].removed);
+    }
+  };
+  std::optional<std::jthread> helper;
+  if (evidence_paths.size() > 1) {
+    try {
+      helper.emplace(follow_all);
+    } catch (const std::system_error&) {
+      // No thread: this one follows every path below.
+    }
+  }
+
+  auto fs = image::MergedFs::build(layers);
+  MergeContext ctx(fs, layers);
+  sbom.os = detect_os(ctx);
+  ctx.set_os(sbom.os);
+
+  // Which cataloger produced each evidence path: the same matcher the reader used.
+  std::vector<std::vector<image::PathPattern>> patterns;
+  patterns.reserve(catalogers.size());
+  for (const auto& c : catalogers) patterns.push_back(c->patterns());
+  image::PathMatcher matcher(patterns);
+  std::vector<std::vector<core::Package>> installed(catalogers.size());
+  std::vector<std::vector<core::Package>> removed(catalogers.size());
+
+  follow_all();
+  helper.reset();  // joins
+  for (size_t k = 0; k < evidence_paths.size(); ++k) {
+    const auto& path = evidence_paths[k];
     auto mask = matcher.match(path);
     // A catch-all pattern (executables anywhere) must not claim another cataloger's evidence:
     // the header filter decides too, when the file is still visible.
@@ -259,8 +289,8 @@ Sbom build_sbom(const image::Image& image, const std::vector<image::LayerResult>
     while (owner < catalogers.size() && !claims(owner)) ++owner;
     if (owner == catalogers.size()) continue;
     warn_if_visible_version_unread(fs, layers, path, sbom.warnings);
-    follow_evidence(path, layers, deletions, !image.rootfs_dir.empty(), installed[owner],
-                    removed[owner]);
+    for (auto& p : followed[k].installed) installed[owner].push_back(std::move(p));
+    for (auto& p : followed[k].removed) removed[owner].push_back(std::move(p));
   }
   // OS catalogers come first in the registration list, so their packages (with the files
   // they own) are in sbom.packages before any declared package is looked at.

@@ -80,6 +80,12 @@ constexpr uint64_t kHardlinkReplayBudget = 64ULL << 20;
 constexpr uint64_t kAlwaysReplayBytes = 1ULL << 20;
 // Chunk size for streaming analyzers: most files arrive in one chunk.
 constexpr size_t kStreamChunk = 1 << 20;
+// Hand-over between a layer's reading thread and its parsing thread: chunks of the size the tar
+// parser asks for, a few ahead.
+constexpr size_t kPipelineChunk = 1 << 20;
+constexpr size_t kPipelineDepth = 4;
+constexpr size_t kStoredChunk = 256 << 10;  // what the decompressors ask for
+constexpr size_t kStoredDepth = 8;
 
 // One entry's bytes, read from the layer stream only as far as the analyzers offered the
 // entry ask, and held so that each of them reads the same bytes without the stream being
@@ -457,6 +463,7 @@ struct Context {
   const ReadOptions& options;
   std::optional<LayerCache> cache;
   mutable std::atomic<uint64_t> uncompressed_total{0};
+  bool pipeline = false;  // more than one thread: split each layer's work over two
 };
 
 std::string layer_name(const LayerRef& l) {
@@ -548,8 +555,14 @@ Result<LayerResult> analyze_layer(const Context& ctx, const LayerRef& layer) {
       name);
   HashingStream* stored_hash = stored.get();
   Compression compression = Compression::kNone;
+  // Reading and hashing the stored blob on a thread of their own too, ahead of decompression.
+  std::unique_ptr<ByteStream> stored_source = std::move(stored);
+  if (ctx.pipeline) {
+    stored_source =
+        std::make_unique<PipelinedStream>(std::move(stored_source), kStoredChunk, kStoredDepth);
+  }
   BW_ASSIGN_OR_RETURN(auto decompressed,
-                      make_auto_decompressor(std::move(stored), name, &compression));
+                      make_auto_decompressor(std::move(stored_source), name, &compression));
   std::unique_ptr<HashingStream> diff_hash;
   ByteStream* tar = decompressed.get();
   if (compression != Compression::kNone && ctx.options.verify_diff_ids) {
@@ -559,7 +572,14 @@ Result<LayerResult> analyze_layer(const Context& ctx, const LayerRef& layer) {
   }
   CountingStream counted(*tar, ctx.uncompressed_total, name);
   LayerScanner scanner(ctx.analyzers, ctx.matcher, out);
-  BW_TRY(read_tar_entries(counted, name, scanner));
+  if (ctx.pipeline) {
+    // Reading, hashing and decompressing on a thread of their own, ahead of the tar parser and
+    // the analyzers: when fewer layers than cores are left, a layer uses two of them.
+    PipelinedStream piped(counted, kPipelineChunk, kPipelineDepth);
+    BW_TRY(read_tar_entries(piped, name, scanner));
+  } else {
+    BW_TRY(read_tar_entries(counted, name, scanner));
+  }
   if (core::log_level() <= core::LogLevel::kDebug) {
     for (size_t i = 0; i < ctx.analyzers.size(); ++i) {
       const auto& s = scanner.stats()[i];
@@ -614,6 +634,9 @@ Result<std::vector<LayerResult>> read_layers(const Image& image,
   }
 
   Context ctx{image, analyzers, matcher, options, std::nullopt};
+  unsigned threads =
+      options.threads != 0 ? options.threads : std::max(1U, std::thread::hardware_concurrency());
+  ctx.pipeline = threads > 1;
   if (options.cache_dir) {
     if (auto ok = LayerCache::prepare(*options.cache_dir); ok.ok()) {
       ctx.cache.emplace(*options.cache_dir);
@@ -664,8 +687,6 @@ Result<std::vector<LayerResult>> read_layers(const Image& image,
       if (options.progress != nullptr) ++options.progress->layers_done;
     }
   };
-  unsigned threads =
-      options.threads != 0 ? options.threads : std::max(1U, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::min<size_t>(threads, n));
   {
     std::vector<std::jthread> pool;

@@ -5,7 +5,8 @@
 // merge would instead have to erase whole subtrees from an ordered map.
 #include "image/merged_fs.hpp"
 
-#include <unordered_set>
+#include <functional>
+#include <unordered_map>
 
 #include "core/limits.hpp"
 #include "core/path.hpp"
@@ -13,6 +14,10 @@
 namespace bulwark::image {
 
 namespace {
+
+uint64_t hash_path(std::string_view path) {
+  return std::hash<std::string_view>{}(path);
+}
 
 // Deletions made by layers above the one being merged: path -> lowest deleting layer so far.
 struct Deletions {
@@ -22,10 +27,14 @@ struct Deletions {
 
   bool empty() const { return subtree.empty() && children.empty(); }
 
-  std::optional<int> deleting_layer(std::string_view path) const {
+  std::optional<int> deleting_layer(std::string_view path) {
     if (auto it = subtree.find(path); it != subtree.end()) return it->second;
+    // What deletes a path through its ancestors depends on its parent only, and a tar lists a
+    // directory's entries together: remember the last parent's answer.
+    auto parent = core::parent_path(path);
+    if (memo_valid_ && parent == memo_parent_) return memo_;
     std::optional<int> best;
-    for (auto dir = core::parent_path(path);; dir = core::parent_path(dir)) {
+    for (auto dir = parent;; dir = core::parent_path(dir)) {
       // A deletion closer to the root may come from a lower layer than one deeper down; the
       // entry is removed by the lowest deleting layer above it.
       if (auto it = subtree.find(dir); it != subtree.end() && !dir.empty()) {
@@ -35,73 +44,104 @@ struct Deletions {
         best = best ? std::min(*best, it->second) : it->second;
       if (dir.empty()) break;
     }
+    memo_valid_ = true;
+    memo_parent_ = parent;
+    memo_ = best;
     return best;
   }
+  // Called whenever the maps change.
+  void forget() { memo_valid_ = false; }
+
+ private:
+  bool memo_valid_ = false;
+  std::string_view memo_parent_;
+  std::optional<int> memo_;
 };
 
 }  // namespace
+
+const MergedFs::Record* MergedFs::lookup(std::string_view path, uint64_t hash) const {
+  if (slots_.empty()) return nullptr;
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = static_cast<size_t>(hash) & mask;; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (s.index == 0) return nullptr;
+    if (s.hash == hash) {
+      const Record& r = records_[s.index - 1];
+      if (r.rec.entry->path == path) return &r;
+    }
+  }
+}
+
+void MergedFs::insert(uint64_t hash, Record r) {
+  const size_t mask = slots_.size() - 1;
+  size_t i = static_cast<size_t>(hash) & mask;
+  while (slots_[i].index != 0) i = (i + 1) & mask;
+  records_.push_back(r);
+  slots_[i] = Slot{hash, records_.size()};
+}
 
 MergedFs MergedFs::build(const std::vector<LayerResult>& layers) {
   MergedFs fs;
   size_t total = 0;
   for (const auto& l : layers) total += l.files.entries.size();
-  fs.visible_.reserve(total);
+  size_t capacity = 16;
+  while (capacity < 2 * total) capacity *= 2;
+  fs.slots_.resize(capacity);
+  fs.records_.reserve(total);
   Deletions above;
-  struct Written {
-    int layer;
-    bool dir;
-  };
-  std::unordered_map<std::string_view, Written>
-      written;  // path -> lowest layer above that wrote it
-  written.reserve(total);
-  std::unordered_set<std::string_view> same_layer;
-  for (auto li = layers.rbegin(); li != layers.rend(); ++li) {
-    const auto& l = *li;
-    same_layer.clear();
+  // Top down. A path's record is created by the topmost layer that has it (the last entry of
+  // that layer's tar at the path: extraction keeps the last); it then stands for "a higher layer
+  // wrote this path" for every lower layer, which therefore never sees it again.
+  for (size_t pos = layers.size(); pos-- > 0;) {
+    const auto& l = layers[pos];
     // A higher layer's file where this layer has a directory hides the directory's contents
-    // (rare: only then do this layer's entries pay for an ancestor walk).
-    if (!written.empty()) {
+    // (rare: only then do this layer's entries pay for an ancestor walk). The higher layer's
+    // kind is that of its first entry at the path.
+    if (!fs.records_.empty()) {
       for (const auto& e : l.files.entries) {
         if (e.type != EntryType::kDir) continue;
-        if (auto w = written.find(e.path); w != written.end() && !w->second.dir) {
-          above.subtree.emplace(e.path, w->second.layer);
-        }
+        const Record* w = fs.lookup(e.path, hash_path(e.path));
+        if (w != nullptr && !w->first_is_dir) above.subtree.emplace(e.path, w->rec.layer);
       }
+      above.forget();
     }
-    // Backwards through the layer: when a tar holds a path twice, extraction keeps the last.
+    // Backwards through the layer, so that the first entry seen at a path is the one kept.
     for (auto ei = l.files.entries.rbegin(); ei != l.files.entries.rend(); ++ei) {
       const auto& e = *ei;
-      std::string_view path = e.path;
-      if (same_layer.count(path) != 0) continue;
-      same_layer.insert(path);
-      if (written.count(path) != 0) continue;  // a higher layer wrote its own version
-      std::optional<int> deleted = above.empty() ? std::nullopt : above.deleting_layer(path);
+      const uint64_t h = hash_path(e.path);
+      if (Record* seen = fs.lookup(e.path, h)) {
+        // Either a higher layer wrote its own version, or this layer holds the path twice
+        // (then this entry comes earlier in the tar: it decides the kind a lower layer sees).
+        if (seen->position == pos) seen->first_is_dir = e.type == EntryType::kDir;
+        continue;
+      }
+      std::optional<int> deleted = above.empty() ? std::nullopt : above.deleting_layer(e.path);
+      fs.insert(h, Record{FileRecord{&e, l.layer, deleted}, pos, e.type == EntryType::kDir});
       if (deleted) {
         fs.removed_.push_back(FileRecord{&e, l.layer, deleted});
-      } else if (!fs.visible_.count(path)) {
-        fs.visible_.emplace(path, FileRecord{&e, l.layer, std::nullopt});
+      } else {
+        ++fs.visible_count_;
       }
     }
-    // This layer's own changes hide what lies below it. Entries are recorded after the loop so
-    // that a layer never hides its own entries.
-    for (const auto& e : l.files.entries)
-      written.emplace(e.path, Written{l.layer, e.type == EntryType::kDir});
+    // This layer's own deletions hide what lies below it (never its own entries).
     for (const auto& w : l.files.whiteouts)
       above.subtree.insert_or_assign(std::string_view(w), l.layer);
     for (const auto& d : l.files.opaque_dirs)
       above.children.insert_or_assign(std::string_view(d), l.layer);
+    above.forget();
   }
   return fs;
 }
 
 const FileRecord* MergedFs::find(std::string_view path) const {
-  auto it = visible_.find(path);
-  return it == visible_.end() ? nullptr : &it->second;
+  const Record* r = lookup(path, hash_path(path));
+  return r == nullptr || r->rec.removed_in_layer ? nullptr : &r->rec;
 }
 
 bool MergedFs::has_entries_under(std::string_view dir) const {
-  for (const auto& [path, rec] : visible_) {
-    if (core::is_under(path, dir)) return true;
+  for (const auto& r : records_) {
+    if (!r.rec.removed_in_layer && core::is_under(r.rec.entry->path, dir)) return true;
   }
   return false;
 }

@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 namespace bulwark::image {
 
@@ -48,6 +50,119 @@ Result<size_t> HashingStream::read(std::span<std::byte> buf) {
     }
   }
   return size_t{0};
+}
+
+PipelinedStream::PipelinedStream(ByteStream& source, size_t chunk_size, size_t depth)
+    : source_(source),
+      chunk_size_(std::max<size_t>(chunk_size, 1)),
+      ring_(std::max<size_t>(depth, 1)) {
+  for (auto& c : ring_) c.data = std::make_unique_for_overwrite<std::byte[]>(chunk_size_);
+  try {
+    thread_ = std::thread([this] { produce(); });
+  } catch (const std::system_error&) {
+    direct_ = true;
+  }
+}
+
+PipelinedStream::PipelinedStream(std::unique_ptr<ByteStream> source, size_t chunk_size,
+                                 size_t depth)
+    : PipelinedStream(*source, chunk_size, depth) {
+  owned_ = std::move(source);
+}
+
+PipelinedStream::~PipelinedStream() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  free_cv_.notify_all();
+  thread_.join();
+}
+
+void PipelinedStream::produce() {
+  while (true) {
+    Chunk* c = nullptr;
+    {
+      std::unique_lock lock(mu_);
+      free_cv_.wait(lock, [&] { return stop_ || filled_ - released_ < ring_.size(); });
+      if (stop_) return;
+      c = &ring_[filled_ % ring_.size()];
+    }
+    // The chunk is free: the consumer touches it only once filled_ counts it. Filled at least
+    // half (a decompressor may return a few KiB per call) to keep hand-overs few.
+    size_t len = 0;
+    std::optional<Error> error;
+    bool end = false;  // of the source, or at an error
+    while (len < chunk_size_ / 2 + 1) {
+      auto n = source_.read(std::span<std::byte>(c->data.get() + len, chunk_size_ - len));
+      if (!n.ok()) {
+        error = std::move(n).error();
+        break;
+      }
+      if (*n == 0) {
+        end = true;
+        break;
+      }
+      len += *n;
+      if (len == chunk_size_) break;
+    }
+    {
+      std::lock_guard lock(mu_);
+      if (len > 0) {
+        c->len = len;
+        ++filled_;
+      }
+      if (error) end = true;
+      if (end) {
+        error_ = std::move(error);
+        done_ = true;
+      }
+    }
+    filled_cv_.notify_one();
+    if (end) return;
+  }
+}
+
+Result<void> PipelinedStream::advance() {
+  std::unique_lock lock(mu_);
+  if (holding_) {
+    ++released_;
+    holding_ = false;
+    free_cv_.notify_one();
+  }
+  filled_cv_.wait(lock, [&] { return taken_ < filled_ || done_; });
+  cur_pos_ = 0;
+  if (taken_ < filled_) {
+    const Chunk& c = ring_[taken_ % ring_.size()];
+    ++taken_;
+    holding_ = true;
+    cur_ = std::span<const std::byte>(c.data.get(), c.len);
+    return core::ok();
+  }
+  cur_ = {};
+  if (error_) return *error_;
+  return core::ok();
+}
+
+Result<size_t> PipelinedStream::read(std::span<std::byte> buf) {
+  if (direct_) return source_.read(buf);
+  if (cur_pos_ == cur_.size()) {
+    BW_TRY(advance());
+    if (cur_.empty()) return size_t{0};
+  }
+  size_t n = std::min(buf.size(), cur_.size() - cur_pos_);
+  std::memcpy(buf.data(), cur_.data() + cur_pos_, n);
+  cur_pos_ += n;
+  return n;
+}
+
+Result<std::span<const std::byte>> PipelinedStream::read_block(std::span<std::byte> scratch) {
+  if (direct_) return ByteStream::read_block(scratch);
+  if (cur_pos_ == cur_.size()) BW_TRY(advance());
+  auto rest = cur_.subspan(cur_pos_);
+  cur_pos_ = cur_.size();
+  return rest;
 }
 
 Result<std::string> read_all(ByteStream& s, uint64_t limit, std::string_view name) {

@@ -3,11 +3,15 @@
 // streaming decompression (ISA-L igzip for gzip, libzstd for zstd).
 #pragma once
 
+#include <condition_variable>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "core/digest.hpp"
 #include "core/result.hpp"
@@ -19,6 +23,12 @@ class ByteStream {
   virtual ~ByteStream() = default;
   // Reads up to buf.size() bytes; 0 means end of stream.
   virtual core::Result<size_t> read(std::span<std::byte> buf) = 0;
+  // The next bytes, lent from a buffer of the stream's own where it has one (valid until the
+  // next call on this stream), else read into `scratch`. Empty: end of stream.
+  virtual core::Result<std::span<const std::byte>> read_block(std::span<std::byte> scratch) {
+    BW_ASSIGN_OR_RETURN(size_t n, read(scratch));
+    return std::span<const std::byte>(scratch.first(n));
+  }
 };
 
 // Reads [offset, offset+length) of an open file descriptor; shares the fd (pread).
@@ -64,6 +74,50 @@ class HashingStream final : public ByteStream {
   core::Sha256 hasher_;
   std::optional<core::Digest> computed_;
   uint64_t bytes_ = 0;
+};
+
+// Reads `source` on a thread of its own, up to `depth` chunks ahead, so that the stages before
+// it (reading, hashing, decompressing) run on another core than those after it (tar parsing,
+// analyzers): a layer then uses two cores when it is the last one left. Bytes and errors arrive
+// in the source's order; an error is returned after the bytes read before it, and again on
+// every later call. `source` must outlive this stream, whose destructor stops the thread.
+class PipelinedStream final : public ByteStream {
+ public:
+  PipelinedStream(ByteStream& source, size_t chunk_size, size_t depth);
+  // Owns its source.
+  PipelinedStream(std::unique_ptr<ByteStream> source, size_t chunk_size, size_t depth);
+  ~PipelinedStream() override;
+  PipelinedStream(const PipelinedStream&) = delete;
+  PipelinedStream& operator=(const PipelinedStream&) = delete;
+  core::Result<size_t> read(std::span<std::byte> buf) override;
+  core::Result<std::span<const std::byte>> read_block(std::span<std::byte> scratch) override;
+
+ private:
+  struct Chunk {
+    std::unique_ptr<std::byte[]> data;
+    size_t len = 0;
+  };
+  void produce();
+  core::Result<void> advance();  // gives back the chunk held, takes the next one into cur_
+
+  std::unique_ptr<ByteStream> owned_;  // destroyed after the thread is joined
+  ByteStream& source_;
+  const size_t chunk_size_;
+  std::vector<Chunk> ring_;
+  std::mutex mu_;
+  std::condition_variable filled_cv_;  // producer -> consumer: a chunk or the end arrived
+  std::condition_variable free_cv_;    // consumer -> producer: a chunk was given back
+  uint64_t filled_ = 0;                // chunks the producer has filled so far
+  uint64_t taken_ = 0;                 // chunks the consumer has taken so far
+  uint64_t released_ = 0;              // chunks the consumer has given back so far
+  bool holding_ = false;               // the consumer holds chunk taken_ - 1
+  bool done_ = false;                  // the producer reached the end or an error
+  bool stop_ = false;
+  std::optional<core::Error> error_;
+  std::span<const std::byte> cur_;  // the chunk held by the consumer
+  size_t cur_pos_ = 0;              // how much of cur_ read() has handed out
+  bool direct_ = false;             // no thread could be started: reads go straight through
+  std::thread thread_;
 };
 
 enum class Compression { kNone, kGzip, kZstd };

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <memory>
 #include <vector>
 
 #include "core/limits.hpp"
@@ -25,20 +26,24 @@ constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
 
 struct StreamClient {
   ByteStream* stream;
-  std::vector<std::byte> buf = std::vector<std::byte>(1 << 20);
+  // Not zero-filled: a pipelined stream lends its own chunks, and these pages are then never
+  // touched (no resident memory for them).
+  static constexpr size_t kBufSize = 1 << 20;
+  std::unique_ptr<std::byte[]> buf = std::make_unique_for_overwrite<std::byte[]>(kBufSize);
   std::optional<Error> error;
 };
 
 la_ssize_t read_callback(archive* a, void* data, const void** out) {
   auto* c = static_cast<StreamClient*>(data);
-  auto n = c->stream->read(c->buf);
-  if (!n.ok()) {
-    c->error = std::move(n).error();
+  // A stream with buffers of its own lends one (libarchive uses it until the next call).
+  auto block = c->stream->read_block(std::span<std::byte>(c->buf.get(), StreamClient::kBufSize));
+  if (!block.ok()) {
+    c->error = std::move(block).error();
     archive_set_error(a, EIO, "%s", "stream error");
     return -1;
   }
-  *out = c->buf.data();
-  return static_cast<la_ssize_t>(*n);
+  *out = block->data();
+  return static_cast<la_ssize_t>(block->size());
 }
 
 class ArchiveEntryContent final : public EntryContent {

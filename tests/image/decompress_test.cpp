@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
 #include "core/limits.hpp"
 #include "image/stream.hpp"
 #include "support/image_builder.hpp"
@@ -83,6 +87,114 @@ TEST(HashingStream, MismatchNamesTheBlob) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), core::ErrorCode::kDigestMismatch);
   EXPECT_NE(r.error().message().find("blob sha256:feed"), std::string::npos);
+}
+
+// A source that returns a few bytes per call, then an error (or endless zeros).
+class TrickleStream final : public ByteStream {
+ public:
+  TrickleStream(std::string data, bool fail_at_end) : data_(std::move(data)), fail_(fail_at_end) {}
+  core::Result<size_t> read(std::span<std::byte> buf) override {
+    if (pos_ == data_.size()) {
+      if (fail_) return core::Error::invalid("blob: truncated gzip stream");
+      return size_t{0};
+    }
+    size_t n = std::min({buf.size(), data_.size() - pos_, size_t{777}});
+    std::memcpy(buf.data(), data_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+
+ private:
+  std::string data_;
+  bool fail_;
+  size_t pos_ = 0;
+};
+
+class EndlessStream final : public ByteStream {
+ public:
+  core::Result<size_t> read(std::span<std::byte> buf) override {
+    std::memset(buf.data(), 0, buf.size());
+    return buf.size();
+  }
+};
+
+TEST(PipelinedStream, PassesEveryByteInOrderThroughReadAndLentBlocks) {
+  auto data = sample();
+  TrickleStream src(data, false);
+  PipelinedStream piped(src, 4096, 3);
+  std::string got;
+  std::vector<std::byte> scratch(100);
+  for (int i = 0;; ++i) {
+    if (i % 2 == 0) {
+      auto n = piped.read(scratch);
+      ASSERT_TRUE(n.ok());
+      if (*n == 0) break;
+      got.append(reinterpret_cast<const char*>(scratch.data()), *n);
+    } else {
+      auto b = piped.read_block(scratch);
+      ASSERT_TRUE(b.ok());
+      if (b->empty()) break;
+      got.append(reinterpret_cast<const char*>(b->data()), b->size());
+    }
+  }
+  EXPECT_EQ(got, data);
+  auto again = piped.read(scratch);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 0U);
+}
+
+TEST(PipelinedStream, SourceErrorArrivesAfterTheBytesBeforeItAndStays) {
+  std::string data(10000, 'x');
+  TrickleStream src(data, true);
+  PipelinedStream piped(src, 1024, 2);
+  std::string got;
+  std::vector<std::byte> buf(512);
+  core::Result<size_t> n = size_t{0};
+  while (true) {
+    n = piped.read(buf);
+    if (!n.ok() || *n == 0) break;
+    got.append(reinterpret_cast<const char*>(buf.data()), *n);
+  }
+  EXPECT_EQ(got, data);
+  ASSERT_FALSE(n.ok());
+  EXPECT_EQ(n.error().message(), "blob: truncated gzip stream");
+  auto later = piped.read_block(buf);
+  ASSERT_FALSE(later.ok());
+  EXPECT_EQ(later.error().message(), "blob: truncated gzip stream");
+}
+
+TEST(PipelinedStream, StopsItsThreadWhenDroppedBeforeTheEnd) {
+  EndlessStream src;
+  std::vector<std::byte> buf(4096);
+  for (int i = 0; i < 20; ++i) {
+    PipelinedStream piped(src, 1 << 16, 4);
+    ASSERT_TRUE(piped.read(buf).ok());
+  }  // each destructor must join a thread that is blocked on a full ring
+  SUCCEED();
+}
+
+TEST(PipelinedStream, GzipThroughTwoPipelinesDecompressesAndChecksTheDigest) {
+  auto data = sample();
+  auto gz = testing::compress(data, LayerCompression::kGzip);
+  auto digest = core::Digest::of(gz);
+  auto hashed = std::make_unique<HashingStream>(std::make_unique<MemoryStream>(gz), digest, "blob");
+  auto stored = std::make_unique<PipelinedStream>(std::move(hashed), 256 << 10, 8);
+  auto dec = make_auto_decompressor(std::move(stored), "blob");
+  ASSERT_TRUE(dec.ok());
+  PipelinedStream tar(**dec, 1 << 20, 4);
+  auto r = read_all(tar, 1ULL << 32, "blob");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(*r, data);
+
+  auto bad = std::make_unique<HashingStream>(std::make_unique<MemoryStream>(gz),
+                                             core::Digest::of("other"), "blob");
+  auto dec2 = make_auto_decompressor(
+      std::make_unique<PipelinedStream>(std::move(bad), 256 << 10, 8), "blob");
+  ASSERT_TRUE(dec2.ok());
+  PipelinedStream tar2(**dec2, 1 << 20, 4);
+  auto r2 = read_all(tar2, 1ULL << 32, "blob");
+  ASSERT_FALSE(r2.ok());
+  EXPECT_NE(r2.error().message().find("blob: content hashes to"), std::string::npos);
 }
 
 }  // namespace

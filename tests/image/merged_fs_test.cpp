@@ -110,5 +110,31 @@ TEST(MergedFs, TheLowestDeletingLayerAboveRemovesAnEntry) {
   EXPECT_FALSE(fs.has_entries_under("a"));
 }
 
+TEST(MergedFs, PathTwiceInOneLayerKeepsTheLastEntryAndTheFirstDecidesWhatItHides) {
+  // Layer 1's tar holds "a" as a file, then as a directory. Extraction keeps the directory, but
+  // the file written first already replaced layer 0's directory, so its content is gone.
+  std::vector<LayerResult> layers;
+  layers.push_back(layer(0, {dir("a"), file("a/x"), file("b")}));
+  layers.push_back(layer(1, {file("a"), dir("a"), file("b"), file("b")}));
+  auto fs = MergedFs::build(layers);
+  ASSERT_NE(fs.find("a"), nullptr);
+  EXPECT_EQ(fs.find("a")->entry->type, EntryType::kDir);
+  EXPECT_EQ(fs.find("a")->layer, 1);
+  EXPECT_EQ(fs.find("a/x"), nullptr);
+  ASSERT_EQ(fs.removed().size(), 1U);
+  EXPECT_EQ(fs.removed()[0].entry->path, "a/x");
+  EXPECT_EQ(fs.removed()[0].removed_in_layer, 1);
+  ASSERT_NE(fs.find("b"), nullptr);
+  EXPECT_EQ(fs.find("b")->entry, &layers[1].files.entries[3]);
+  EXPECT_EQ(fs.visible_count(), 2U);
+}
+
+TEST(MergedFs, DefaultConstructedViewIsEmpty) {
+  MergedFs fs;
+  EXPECT_EQ(fs.find("etc/os-release"), nullptr);
+  EXPECT_FALSE(fs.has_entries_under("etc"));
+  EXPECT_EQ(fs.visible_count(), 0U);
+}
+
 }  // namespace
 }  // namespace bulwark::image
