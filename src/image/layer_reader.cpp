@@ -216,7 +216,10 @@ class LayerScanner final : public EntryVisitor {
     }
     if (mask == 0) return core::ok();
     if (entry.type == EntryType::kHardlink) {
-      mask &= ~streaming_;
+      // A streaming analyzer's result can be replayed only when it depends on the bytes alone
+      // (content_only: Go build info, cargo-auditable); secrets and malware are reported once,
+      // at the file the bytes were read from.
+      mask &= ~(streaming_ & ~content_only_);
       if (mask == 0) return core::ok();
       return replay_hardlink(entry, mask);
     }
@@ -252,7 +255,7 @@ class LayerScanner final : public EntryVisitor {
           if (auto e = fatal()) return *e;
           if (!all.ok()) return std::move(all).error().with_context(entry.path);
           sink->write(bytes->bytes());
-          sink->finish(out_.facts);
+          finish_sink(entry, i, *sink);
         }
         continue;
       }
@@ -383,11 +386,29 @@ class LayerScanner final : public EntryVisitor {
     return core::ok();
   }
 
+  // Ends one streaming analyzer's pass over an entry. A content_only analyzer's packages for
+  // the entry are also kept for hardlinks to it, as for analyze() above.
+  void finish_sink(const Entry& entry, size_t analyzer, ChunkSink& sink) {
+    if ((content_only_ & (AnalyzerMask{1} << analyzer)) == 0) {
+      sink.finish(out_.facts);
+      return;
+    }
+    LayerFacts scratch;
+    sink.finish(scratch);
+    ReplayedResult kept;
+    if (auto it = scratch.packages_by_path.find(entry.path); it != scratch.packages_by_path.end()) {
+      kept.recorded = true;
+      kept.packages = it->second;
+    }
+    results_[entry.path][analyzer] = std::move(kept);
+    merge_into(out_.facts, std::move(scratch));
+  }
+
   Result<void> stream_entry(const Entry& entry, EntryContent& content, AnalyzerMask mask) {
-    std::vector<std::unique_ptr<ChunkSink>> sinks;
+    std::vector<std::pair<size_t, std::unique_ptr<ChunkSink>>> sinks;
     for (size_t i = 0; i < analyzers_.size(); ++i) {
       if ((mask & (AnalyzerMask{1} << i)) == 0) continue;
-      if (auto sink = analyzers_[i]->open_sink(entry)) sinks.push_back(std::move(sink));
+      if (auto sink = analyzers_[i]->open_sink(entry)) sinks.emplace_back(i, std::move(sink));
     }
     if (sinks.empty()) return core::ok();
     thread_local std::vector<std::byte> buf(kStreamChunk);
@@ -396,9 +417,9 @@ class LayerScanner final : public EntryVisitor {
       if (!n.ok()) return std::move(n).error().with_context(entry.path);
       if (*n == 0) break;
       std::string_view chunk(reinterpret_cast<const char*>(buf.data()), *n);
-      for (auto& s : sinks) s->write(chunk);
+      for (auto& [i, sink] : sinks) sink->write(chunk);
     }
-    for (auto& s : sinks) s->finish(out_.facts);
+    for (auto& [i, sink] : sinks) finish_sink(entry, i, *sink);
     return core::ok();
   }
 

@@ -182,6 +182,79 @@ TEST(LayerReader, HardlinkToALargeFileGetsTheContentOnlyResultAgainWithoutItsByt
   EXPECT_EQ(whole.calls(), 2);  // each target once; the hardlinks replay its result
 }
 
+// Reads executables as they stream past (like the Go and cargo-auditable catalogers): its
+// result depends on the bytes alone, so a hardlink gets it again without a second pass.
+class StreamingContentOnlyAnalyzer final : public Analyzer {
+ public:
+  std::string_view name() const override { return "stream-head"; }
+  int version() const override { return 1; }
+  std::vector<PathPattern> patterns() const override { return {PathPattern::prefix("bin/")}; }
+  bool content_only() const override { return true; }
+  bool streams() const override { return true; }
+  core::Result<void> analyze(const Entry& e, EntryContent& c, LayerFacts& out) const override {
+    std::string storage;
+    BW_ASSIGN_OR_RETURN(auto data, c.read_rest(64 << 20, storage));
+    auto sink = open_sink(e);
+    sink->write(data);
+    sink->finish(out);
+    return core::ok();
+  }
+  std::unique_ptr<ChunkSink> open_sink(const Entry& e) const override {
+    {
+      std::lock_guard lock(mu_);
+      ++sinks_;
+    }
+    return std::make_unique<Sink>(e.path);
+  }
+  int sinks() const {
+    std::lock_guard lock(mu_);
+    return sinks_;
+  }
+
+ private:
+  class Sink final : public ChunkSink {
+   public:
+    explicit Sink(std::string path) : path_(std::move(path)) {}
+    void write(std::string_view chunk) override {
+      if (head_.size() < 4) head_ += chunk.substr(0, 4 - head_.size());
+      size_ += chunk.size();
+    }
+    void finish(LayerFacts& out) override {
+      core::Package p;
+      p.name = head_ + ":" + std::to_string(size_);
+      out.packages_by_path[path_] = {p};
+    }
+
+   private:
+    std::string path_, head_;
+    size_t size_ = 0;
+  };
+  mutable std::mutex mu_;
+  mutable int sinks_ = 0;
+};
+
+TEST(LayerReader, HardlinkToAStreamedFileGetsTheStreamingContentOnlyResultAgain) {
+  testing::TempDir tmp;
+  std::string big(5 << 20, 'g');  // above the size kept for hardlinks
+  ImageBuilder b;
+  b.layer({TarEntry::file("bin/gosu", big, 0755), TarEntry::hardlink("bin/gosu2", "bin/gosu"),
+           TarEntry::file("bin/small", "tiny", 0755),
+           TarEntry::hardlink("bin/small2", "bin/small")});
+  b.write_docker_archive(tmp.str() + "/img.tar");
+  StreamingContentOnlyAnalyzer streamed;
+  auto layers = read_layers(open(tmp.str() + "/img.tar"), {&streamed}, {});
+  ASSERT_TRUE(layers.ok()) << layers.error().message();
+  const auto& f = (*layers)[0].facts;
+  EXPECT_TRUE(f.warnings.empty()) << f.warnings.front();
+  for (const auto* path : {"bin/gosu", "bin/gosu2"}) {
+    ASSERT_EQ(f.packages_by_path.count(path), 1U) << path;
+    EXPECT_EQ(f.packages_by_path.at(path)[0].name, "gggg:" + std::to_string(5 << 20)) << path;
+  }
+  ASSERT_EQ(f.packages_by_path.count("bin/small2"), 1U);
+  EXPECT_EQ(f.packages_by_path.at("bin/small2")[0].name, "tiny:4");
+  EXPECT_EQ(streamed.sinks(), 2);  // each target streamed once; the hardlinks replay its result
+}
+
 TEST(LayerReader, EntriesEscapingTheRootAreIgnoredWithAWarning) {
   testing::TempDir tmp;
   ImageBuilder b;
