@@ -1,7 +1,7 @@
 // SPDX license identifiers and expressions, shared by the CycloneDX and SPDX writers. Package
 // databases declare licenses as free text ("GPL-2+", "ASL 2.0", "MIT"); the SBOM formats want
 // valid SPDX identifiers or expressions and a separate, lossless place for everything else.
-// Internal to the report module.
+// Shared with the license scanner (src/license), which classifies the same expressions.
 #pragma once
 
 #include <optional>
