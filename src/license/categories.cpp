@@ -1,8 +1,9 @@
 #include "license/categories.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <string>
+
+#include "core/text.hpp"
 
 namespace bulwark::license {
 namespace {
@@ -467,19 +468,8 @@ constexpr AliasRow kAliases[] = {
     {"unicode", "the Unicode license (Debian's name)", N},
 };
 
-char lower(char c) {
-  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-}
-
-bool less_nocase(std::string_view a, std::string_view b) {
-  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
-                                      [](char x, char y) { return lower(x) < lower(y); });
-}
-
-bool equal_nocase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return lower(x) == lower(y); });
-}
+using core::equal_nocase;
+using core::less_nocase;
 
 template <typename Row>
 const Row* find_row(std::span<const Row> rows, std::string_view key) {
@@ -541,7 +531,7 @@ std::optional<ExceptionEffect> exception_effect(std::string_view spdx_exception_
 const AliasRow* find_alias(std::string_view name) {
   std::string key;
   key.reserve(name.size());
-  for (char c : name) key += (c == ' ' || c == '_' || c == '/') ? '-' : lower(c);
+  for (char c : name) key += (c == ' ' || c == '_' || c == '/') ? '-' : core::ascii_lower(c);
   auto it = std::lower_bound(
       std::begin(kAliases), std::end(kAliases), key,
       [](const AliasRow& r, const std::string& k) { return less_nocase(r.name, k); });

@@ -15,19 +15,8 @@ namespace {
 constexpr int kMaxParenDepth = 32;
 constexpr std::string_view kLicenseRefPrefix = "LicenseRef-";
 
-char lower(char c) {
-  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-}
-
-bool less_nocase(std::string_view a, std::string_view b) {
-  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
-                                      [](char x, char y) { return lower(x) < lower(y); });
-}
-
-bool equal_nocase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return lower(x) == lower(y); });
-}
+using core::equal_nocase;
+using core::less_nocase;
 
 std::optional<std::string_view> find_nocase(std::span<const std::string_view> sorted,
                                             std::string_view id) {

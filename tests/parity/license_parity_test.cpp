@@ -15,23 +15,12 @@
 #include <regex>
 
 #include "support/test_env.hpp"
+#include "trivy_peer.hpp"
 
 namespace bulwark {
 namespace {
 
 using json = nlohmann::json;
-
-std::optional<std::string> trivy(const std::filesystem::path& shared, std::string* why) {
-  std::string out;
-  int rc = testing::run_command("bash '" + (shared / "peers/trivy.sh").string() + "'", &out);
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  if (rc != 0 || out.empty()) {
-    *why =
-        "Trivy could not be installed by shared/peers/trivy.sh (exit " + std::to_string(rc) + ")";
-    return std::nullopt;
-  }
-  return out;
-}
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -82,7 +71,7 @@ TEST_P(LicenseParity, EveryCategoryTrivyAssignsIsBulwarksToo) {
   std::string why;
   auto corpus = testing::corpus_dir(&why);
   if (!corpus) BW_SKIP_OR_FAIL(why);
-  auto tool = trivy(shared, &why);
+  auto tool = testing::install_trivy(shared, &why);
   if (!tool) BW_SKIP_OR_FAIL(why);
   const std::string image = (*corpus / (GetParam() + ".docker.tar")).string();
 

@@ -9,23 +9,12 @@
 
 #include "core/purl.hpp"
 #include "support/test_env.hpp"
+#include "trivy_peer.hpp"
 
 namespace bulwark {
 namespace {
 
 // Installs Trivy once per machine with ../shared/peers/trivy.sh and returns its wrapper.
-std::optional<std::string> trivy(const std::filesystem::path& shared, std::string* why) {
-  std::string out;
-  int rc = testing::run_command("bash '" + (shared / "peers/trivy.sh").string() + "'", &out);
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  if (rc != 0 || out.empty()) {
-    *why =
-        "Trivy could not be installed by shared/peers/trivy.sh (exit " + std::to_string(rc) + ")";
-    return std::nullopt;
-  }
-  return out;
-}
-
 std::string package_key(const std::string& purl_text) {
   auto purl = core::PackageUrl::parse(purl_text, core::PurlParseMode::kLenient);
   if (!purl.ok()) return "unparsable purl: " + purl_text;
@@ -51,7 +40,7 @@ TEST_P(TrivyParity, EveryPackageTrivyReportsIsInBulwarksSbom) {
   std::string why;
   auto corpus = testing::corpus_dir(&why);
   if (!corpus) BW_SKIP_OR_FAIL(why);
-  auto tool = trivy(shared, &why);
+  auto tool = testing::install_trivy(shared, &why);
   if (!tool) BW_SKIP_OR_FAIL(why);
   const std::string image = (*corpus / (GetParam() + ".docker.tar")).string();
 
@@ -117,7 +106,7 @@ TEST(TrivyParitySecrets, EverySecretTrivyFindsInDebianAppIsInBulwarksFindings) {
   std::string why;
   auto corpus = testing::corpus_dir(&why);
   if (!corpus) BW_SKIP_OR_FAIL(why);
-  auto tool = trivy(shared, &why);
+  auto tool = testing::install_trivy(shared, &why);
   if (!tool) BW_SKIP_OR_FAIL(why);
   const std::string image = (*corpus / "debian-app.docker.tar").string();
   testing::TempDir tmp;
