@@ -26,77 +26,8 @@ std::vector<image::PathPattern> file_name_patterns(std::initializer_list<std::st
   return out;
 }
 
-namespace {
-// Nesting that yaml-cpp's recursive descent would follow: flow brackets and block indentation
-// (each block level needs at least one more column of indentation or "- " / "? " prefix).
-// A cheap early refusal with a clear message; yaml-cpp's own DepthGuard (2000 levels, since
-// 0.7.0) stays the backstop for what this scan misjudges (quotes inside plain scalars).
-bool yaml_too_deep(std::string_view text, size_t max_depth) {
-  size_t flow = 0;
-  bool line_start = true;
-  size_t prefix = 0;
-  char quote = 0;
-  char prev = 0;  // previous character of the line outside the indentation (0: none yet)
-  for (char c : text) {
-    char before = prev;
-    prev = c;
-    if (c == '\n') {
-      prev = 0;
-      line_start = true;
-      prefix = 0;
-      quote = 0;  // flow scalars may span lines; resetting only makes the check stricter
-      continue;
-    }
-    if (line_start) {
-      if (c == ' ' || c == '-' || c == '?' || c == ':' || c == '\t') {
-        if (++prefix > 2 * max_depth) return true;
-        prev = 0;
-        continue;
-      }
-      line_start = false;
-    }
-    if (quote != 0) {
-      if (c == quote) quote = 0;
-      continue;
-    }
-    if ((c == '"' || c == '\'') && (before == ' ' || before == '[' || before == '{' ||
-                                    before == ',' || before == ':' || before == 0)) {
-      quote = c;
-    } else if (c == '[' || c == '{') {
-      if (++flow > max_depth) return true;
-    } else if ((c == ']' || c == '}') && flow > 0) {
-      --flow;
-    }
-  }
-  return false;
-}
-}  // namespace
-
-core::Result<YAML::Node> parse_yaml(std::string_view text, std::string_view what) {
-  if (yaml_too_deep(text, core::kMaxJsonDepth)) {
-    return core::Error::limit(std::string(what) + ": YAML nested deeper than " +
-                              std::to_string(core::kMaxJsonDepth));
-  }
-  try {
-    return YAML::Load(std::string(text));
-  } catch (const YAML::Exception& e) {
-    return core::Error::invalid(std::string(what) + ": malformed YAML: " + e.what());
-  }
-}
-
-std::string yaml_string(const YAML::Node& node, std::string_view key) {
-  try {
-    if (!node.IsMap()) return {};
-    auto v = node[std::string(key)];
-    if (!v || !v.IsScalar()) return {};
-    return v.Scalar();
-  } catch (const YAML::Exception&) {
-    return {};
-  }
-}
-
-bool yaml_bool(const YAML::Node& node, std::string_view key) {
-  return yaml_string(node, key) == "true";
+core::Result<core::YamlDoc> parse_yaml(std::string_view text, std::string_view what) {
+  return core::YamlDoc::parse(text, what, core::kMaxJsonDepth);
 }
 
 std::pair<std::string_view, std::string_view> split_npm_spec(std::string_view spec) {

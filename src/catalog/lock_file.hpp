@@ -3,8 +3,6 @@
 // records of each ecosystem with their purls.
 #pragma once
 
-#include <yaml-cpp/yaml.h>
-
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -12,6 +10,7 @@
 
 #include "core/package.hpp"
 #include "core/result.hpp"
+#include "core/yaml_doc.hpp"
 #include "image/layer_reader.hpp"
 
 namespace bulwark::catalog {
@@ -22,12 +21,9 @@ core::Result<std::string> read_lock_file(const image::Entry& entry, image::Entry
 // Patterns matching files named exactly `names` in any directory (the root included).
 std::vector<image::PathPattern> file_name_patterns(std::initializer_list<std::string_view> names);
 
-// YAML text as a node tree. Errors name `what`; documents nested deeper than the JSON limit
-// (which would exhaust the parser's stack) are refused before parsing.
-core::Result<YAML::Node> parse_yaml(std::string_view text, std::string_view what);
-// The scalar at node[key] ("" when absent or not a scalar).
-std::string yaml_string(const YAML::Node& node, std::string_view key);
-bool yaml_bool(const YAML::Node& node, std::string_view key);
+// YAML text as a flat tree (libyaml; lock files are big and machine-written). Errors name
+// `what`; documents nested deeper than the JSON limit are refused.
+core::Result<core::YamlDoc> parse_yaml(std::string_view text, std::string_view what);
 
 // npm: "@scope/name" -> pkg:npm/%40scope/name@version.
 core::Package npm_package(std::string_view name, std::string_view version);

@@ -9,7 +9,7 @@ namespace bulwark::catalog {
 namespace {
 
 // "5.4" / "'6.0'" / "9.0" -> 5 / 6 / 9; 0 when missing or not a number.
-int major_version(const std::string& v) {
+int major_version(std::string_view v) {
   int major = 0;
   std::from_chars(v.data(), v.data() + v.size(), major);
   return major;
@@ -36,45 +36,40 @@ std::pair<std::string_view, std::string_view> split_key(std::string_view key, in
 core::Result<std::vector<core::Package>> parse_pnpm_lock(std::string_view text,
                                                          std::string_view what) {
   BW_ASSIGN_OR_RETURN(auto doc, parse_yaml(text, what));
-  if (!doc.IsMap()) return core::Error::invalid(std::string(what) + ": not a YAML mapping");
+  auto root = doc.root();
+  if (!root.is_mapping()) return core::Error::invalid(std::string(what) + ": not a YAML mapping");
   std::vector<core::Package> out;
-  try {
-    auto lock_version = yaml_string(doc, "lockfileVersion");
-    if (lock_version.empty()) {
-      return core::Error::invalid(std::string(what) + ": no lockfileVersion: not a pnpm lock file");
+  auto lock_version = root.string_at("lockfileVersion");
+  if (lock_version.empty()) {
+    return core::Error::invalid(std::string(what) + ": no lockfileVersion: not a pnpm lock file");
+  }
+  int major = major_version(lock_version);
+  auto packages = root["packages"];
+  if (!packages.valid() || packages.is_null()) return out;
+  if (!packages.is_mapping()) {
+    return core::Error::invalid(std::string(what) + ": \"packages\" is not a mapping");
+  }
+  for (auto [key, e] : packages) {
+    if (!key.is_scalar()) continue;
+    auto [name, version] = split_key(key.scalar(), major);
+    // Tarball and git dependencies carry their name and version as fields.
+    auto field_name = e.string_at("name");
+    auto field_version = e.string_at("version");
+    if (!field_name.empty()) name = field_name;
+    if (!field_version.empty()) version = field_version;
+    if (name.empty() || version.empty() || version.starts_with("link:") ||
+        version.starts_with("file:")) {
+      continue;
     }
-    int major = major_version(lock_version);
-    auto packages = doc["packages"];
-    if (!packages || packages.IsNull()) return out;
-    if (!packages.IsMap()) {
-      return core::Error::invalid(std::string(what) + ": \"packages\" is not a mapping");
-    }
-    for (const auto& kv : packages) {
-      if (!kv.first.IsScalar()) continue;
-      const auto& e = kv.second;
-      auto [name, version] = split_key(kv.first.Scalar(), major);
-      // Tarball and git dependencies carry their name and version as fields.
-      std::string field_name = yaml_string(e, "name");
-      std::string field_version = yaml_string(e, "version");
-      if (!field_name.empty()) name = field_name;
-      if (!field_version.empty()) version = field_version;
-      if (name.empty() || version.empty() || version.starts_with("link:") ||
-          version.starts_with("file:")) {
-        continue;
-      }
-      auto pkg = npm_package(name, version);
-      core::LanguageMetadata meta;
-      meta.dev = yaml_bool(e, "dev");
-      meta.optional = yaml_bool(e, "optional");
-      if (e.IsMap() && e["resolution"] && e["resolution"].IsMap()) {
-        meta.integrity = yaml_string(e["resolution"], "integrity");
-        meta.resolved = yaml_string(e["resolution"], "tarball");
-      }
-      pkg.metadata = std::move(meta);
-      out.push_back(std::move(pkg));
-    }
-  } catch (const YAML::Exception& e) {
-    return core::Error::invalid(std::string(what) + ": " + e.what());
+    auto pkg = npm_package(name, version);
+    core::LanguageMetadata meta;
+    meta.dev = e.string_at("dev") == "true";
+    meta.optional = e.string_at("optional") == "true";
+    auto resolution = e["resolution"];
+    meta.integrity = std::string(resolution.string_at("integrity"));
+    meta.resolved = std::string(resolution.string_at("tarball"));
+    pkg.metadata = std::move(meta);
+    out.push_back(std::move(pkg));
   }
   return out;
 }

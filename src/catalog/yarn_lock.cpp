@@ -90,30 +90,25 @@ core::Result<std::vector<core::Package>> parse_yarn_v1_lock(std::string_view tex
 core::Result<std::vector<core::Package>> parse_yarn_berry_lock(std::string_view text,
                                                                std::string_view what) {
   BW_ASSIGN_OR_RETURN(auto doc, parse_yaml(text, what));
-  if (!doc.IsMap()) return core::Error::invalid(std::string(what) + ": not a YAML mapping");
+  auto root = doc.root();
+  if (!root.is_mapping()) return core::Error::invalid(std::string(what) + ": not a YAML mapping");
   std::vector<core::Package> out;
-  try {
-    for (const auto& kv : doc) {
-      if (!kv.first.IsScalar() || kv.first.Scalar() == "__metadata") continue;
-      const auto& e = kv.second;
-      if (!e.IsMap()) continue;
-      auto resolution = yaml_string(e, "resolution");
-      auto version = yaml_string(e, "version");
-      auto [name, locator] = split_npm_spec(resolution);
-      auto protocol = locator.substr(0, locator.find(':'));
-      if (name.empty() || version.empty() || yaml_string(e, "linkType") == "soft" ||
-          protocol == "workspace" || protocol == "link" || protocol == "portal") {
-        continue;
-      }
-      auto pkg = npm_package(name, version);
-      core::LanguageMetadata meta;
-      meta.resolved = resolution;
-      meta.integrity = yaml_string(e, "checksum");
-      pkg.metadata = std::move(meta);
-      out.push_back(std::move(pkg));
+  for (auto [key, e] : root) {
+    if (!key.is_scalar() || key.scalar() == "__metadata" || !e.is_mapping()) continue;
+    auto resolution = e.string_at("resolution");
+    auto version = e.string_at("version");
+    auto [name, locator] = split_npm_spec(resolution);
+    auto protocol = locator.substr(0, locator.find(':'));
+    if (name.empty() || version.empty() || e.string_at("linkType") == "soft" ||
+        protocol == "workspace" || protocol == "link" || protocol == "portal") {
+      continue;
     }
-  } catch (const YAML::Exception& e) {
-    return core::Error::invalid(std::string(what) + ": " + e.what());
+    auto pkg = npm_package(name, version);
+    core::LanguageMetadata meta;
+    meta.resolved = std::string(resolution);
+    meta.integrity = std::string(e.string_at("checksum"));
+    pkg.metadata = std::move(meta);
+    out.push_back(std::move(pkg));
   }
   return out;
 }
