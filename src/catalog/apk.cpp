@@ -22,14 +22,7 @@ constexpr size_t kMaxWarnings = 20;
 using core::is_space;
 using core::trim;
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) {
-             return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-           };
-           return lower(x) == lower(y);
-         });
-}
+using core::equal_nocase;
 
 class Warnings {
  public:
@@ -119,7 +112,7 @@ std::vector<std::string> split_apk_license(std::string_view field) {
     size_t end = 0;
     while (end < field.size() && !is_space(field[end])) ++end;
     std::string_view token = field.substr(0, end);
-    if (iequals(token, "AND") || iequals(token, "OR") || iequals(token, "WITH") ||
+    if (equal_nocase(token, "AND") || equal_nocase(token, "OR") || equal_nocase(token, "WITH") ||
         token.find_first_of("()") != std::string_view::npos) {
       expression = true;
     }

@@ -164,22 +164,11 @@ constexpr DebianLicenseException kExceptions[] = {
     {"Texinfo", "Texinfo-exception", "GPL-3.0"},
 };
 
-char lower(char c) {
-  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-}
-
 bool is_digit(char c) {
   return std::isdigit(static_cast<unsigned char>(c)) != 0;
 }
 
-bool equal_nocase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
+using core::equal_nocase;
 using core::trim;
 
 // The lookup key of a short name: lower case, "gplv2" read as "gpl-2", a trailing ".0" of the
@@ -187,7 +176,7 @@ using core::trim;
 std::string lookup_key(std::string_view name) {
   std::string key;
   key.reserve(name.size() + 1);
-  for (char c : name) key.push_back(lower(c));
+  for (char c : name) key.push_back(core::ascii_lower(c));
   size_t digit = 0;
   while (digit < key.size() && !is_digit(key[digit])) ++digit;
   if (digit >= 2 && digit < key.size() && key[digit - 1] == 'v') {

@@ -1,6 +1,7 @@
 // The one registration list of version schemes (rules as data) and the public entry points.
 #include <string>
 
+#include "core/text.hpp"
 #include "version/scheme.hpp"
 
 namespace bulwark::version {
@@ -70,14 +71,6 @@ constexpr Scheme kSchemes[] = {
      "Composer constraints: ^1.2, ~1.2, 1.2.*, >=1.0 <2.0, 1.0 - 2.0, || for or"},
 };
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (to_lower(a[i]) != to_lower(b[i])) return false;
-  }
-  return true;
-}
-
 core::Result<const Scheme*> require_scheme(std::string_view ecosystem) {
   const Scheme* s = find_scheme(ecosystem);
   if (s == nullptr) {
@@ -101,9 +94,9 @@ const Scheme* find_scheme(std::string_view ecosystem) {
   ecosystem = trim_space(ecosystem);
   if (ecosystem.empty()) return nullptr;
   for (const Scheme& s : kSchemes) {
-    if (iequals(s.name, ecosystem)) return &s;
+    if (core::equal_nocase(s.name, ecosystem)) return &s;
     for (auto alias : s.aliases) {
-      if (!alias.empty() && iequals(alias, ecosystem)) return &s;
+      if (!alias.empty() && core::equal_nocase(alias, ecosystem)) return &s;
     }
   }
   return nullptr;
