@@ -104,6 +104,10 @@ bool TestRegistry::start(const std::string& dir, const RegistryConfig& c) {
     cfg += "auth:\n  token:\n    realm: " + c.token_realm + "\n    service: " + c.token_service +
            "\n    issuer: " + c.token_issuer + "\n    rootcertbundle: " + c.token_rootcert + "\n";
   }
+  if (!c.redirect_baseurl.empty()) {
+    cfg += "middleware:\n  storage:\n    - name: redirect\n      options:\n        baseurl: " +
+           c.redirect_baseurl + "\n";
+  }
   write_file(dir + "/config.yml", cfg);
   return proc_.start({"docker-registry", "serve", dir + "/config.yml"}, log_, port_);
 }

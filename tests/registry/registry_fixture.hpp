@@ -34,6 +34,9 @@ struct RegistryConfig {
   std::string tls_cert, tls_key;                                         // TLS when set
   std::string htpasswd;                                                  // Basic auth when set
   std::string token_realm, token_service, token_issuer, token_rootcert;  // token auth
+  // Blob GETs answer 307 to this base URL + the storage path (the redirect middleware), as
+  // registries that hand blob downloads to object storage or a CDN do.
+  std::string redirect_baseurl;
 };
 
 class TestRegistry {
