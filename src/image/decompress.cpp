@@ -88,6 +88,8 @@ class GzipStream final : public ByteStream {
     return produced;
   }
 
+  void cancel() override { inner_->cancel(); }
+
  private:
   Result<bool> refill_if_empty() {
     if (state_.avail_in > 0) return true;
@@ -190,6 +192,8 @@ class ZstdStream final : public ByteStream {
     return out.pos;
   }
 
+  void cancel() override { inner_->cancel(); }
+
  private:
   std::unique_ptr<ByteStream> inner_;
   std::string name_;
@@ -214,6 +218,8 @@ class PlainStream final : public ByteStream {
     BW_TRY(guard_.account(total_, total_));
     return n;
   }
+
+  void cancel() override { inner_->cancel(); }
 
  private:
   std::unique_ptr<ByteStream> inner_;
@@ -243,6 +249,8 @@ class PrefixedStream final : public ByteStream {
     }
     return inner_->read_block(scratch);
   }
+
+  void cancel() override { inner_->cancel(); }
 
  private:
   std::vector<std::byte> head_;

@@ -445,6 +445,7 @@ class ProgressStream final : public ByteStream {
     if (p_ != nullptr) p_->stored_bytes_read += n;
     return n;
   }
+  void cancel() override { inner_->cancel(); }
 
  private:
   std::unique_ptr<ByteStream> inner_;
@@ -468,6 +469,7 @@ class CountingStream final : public ByteStream {
     }
     return n;
   }
+  void cancel() override { inner_.cancel(); }
   uint64_t count() const { return count_; }
 
  private:

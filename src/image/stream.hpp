@@ -29,6 +29,11 @@ class ByteStream {
     BW_ASSIGN_OR_RETURN(size_t n, read(scratch));
     return std::span<const std::byte>(scratch.first(n));
   }
+  // Asks a read() that may be waiting on something slow (the network) to give up soon with an
+  // error; streams that wrap another pass it on. Called from another thread than the reader's
+  // (PipelinedStream's destructor, before it joins the thread reading its source), so an
+  // implementation only sets atomics. Default: nothing to abandon.
+  virtual void cancel() {}
 };
 
 // Reads [offset, offset+length) of an open file descriptor; shares the fd (pread).
@@ -63,6 +68,7 @@ class HashingStream final : public ByteStream {
                 std::string name)
       : inner_(std::move(inner)), expected_(std::move(expected)), name_(std::move(name)) {}
   core::Result<size_t> read(std::span<std::byte> buf) override;
+  void cancel() override { inner_->cancel(); }
   // Valid once read() returned 0.
   const std::optional<core::Digest>& computed() const { return computed_; }
   uint64_t bytes() const { return bytes_; }
@@ -80,7 +86,8 @@ class HashingStream final : public ByteStream {
 // it (reading, hashing, decompressing) run on another core than those after it (tar parsing,
 // analyzers): a layer then uses two cores when it is the last one left. Bytes and errors arrive
 // in the source's order; an error is returned after the bytes read before it, and again on
-// every later call. `source` must outlive this stream, whose destructor stops the thread.
+// every later call. `source` must outlive this stream, whose destructor stops the thread
+// (cancelling the source first, so a read waiting on the network gives up).
 class PipelinedStream final : public ByteStream {
  public:
   PipelinedStream(ByteStream& source, size_t chunk_size, size_t depth);
@@ -91,6 +98,7 @@ class PipelinedStream final : public ByteStream {
   PipelinedStream& operator=(const PipelinedStream&) = delete;
   core::Result<size_t> read(std::span<std::byte> buf) override;
   core::Result<std::span<const std::byte>> read_block(std::span<std::byte> scratch) override;
+  void cancel() override { source_.cancel(); }
 
  private:
   struct Chunk {

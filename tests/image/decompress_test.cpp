@@ -1,7 +1,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "core/limits.hpp"
@@ -263,6 +267,49 @@ TEST(PipelinedStream, StopsItsThreadWhenDroppedBeforeTheEnd) {
     ASSERT_TRUE(piped.read(buf).ok());
   }  // each destructor must join a thread that is blocked on a full ring
   SUCCEED();
+}
+
+// A read that waits (as on a stalled network) until cancel() is called from another thread.
+class StalledStream final : public ByteStream {
+ public:
+  core::Result<size_t> read(std::span<std::byte> /*buf*/) override {
+    std::unique_lock lock(mu_);
+    bool woke = cv_.wait_for(lock, std::chrono::seconds(20), [&] { return cancelled_; });
+    if (!woke) return core::Error::io("blob: never cancelled");
+    return core::Error::io("blob: download cancelled");
+  }
+  void cancel() override {
+    std::lock_guard lock(mu_);
+    cancelled_ = true;
+    cv_.notify_all();
+  }
+  bool cancelled() {
+    std::lock_guard lock(mu_);
+    return cancelled_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool cancelled_ = false;
+};
+
+TEST(PipelinedStream, DestructorCancelsASourceWaitingOnTheNetworkThroughTheWrappers) {
+  // The layer reader's chain: stalled download -> hash -> stored pipeline -> decompressor ->
+  // outer pipeline. Dropping the outer one must reach the download through every wrapper.
+  auto stalled = std::make_unique<StalledStream>();
+  StalledStream* source = stalled.get();
+  auto hashed = std::make_unique<HashingStream>(std::move(stalled), std::nullopt, "blob");
+  auto stored = std::make_unique<PipelinedStream>(std::move(hashed), 256 << 10, 8);
+  auto dec = make_decompressor(Compression::kGzip, std::move(stored), "blob");
+  auto start = std::chrono::steady_clock::now();
+  {
+    PipelinedStream tar(*dec, 1 << 20, 4);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // both threads now wait
+  }
+  EXPECT_TRUE(source->cancelled());
+  dec.reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 }
 
 TEST(PipelinedStream, GzipThroughTwoPipelinesDecompressesAndChecksTheDigest) {
