@@ -36,12 +36,26 @@ class ByteStream {
   virtual void cancel() {}
 };
 
+// What a stream that hashes a stored blob tells once it reported its end (HashingStream,
+// MappedBlobStream).
+class BlobDigest {
+ public:
+  virtual ~BlobDigest() = default;
+  virtual const std::optional<core::Digest>& computed() const = 0;
+  virtual uint64_t bytes() const = 0;
+};
+
 // Reads [offset, offset+length) of an open file descriptor; shares the fd (pread).
 class FileRangeStream final : public ByteStream {
  public:
   FileRangeStream(std::shared_ptr<const int> fd, uint64_t offset, uint64_t length, std::string name)
       : fd_(std::move(fd)), pos_(offset), end_(offset + length), name_(std::move(name)) {}
   core::Result<size_t> read(std::span<std::byte> buf) override;
+  // The part not read yet, for a reader that maps it instead (MappedBlobStream).
+  int fd() const { return *fd_; }
+  uint64_t position() const { return pos_; }
+  uint64_t end() const { return end_; }
+  const std::string& name() const { return name_; }
 
  private:
   std::shared_ptr<const int> fd_;
@@ -62,7 +76,7 @@ class MemoryStream final : public ByteStream {
 
 // Passes bytes through and hashes them. At end of stream it compares the digest with the
 // expected one (when given) and fails naming the blob; the computed digest is available after.
-class HashingStream final : public ByteStream {
+class HashingStream final : public ByteStream, public BlobDigest {
  public:
   HashingStream(std::unique_ptr<ByteStream> inner, std::optional<core::Digest> expected,
                 std::string name)
@@ -70,8 +84,8 @@ class HashingStream final : public ByteStream {
   core::Result<size_t> read(std::span<std::byte> buf) override;
   void cancel() override { inner_->cancel(); }
   // Valid once read() returned 0.
-  const std::optional<core::Digest>& computed() const { return computed_; }
-  uint64_t bytes() const { return bytes_; }
+  const std::optional<core::Digest>& computed() const override { return computed_; }
+  uint64_t bytes() const override { return bytes_; }
 
  private:
   std::unique_ptr<ByteStream> inner_;
