@@ -262,7 +262,7 @@ Result<void> MappedBlobStream::finish() {
 Result<size_t> MappedBlobStream::read(std::span<std::byte> buf) {
   if (buf.empty()) return size_t{0};
   BW_ASSIGN_OR_RETURN(auto block, take(std::min(buf.size(), block_)));
-  std::memcpy(buf.data(), block.data(), block.size());
+  if (!block.empty()) std::memcpy(buf.data(), block.data(), block.size());
   return block.size();
 }
 

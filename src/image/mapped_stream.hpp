@@ -24,13 +24,16 @@ namespace bulwark::image {
 // behind both are released (MADV_DONTNEED) every few MiB, so the resident part of a mapping
 // stays a few MiB whatever the blob's size (mapped file pages count in the process's RSS).
 //
-// SIGBUS: a mapped page past the end of the file (someone truncated it while we read) raises
-// SIGBUS on access instead of a read error. open() checks the file is regular and long enough,
-// and a SIGBUS handler installed once (install_mapped_sigbus_guard, from open) recognises a
+// SIGBUS: a mapped page past the end of the file (someone truncated the blob file or the
+// archive while we read it) raises SIGBUS on access instead of a read error, and would kill
+// the process. open() checks the file is regular and long enough at the start; against a later
+// truncation, a process-wide SIGBUS handler (installed once, on the first open) recognises a
 // fault inside a live mapping of ours: it maps zero pages over the rest of that mapping and
-// flags it, so the access completes and the stream then fails with "changed while it was being
-// read" (the zeros never reach a result: the flag is checked before every hand-out and at the
-// end). A fault anywhere else goes to the previous handler (default: the process dies).
+// sets the mapping's flag, so the faulting access (the hasher's or the decompressor's)
+// completes and the stream fails at its next hand-out or at its end with "file changed
+// (truncated) while it was being read". The layer fails either way (a decompressor that read
+// zeros may fail first, with "corrupt ... stream"), so no result is built from the zeros. A
+// fault outside our mappings goes to the previous handler (by default the process dies).
 class MappedBlobStream final : public ByteStream, public BlobDigest {
  public:
   static constexpr size_t kBlock = 256 * 1024;     // bytes lent per read_block
