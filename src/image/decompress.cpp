@@ -88,12 +88,23 @@ class GzipStream final : public ByteStream {
     return produced;
   }
 
+  void cancel() override { inner_->cancel(); }
+
  private:
   Result<bool> refill_if_empty() {
     if (state_.avail_in > 0) return true;
-    BW_ASSIGN_OR_RETURN(size_t n, inner_->read(std::span<std::byte>(in_)));
+    // Lent from the inner stream's buffer where it has one (no copy); valid until the next
+    // call on inner_, which comes only once igzip consumed all of it (avail_in == 0).
+    std::span<const std::byte> block = rest_;
+    if (block.empty()) {
+      BW_ASSIGN_OR_RETURN(block, inner_->read_block(std::span<std::byte>(in_)));
+    }
+    // igzip counts input in 32 bits: a larger lent block is taken in pieces.
+    rest_ = block.size() > UINT32_MAX ? block.subspan(UINT32_MAX) : std::span<const std::byte>();
+    block = block.first(block.size() - rest_.size());
+    size_t n = block.size();
     in_total_ += n;
-    state_.next_in = reinterpret_cast<uint8_t*>(in_.data());
+    state_.next_in = const_cast<uint8_t*>(reinterpret_cast<const uint8_t*>(block.data()));
     state_.avail_in = static_cast<uint32_t>(n);
     return n > 0;
   }
@@ -131,6 +142,7 @@ class GzipStream final : public ByteStream {
   std::string name_;
   BombGuard guard_;
   std::vector<std::byte> in_;
+  std::span<const std::byte> rest_;  // of a lent block beyond igzip's 32-bit avail_in
   inflate_state state_{};
   uint64_t in_total_ = 0;
   uint64_t out_total_ = 0;
@@ -157,14 +169,17 @@ class ZstdStream final : public ByteStream {
     ZSTD_outBuffer out{buf.data(), buf.size(), 0};
     while (out.pos == 0) {
       if (input_.pos == input_.size) {
-        BW_ASSIGN_OR_RETURN(size_t n, inner_->read(std::span<std::byte>(in_)));
+        // Lent from the inner stream's buffer where it has one (no copy); valid until the
+        // next call on inner_, which comes only once zstd consumed all of it.
+        BW_ASSIGN_OR_RETURN(auto block, inner_->read_block(std::span<std::byte>(in_)));
+        size_t n = block.size();
         if (n == 0) {
           if (last_ret_ != 0) return Error::invalid(name_ + ": truncated zstd stream");
           done_ = true;
           return size_t{0};
         }
         in_total_ += n;
-        input_ = ZSTD_inBuffer{in_.data(), n, 0};
+        input_ = ZSTD_inBuffer{block.data(), n, 0};
       }
       size_t ret = ZSTD_decompressStream(ctx_, &out, &input_);
       if (ZSTD_isError(ret)) {
@@ -176,6 +191,8 @@ class ZstdStream final : public ByteStream {
     BW_TRY(guard_.account(in_total_, out_total_));
     return out.pos;
   }
+
+  void cancel() override { inner_->cancel(); }
 
  private:
   std::unique_ptr<ByteStream> inner_;
@@ -202,6 +219,8 @@ class PlainStream final : public ByteStream {
     return n;
   }
 
+  void cancel() override { inner_->cancel(); }
+
  private:
   std::unique_ptr<ByteStream> inner_;
   BombGuard guard_;
@@ -222,6 +241,16 @@ class PrefixedStream final : public ByteStream {
     }
     return inner_->read(buf);
   }
+  Result<std::span<const std::byte>> read_block(std::span<std::byte> scratch) override {
+    if (pos_ < head_.size()) {
+      auto rest = std::span<const std::byte>(head_).subspan(pos_);
+      pos_ = head_.size();
+      return rest;
+    }
+    return inner_->read_block(scratch);
+  }
+
+  void cancel() override { inner_->cancel(); }
 
  private:
   std::vector<std::byte> head_;

@@ -11,6 +11,7 @@
 #include "core/limits.hpp"
 #include "core/log.hpp"
 #include "image/layer_cache.hpp"
+#include "image/mapped_stream.hpp"
 #include "image/path_matcher.hpp"
 #include "image/tar_entries.hpp"
 
@@ -445,6 +446,12 @@ class ProgressStream final : public ByteStream {
     if (p_ != nullptr) p_->stored_bytes_read += n;
     return n;
   }
+  Result<std::span<const std::byte>> read_block(std::span<std::byte> scratch) override {
+    BW_ASSIGN_OR_RETURN(auto block, inner_->read_block(scratch));
+    if (p_ != nullptr) p_->stored_bytes_read += block.size();
+    return block;
+  }
+  void cancel() override { inner_->cancel(); }
 
  private:
   std::unique_ptr<ByteStream> inner_;
@@ -468,6 +475,7 @@ class CountingStream final : public ByteStream {
     }
     return n;
   }
+  void cancel() override { inner_.cancel(); }
   uint64_t count() const { return count_; }
 
  private:
@@ -571,17 +579,31 @@ Result<LayerResult> analyze_layer(const Context& ctx, const LayerRef& layer) {
   LayerResult out;
   out.layer = layer.index;
   BW_ASSIGN_OR_RETURN(auto raw, ctx.image.store->open(layer.blob));
-  auto stored = std::make_unique<HashingStream>(
-      std::make_unique<ProgressStream>(std::move(raw), ctx.options.progress), layer.blob.digest,
-      name);
-  HashingStream* stored_hash = stored.get();
-  Compression compression = Compression::kNone;
-  // Reading and hashing the stored blob on a thread of their own too, ahead of decompression.
-  std::unique_ptr<ByteStream> stored_source = std::move(stored);
+  const BlobDigest* stored_hash = nullptr;
+  std::unique_ptr<ByteStream> stored_source;
+  std::unique_ptr<MappedBlobStream> mapped;
   if (ctx.pipeline) {
-    stored_source =
-        std::make_unique<PipelinedStream>(std::move(stored_source), kStoredChunk, kStoredDepth);
+    // A byte range of a local file: mapped, hashed on a thread of its own, and lent to the
+    // decompressor without a copy.
+    if (const auto* range = dynamic_cast<const FileRangeStream*>(raw.get()))
+      mapped = MappedBlobStream::open(*range, layer.blob.digest, name);
   }
+  if (mapped) {
+    stored_hash = mapped.get();
+    stored_source = std::make_unique<ProgressStream>(std::move(mapped), ctx.options.progress);
+  } else {
+    auto stored = std::make_unique<HashingStream>(
+        std::make_unique<ProgressStream>(std::move(raw), ctx.options.progress), layer.blob.digest,
+        name);
+    stored_hash = stored.get();
+    stored_source = std::move(stored);
+    // Reading and hashing the stored blob on a thread of their own too, ahead of decompression.
+    if (ctx.pipeline) {
+      stored_source =
+          std::make_unique<PipelinedStream>(std::move(stored_source), kStoredChunk, kStoredDepth);
+    }
+  }
+  Compression compression = Compression::kNone;
   BW_ASSIGN_OR_RETURN(auto decompressed,
                       make_auto_decompressor(std::move(stored_source), name, &compression));
   std::unique_ptr<HashingStream> diff_hash;

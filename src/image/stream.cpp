@@ -77,6 +77,7 @@ PipelinedStream::~PipelinedStream() {
     stop_ = true;
   }
   free_cv_.notify_all();
+  source_.cancel();  // the thread may be inside source_.read(), waiting on the network
   thread_.join();
 }
 

@@ -29,6 +29,20 @@ class ByteStream {
     BW_ASSIGN_OR_RETURN(size_t n, read(scratch));
     return std::span<const std::byte>(scratch.first(n));
   }
+  // Asks a read() that may be waiting on something slow (the network) to give up soon with an
+  // error; streams that wrap another pass it on. Called from another thread than the reader's
+  // (PipelinedStream's destructor, before it joins the thread reading its source), so an
+  // implementation only sets atomics. Default: nothing to abandon.
+  virtual void cancel() {}
+};
+
+// What a stream that hashes a stored blob tells once it reported its end (HashingStream,
+// MappedBlobStream).
+class BlobDigest {
+ public:
+  virtual ~BlobDigest() = default;
+  virtual const std::optional<core::Digest>& computed() const = 0;
+  virtual uint64_t bytes() const = 0;
 };
 
 // Reads [offset, offset+length) of an open file descriptor; shares the fd (pread).
@@ -37,6 +51,11 @@ class FileRangeStream final : public ByteStream {
   FileRangeStream(std::shared_ptr<const int> fd, uint64_t offset, uint64_t length, std::string name)
       : fd_(std::move(fd)), pos_(offset), end_(offset + length), name_(std::move(name)) {}
   core::Result<size_t> read(std::span<std::byte> buf) override;
+  // The part not read yet, for a reader that maps it instead (MappedBlobStream).
+  int fd() const { return *fd_; }
+  uint64_t position() const { return pos_; }
+  uint64_t end() const { return end_; }
+  const std::string& name() const { return name_; }
 
  private:
   std::shared_ptr<const int> fd_;
@@ -57,15 +76,16 @@ class MemoryStream final : public ByteStream {
 
 // Passes bytes through and hashes them. At end of stream it compares the digest with the
 // expected one (when given) and fails naming the blob; the computed digest is available after.
-class HashingStream final : public ByteStream {
+class HashingStream final : public ByteStream, public BlobDigest {
  public:
   HashingStream(std::unique_ptr<ByteStream> inner, std::optional<core::Digest> expected,
                 std::string name)
       : inner_(std::move(inner)), expected_(std::move(expected)), name_(std::move(name)) {}
   core::Result<size_t> read(std::span<std::byte> buf) override;
+  void cancel() override { inner_->cancel(); }
   // Valid once read() returned 0.
-  const std::optional<core::Digest>& computed() const { return computed_; }
-  uint64_t bytes() const { return bytes_; }
+  const std::optional<core::Digest>& computed() const override { return computed_; }
+  uint64_t bytes() const override { return bytes_; }
 
  private:
   std::unique_ptr<ByteStream> inner_;
@@ -80,7 +100,8 @@ class HashingStream final : public ByteStream {
 // it (reading, hashing, decompressing) run on another core than those after it (tar parsing,
 // analyzers): a layer then uses two cores when it is the last one left. Bytes and errors arrive
 // in the source's order; an error is returned after the bytes read before it, and again on
-// every later call. `source` must outlive this stream, whose destructor stops the thread.
+// every later call. `source` must outlive this stream, whose destructor stops the thread
+// (cancelling the source first, so a read waiting on the network gives up).
 class PipelinedStream final : public ByteStream {
  public:
   PipelinedStream(ByteStream& source, size_t chunk_size, size_t depth);
@@ -91,6 +112,7 @@ class PipelinedStream final : public ByteStream {
   PipelinedStream& operator=(const PipelinedStream&) = delete;
   core::Result<size_t> read(std::span<std::byte> buf) override;
   core::Result<std::span<const std::byte>> read_block(std::span<std::byte> scratch) override;
+  void cancel() override { source_.cancel(); }
 
  private:
   struct Chunk {

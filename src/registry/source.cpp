@@ -1,12 +1,8 @@
 #include "registry/source.hpp"
 
-#include <condition_variable>
-#include <cstring>
-#include <deque>
+#include <atomic>
 #include <mutex>
 #include <set>
-#include <thread>
-#include <tuple>
 
 #include "core/json.hpp"
 #include "core/limits.hpp"
@@ -20,120 +16,24 @@ using core::Result;
 
 namespace {
 
-constexpr size_t kBlockBytes = 1 << 20;  // hand-off unit between download and reader
-constexpr size_t kBlocks = 8;            // at most 8 MiB ahead of the reader per layer
-
-// A layer blob downloaded on its own thread, ahead of the layer reader: the thread pulls the
-// body (BlobReader: libcurl copies straight into a 1 MiB block) and hands full blocks over, so
-// the reader and its thread meet once per MiB instead of once per network chunk; decompression
-// overlaps the transfer, and memory stays bounded (kBlocks) whatever the blob's size.
-class BlobPrefetchStream final : public image::ByteStream {
+// A layer blob pulled on the thread that reads it (Client::open_blob): libcurl's write callback
+// copies the body straight into the caller's buffer, which in the layer reader is a chunk of the
+// stored-stage PipelinedStream's ring, so that stage's thread downloads and hashes while the
+// decompressor takes the chunk without a copy. Interrupted transfers resume with Range and a
+// body longer than the descriptor says is an error (BlobReader). cancel() (from the
+// PipelinedStream's destructor, on another thread) makes a read waiting on the network give up.
+class RegistryBlobStream final : public image::ByteStream {
  public:
-  BlobPrefetchStream(std::shared_ptr<Client> client, std::string repo, core::Digest digest,
-                     int64_t size)
-      : client_(std::move(client)) {
-    for (size_t i = 0; i < kBlocks; ++i) free_.push_back(i);
-    blocks_.resize(kBlocks);
-    worker_ = std::thread([this, repo = std::move(repo), digest = std::move(digest), size] {
-      auto reader = client_->open_blob(repo, digest, size, &cancel_flag_);
-      while (true) {
-        size_t idx = 0;
-        {
-          std::unique_lock lock(mu_);
-          writer_waiting_ = true;
-          space_.wait(lock, [&] { return cancelled_ || !free_.empty(); });
-          writer_waiting_ = false;
-          if (cancelled_) return;
-          idx = free_.back();
-          free_.pop_back();
-        }
-        auto& block = blocks_[idx];
-        if (block.size() != kBlockBytes) block.resize(kBlockBytes);
-        size_t filled = 0;
-        std::optional<Error> error;
-        bool eof = false;
-        while (filled < kBlockBytes) {
-          auto n = reader->read(std::span<std::byte>(block).subspan(filled));
-          if (!n.ok()) {
-            error = std::move(n).error();
-            break;
-          }
-          if (*n == 0) {
-            eof = true;
-            break;
-          }
-          filled += *n;
-        }
-        std::lock_guard lock(mu_);
-        if (filled > 0) {
-          filled_.emplace_back(idx, filled);
-        } else {
-          free_.push_back(idx);
-        }
-        if (error && !cancelled_) error_ = std::move(error);
-        if (error || eof) done_ = true;
-        if (reader_waiting_) data_.notify_one();
-        if (done_) return;
-      }
-    });
-  }
-  ~BlobPrefetchStream() override {
-    {
-      std::lock_guard lock(mu_);
-      cancelled_ = true;
-    }
-    cancel_flag_ = true;  // also abandons a transfer waiting on the network
-    space_.notify_all();
-    if (worker_.joinable()) worker_.join();
-  }
-  BlobPrefetchStream(const BlobPrefetchStream&) = delete;
-  BlobPrefetchStream& operator=(const BlobPrefetchStream&) = delete;
-
-  Result<size_t> read(std::span<std::byte> buf) override {
-    if (current_ == kNone) {
-      std::unique_lock lock(mu_);
-      reader_waiting_ = true;
-      data_.wait(lock, [&] { return !filled_.empty() || done_; });
-      reader_waiting_ = false;
-      if (filled_.empty()) {
-        if (error_) return *error_;
-        return size_t{0};
-      }
-      std::tie(current_, current_len_) = filled_.front();
-      filled_.pop_front();
-      offset_ = 0;
-    }
-    // The block is the reader's alone until it is handed back: copied without the lock.
-    size_t n = std::min(buf.size(), current_len_ - offset_);
-    std::memcpy(buf.data(), blocks_[current_].data() + offset_, n);
-    offset_ += n;
-    if (offset_ == current_len_) {
-      std::lock_guard lock(mu_);
-      free_.push_back(current_);
-      current_ = kNone;
-      if (writer_waiting_) space_.notify_one();
-    }
-    return n;
-  }
+  RegistryBlobStream(std::shared_ptr<Client> client, const std::string& repo,
+                     const core::Digest& digest, int64_t size)
+      : client_(std::move(client)), reader_(client_->open_blob(repo, digest, size, &cancel_)) {}
+  Result<size_t> read(std::span<std::byte> buf) override { return reader_->read(buf); }
+  void cancel() override { cancel_ = true; }
 
  private:
-  static constexpr size_t kNone = static_cast<size_t>(-1);
   std::shared_ptr<Client> client_;
-  std::vector<std::vector<std::byte>> blocks_;
-  std::mutex mu_;
-  std::condition_variable data_, space_;
-  std::vector<size_t> free_;                      // blocks the download may fill
-  std::deque<std::pair<size_t, size_t>> filled_;  // (block, bytes) for the reader
-  size_t current_ = kNone;                        // the block the reader is copying from
-  size_t current_len_ = 0;
-  size_t offset_ = 0;
-  bool reader_waiting_ = false;
-  bool writer_waiting_ = false;
-  bool done_ = false;
-  bool cancelled_ = false;
-  std::optional<Error> error_;
-  std::atomic<bool> cancel_flag_{false};
-  std::thread worker_;
+  std::atomic<bool> cancel_{false};  // before reader_, which points at it
+  std::unique_ptr<BlobReader> reader_;
 };
 
 class RegistryBlobStore final : public image::BlobStore {
@@ -143,7 +43,7 @@ class RegistryBlobStore final : public image::BlobStore {
   Result<std::unique_ptr<image::ByteStream>> open(const image::BlobRef& blob) const override {
     if (!blob.digest) return Error::invalid("registry blob without a digest");
     return std::unique_ptr<image::ByteStream>(
-        std::make_unique<BlobPrefetchStream>(client_, repo_, *blob.digest, blob.size));
+        std::make_unique<RegistryBlobStream>(client_, repo_, *blob.digest, blob.size));
   }
   std::optional<image::FileIdentity> identity(const image::BlobRef& /*blob*/) const override {
     return std::nullopt;

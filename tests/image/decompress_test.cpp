@@ -1,7 +1,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "core/limits.hpp"
@@ -74,6 +78,98 @@ TEST(Decompress, BombStopsAtTheRatioLimit) {
   std::string zeros(64 << 20, '\0');
   core::Result<std::string> r = std::string();
   inflate(testing::compress(zeros, LayerCompression::kGzip), &r);
+  core::set_limits(saved);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), core::ErrorCode::kLimitExceeded);
+  EXPECT_NE(r.error().message().find("decompression bomb"), std::string::npos);
+}
+
+// Lends its bytes in blocks of varying size (read_block) and counts how often a caller asked
+// for a copy (read) instead: decompressors must take lent input where it is offered.
+class LendingStream final : public ByteStream {
+ public:
+  explicit LendingStream(std::string data) : data_(std::move(data)) {}
+  core::Result<size_t> read(std::span<std::byte> buf) override {
+    ++copies_;
+    size_t n = std::min(buf.size(), data_.size() - pos_);
+    std::memcpy(buf.data(), data_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+  core::Result<std::span<const std::byte>> read_block(std::span<std::byte> /*scratch*/) override {
+    static constexpr size_t kSizes[] = {1, 7, 4096, 333, 65536, 2};
+    size_t n = std::min(kSizes[calls_++ % std::size(kSizes)], data_.size() - pos_);
+    auto out = std::as_bytes(std::span<const char>(data_.data() + pos_, n));
+    pos_ += n;
+    return out;
+  }
+  int copies() const { return copies_; }
+
+ private:
+  std::string data_;
+  size_t pos_ = 0;
+  size_t calls_ = 0;
+  int copies_ = 0;
+};
+
+// Inflates through a lending source; the result (bytes or error message) must equal the
+// copying path's, and after the 4-byte sniff nothing is copied.
+std::string inflate_lent(const std::string& stored, core::Result<std::string>* err) {
+  auto src = std::make_unique<LendingStream>(stored);
+  LendingStream* lender = src.get();
+  auto s = make_auto_decompressor(std::move(src), "blob");
+  if (!s.ok()) {
+    *err = std::move(s).error();
+    return "";
+  }
+  auto r = read_all(**s, 1ULL << 32, "blob");
+  *err = r;
+  EXPECT_LE(lender->copies(), 2);  // the sniff only (a short first read may take two)
+  return r.ok() ? *r : "";
+}
+
+TEST(Decompress, LentInputGivesTheSameBytesAndErrorsAsCopiedInput) {
+  auto a = sample();
+  auto gz = testing::compress(a, LayerCompression::kGzip);
+  auto zst = testing::compress(a, LayerCompression::kZstd);
+  auto tail = testing::compress(std::string("tail\n"), LayerCompression::kGzip);
+  std::vector<std::string> inputs = {
+      gz,
+      zst,
+      gz + tail,                            // concatenated members
+      gz + std::string(1000, '\0'),         // zero padding after the last member
+      gz + std::string(10, '\0') + "junk",  // garbage after the padding
+      gz.substr(0, gz.size() / 2),          // truncated gzip
+      zst.substr(0, zst.size() / 2),        // truncated zstd
+  };
+  std::string corrupt = gz;
+  for (size_t i = 20; i < 60; ++i) corrupt[i] = static_cast<char>(corrupt[i] ^ 0x5a);
+  inputs.push_back(corrupt);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    core::Result<std::string> copied = std::string();
+    core::Result<std::string> lent = std::string();
+    auto want = inflate(inputs[i], &copied);
+    auto got = inflate_lent(inputs[i], &lent);
+    ASSERT_EQ(copied.ok(), lent.ok()) << "input " << i;
+    if (copied.ok()) {
+      EXPECT_EQ(got, want) << "input " << i;
+    } else {
+      EXPECT_EQ(lent.error().message(), copied.error().message()) << "input " << i;
+    }
+  }
+  core::Result<std::string> r = std::string();
+  EXPECT_EQ(inflate_lent(gz + tail, &r), a + "tail\n");
+}
+
+TEST(Decompress, BombStopsAtTheRatioLimitOnLentInput) {
+  auto saved = core::limits();
+  core::Limits l = saved;
+  l.ratio_grace_bytes = 1 << 20;
+  l.max_compression_ratio = 100;
+  core::set_limits(l);
+  std::string zeros(64 << 20, '\0');
+  core::Result<std::string> r = std::string();
+  inflate_lent(testing::compress(zeros, LayerCompression::kGzip), &r);
   core::set_limits(saved);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), core::ErrorCode::kLimitExceeded);
@@ -171,6 +267,49 @@ TEST(PipelinedStream, StopsItsThreadWhenDroppedBeforeTheEnd) {
     ASSERT_TRUE(piped.read(buf).ok());
   }  // each destructor must join a thread that is blocked on a full ring
   SUCCEED();
+}
+
+// A read that waits (as on a stalled network) until cancel() is called from another thread.
+class StalledStream final : public ByteStream {
+ public:
+  core::Result<size_t> read(std::span<std::byte> /*buf*/) override {
+    std::unique_lock lock(mu_);
+    bool woke = cv_.wait_for(lock, std::chrono::seconds(20), [&] { return cancelled_; });
+    if (!woke) return core::Error::io("blob: never cancelled");
+    return core::Error::io("blob: download cancelled");
+  }
+  void cancel() override {
+    std::lock_guard lock(mu_);
+    cancelled_ = true;
+    cv_.notify_all();
+  }
+  bool cancelled() {
+    std::lock_guard lock(mu_);
+    return cancelled_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool cancelled_ = false;
+};
+
+TEST(PipelinedStream, DestructorCancelsASourceWaitingOnTheNetworkThroughTheWrappers) {
+  // The layer reader's chain: stalled download -> hash -> stored pipeline -> decompressor ->
+  // outer pipeline. Dropping the outer one must reach the download through every wrapper.
+  auto stalled = std::make_unique<StalledStream>();
+  StalledStream* source = stalled.get();
+  auto hashed = std::make_unique<HashingStream>(std::move(stalled), std::nullopt, "blob");
+  auto stored = std::make_unique<PipelinedStream>(std::move(hashed), 256 << 10, 8);
+  auto dec = make_decompressor(Compression::kGzip, std::move(stored), "blob");
+  auto start = std::chrono::steady_clock::now();
+  {
+    PipelinedStream tar(*dec, 1 << 20, 4);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // both threads now wait
+  }
+  EXPECT_TRUE(source->cancelled());
+  dec.reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 }
 
 TEST(PipelinedStream, GzipThroughTwoPipelinesDecompressesAndChecksTheDigest) {

@@ -17,6 +17,8 @@ modes:
   corrupt    blob GETs answer the real blob with its last byte changed
   redirect   every request is redirected to itself
   slowloris  every request gets a status line, then one header byte per second
+  stall      GETs of blobs larger than 64 KiB get the headers and the first half of the body,
+             then nothing for 120 s
   schema1    manifests answer a Docker schema 1 document
 """
 import email.utils
@@ -52,7 +54,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def forward(self, mutate_body=None, cut_half=False):
+    def forward(self, mutate_body=None, cut_half=False, stall_half=False):
         length = int(self.headers.get("Content-Length", "0") or 0)
         body = self.rfile.read(length) if length else None
         conn = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=60)
@@ -70,6 +72,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         if self.command == "HEAD":
+            return
+        if stall_half and len(data) > 65536:
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            time.sleep(120)
             return
         if cut_half and len(data) > 65536:
             self.wfile.write(data[: len(data) // 2])
@@ -95,6 +102,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         is_blob = "/blobs/" in self.path and "/uploads/" not in self.path
         if mode == "cut" and is_blob and self.command == "GET" and first_time(self.path):
             return self.forward(cut_half=True)
+        if mode == "stall" and is_blob and self.command == "GET":
+            return self.forward(stall_half=True)
         if mode == "429" and first_time(self.command + self.path):
             return self.answer(429, b'{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}',
                                extra=[("Retry-After", "1")])

@@ -12,6 +12,7 @@
 
 #include "cli/scan_pipeline.hpp"
 #include "core/json.hpp"
+#include "image/stream.hpp"
 #include "registry/registry_fixture.hpp"
 #include "registry/source.hpp"
 #include "support/image_builder.hpp"
@@ -413,6 +414,36 @@ TEST_F(PlainRegistry, InterruptedDownloadResumesWithRange) {
   EXPECT_EQ(package_lines(*r), package_lines(*direct));
   std::string log = testing::read_file(proxy->log);
   EXPECT_NE(log.find("bytes="), std::string::npos) << log;  // a Range request resumed it
+}
+
+TEST_F(PlainRegistry, DroppingALayerStreamWaitingOnAStalledDownloadReturnsPromptly) {
+  // The layer reader's stored stage: the pipeline's thread downloads (BlobReader into its ring
+  // chunk) and hashes; when the reader gives up (another layer failed), dropping the pipeline
+  // must cancel the transfer instead of waiting for the registry or the low-speed timeout.
+  TempDir tmp;
+  push(debian_like("stalled"), "stall/app", tmp);
+  auto proxy = start_proxy(tmp, registry_->port(), "stall");
+  ASSERT_TRUE(proxy);
+  auto o = options(proxy->host());
+  o.transport.low_speed_time = std::chrono::milliseconds(60000);
+  ClientPool pool(o);
+  auto img = open_registry_image(proxy->host() + "/stall/app:1.0", {}, pool);
+  ASSERT_TRUE(img.ok()) << img.error().message();
+  ASSERT_EQ(img->layers.size(), 2U);
+  auto raw = img->store->open(img->layers[1].blob);
+  ASSERT_TRUE(raw.ok()) << raw.error().message();
+  auto hashed =
+      std::make_unique<image::HashingStream>(std::move(*raw), img->layers[1].blob.digest, "layer");
+  auto start = std::chrono::steady_clock::now();
+  {
+    image::PipelinedStream stored(std::move(hashed), 256 << 10, 8);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // half the blob, then a wait
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  std::string log = testing::read_file(proxy->log);
+  EXPECT_NE(log.find("GET /v2/stall/app/blobs/" + img->layers[1].blob.digest->str()),
+            std::string::npos)
+      << log;
 }
 
 TEST_F(PlainRegistry, ProxyFromTheEnvironmentUnlessNoProxy) {
