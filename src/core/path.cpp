@@ -4,7 +4,33 @@
 
 namespace bulwark::core {
 
+namespace {
+
+// Whether `path` (no leading or trailing '/') has no empty, "." or ".." component: then it is
+// already normal. Most names in layers and package file lists are, and this check saves the
+// component vector and the rebuilt string (normalize_image_path runs per tar entry and per line
+// of every dpkg .list file, ~200,000 times on the corpus `big` image).
+bool already_normal(std::string_view path) {
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    size_t len = end - start;
+    if (len == 0) return false;
+    if (path[start] == '.' && (len == 1 || (len == 2 && path[start + 1] == '.'))) return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::optional<std::string> normalize_image_path(std::string_view path) {
+  std::string_view trimmed = path;
+  while (!trimmed.empty() && trimmed.front() == '/') trimmed.remove_prefix(1);
+  while (!trimmed.empty() && trimmed.back() == '/') trimmed.remove_suffix(1);
+  if (trimmed.empty()) return std::string();
+  if (already_normal(trimmed)) return std::string(trimmed);
   std::vector<std::string_view> parts;
   size_t i = 0;
   while (i <= path.size()) {

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+#include <vector>
+
 namespace bulwark::core {
 namespace {
 
@@ -14,6 +18,45 @@ TEST(NormalizeImagePath, StripsDotsAndSlashes) {
 TEST(NormalizeImagePath, RejectsEscapesAboveTheRoot) {
   EXPECT_EQ(normalize_image_path("../../etc/passwd"), std::nullopt);
   EXPECT_EQ(normalize_image_path("a/../../b"), std::nullopt);
+}
+
+// Every path of up to 7 characters over {a, ., /}, against a plain component-stack normaliser
+// (POSIX pathname resolution without links): covers the fast path for names that are already
+// normal and every way a name can need the slow one.
+TEST(NormalizeImagePath, EqualsAComponentStackForEveryShortPath) {
+  auto reference = [](const std::string& path) -> std::optional<std::string> {
+    std::vector<std::string> stack;
+    std::string part;
+    for (size_t i = 0; i <= path.size(); ++i) {
+      if (i < path.size() && path[i] != '/') {
+        part += path[i];
+        continue;
+      }
+      if (part == "..") {
+        if (stack.empty()) return std::nullopt;
+        stack.pop_back();
+      } else if (!part.empty() && part != ".") {
+        stack.push_back(part);
+      }
+      part.clear();
+    }
+    std::string out;
+    for (const auto& p : stack) out += (out.empty() ? "" : "/") + p;
+    return out;
+  };
+  const char alphabet[] = {'a', '.', '/'};
+  size_t checked = 0;
+  for (size_t len = 0; len <= 7; ++len) {
+    size_t combos = 1;
+    for (size_t i = 0; i < len; ++i) combos *= 3;
+    for (size_t n = 0; n < combos; ++n) {
+      std::string path;
+      for (size_t i = 0, v = n; i < len; ++i, v /= 3) path += alphabet[v % 3];
+      ASSERT_EQ(normalize_image_path(path), reference(path)) << "path: " << path;
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 3280U);
 }
 
 TEST(ResolveLinkTarget, ClampsRelativeLinksAtTheRoot) {
