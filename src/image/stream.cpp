@@ -86,7 +86,12 @@ void PipelinedStream::produce() {
     Chunk* c = nullptr;
     {
       std::unique_lock lock(mu_);
-      free_cv_.wait(lock, [&] { return stop_ || filled_ - released_ < ring_.size(); });
+      auto ready = [&] { return stop_ || filled_ - released_ < ring_.size(); };
+      if (!ready()) {
+        auto since = std::chrono::steady_clock::now();
+        free_cv_.wait(lock, ready);
+        waits_.producer += std::chrono::steady_clock::now() - since;
+      }
       if (stop_) return;
       c = &ring_[filled_ % ring_.size()];
     }
@@ -132,7 +137,12 @@ Result<void> PipelinedStream::advance() {
     holding_ = false;
     free_cv_.notify_one();
   }
-  filled_cv_.wait(lock, [&] { return taken_ < filled_ || done_; });
+  auto ready = [&] { return taken_ < filled_ || done_; };
+  if (!ready()) {
+    auto since = std::chrono::steady_clock::now();
+    filled_cv_.wait(lock, ready);
+    waits_.consumer += std::chrono::steady_clock::now() - since;
+  }
   cur_pos_ = 0;
   if (taken_ < filled_) {
     const Chunk& c = ring_[taken_ % ring_.size()];
@@ -144,6 +154,11 @@ Result<void> PipelinedStream::advance() {
   cur_ = {};
   if (error_) return *error_;
   return core::ok();
+}
+
+PipelinedStream::Waits PipelinedStream::waits() const {
+  std::lock_guard lock(mu_);
+  return waits_;
 }
 
 Result<size_t> PipelinedStream::read(std::span<std::byte> buf) {

@@ -3,6 +3,7 @@
 // streaming decompression (ISA-L igzip for gzip, libzstd for zstd).
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
@@ -114,6 +115,14 @@ class PipelinedStream final : public ByteStream {
   core::Result<std::span<const std::byte>> read_block(std::span<std::byte> scratch) override;
   void cancel() override { source_.cancel(); }
 
+  // Time each side spent blocked on the other, for tuning (--verbose): a consumer that waits
+  // long is fed too slowly (the stage before is the bottleneck), a producer that waits long
+  // is drained too slowly. Read once the stream is done.
+  struct Waits {
+    std::chrono::nanoseconds consumer{0}, producer{0};
+  };
+  Waits waits() const;
+
  private:
   struct Chunk {
     std::unique_ptr<std::byte[]> data;
@@ -126,7 +135,7 @@ class PipelinedStream final : public ByteStream {
   ByteStream& source_;
   const size_t chunk_size_;
   std::vector<Chunk> ring_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable filled_cv_;  // producer -> consumer: a chunk or the end arrived
   std::condition_variable free_cv_;    // consumer -> producer: a chunk was given back
   uint64_t filled_ = 0;                // chunks the producer has filled so far
@@ -139,6 +148,7 @@ class PipelinedStream final : public ByteStream {
   std::span<const std::byte> cur_;  // the chunk held by the consumer
   size_t cur_pos_ = 0;              // how much of cur_ read() has handed out
   bool direct_ = false;             // no thread could be started: reads go straight through
+  Waits waits_;                     // (mu_)
   std::thread thread_;
 };
 
