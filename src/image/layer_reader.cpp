@@ -586,6 +586,7 @@ Result<LayerResult> analyze_layer(const Context& ctx, const LayerRef& layer) {
   const BlobDigest* stored_hash = nullptr;
   std::unique_ptr<ByteStream> stored_source;
   std::unique_ptr<MappedBlobStream> mapped;
+  const PipelinedStream* stored_pipe = nullptr;  // for the --verbose stage waits
   if (ctx.pipeline) {
     // A byte range of a local file: mapped, hashed on a thread of its own, and lent to the
     // decompressor without a copy.
@@ -603,8 +604,10 @@ Result<LayerResult> analyze_layer(const Context& ctx, const LayerRef& layer) {
     stored_source = std::move(stored);
     // Reading and hashing the stored blob on a thread of their own too, ahead of decompression.
     if (ctx.pipeline) {
-      stored_source =
+      auto pipe =
           std::make_unique<PipelinedStream>(std::move(stored_source), kStoredChunk, kStoredDepth);
+      stored_pipe = pipe.get();
+      stored_source = std::move(pipe);
     }
   }
   Compression compression = Compression::kNone;
@@ -635,6 +638,13 @@ Result<LayerResult> analyze_layer(const Context& ctx, const LayerRef& layer) {
           "{:.0f} ms for the tar stage",
           name, Ms(std::chrono::steady_clock::now() - started).count(), Ms(w.consumer).count(),
           Ms(w.producer).count());
+      if (stored_pipe != nullptr) {
+        auto sw = stored_pipe->waits();
+        core::log_debug(
+            "{}: decompression waited {:.0f} ms for stored bytes, reading waited {:.0f} ms for "
+            "decompression",
+            name, Ms(sw.consumer).count(), Ms(sw.producer).count());
+      }
     }
   } else {
     BW_TRY(read_tar_entries(counted, name, scanner));
