@@ -8,7 +8,7 @@ packages=(
   # libraries (DESIGN.md)
   libarchive-dev zlib1g-dev libisal-dev libzstd-dev libssl-dev nlohmann-json3-dev libsqlite3-dev libfmt-dev
   libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libdb-dev
-  libyaml-cpp-dev libyaml-dev libtomlplusplus-dev libxml2-dev libcurl4-openssl-dev
+  libyaml-cpp-dev libyaml-dev libsimdjson-dev libtomlplusplus-dev libxml2-dev libcurl4-openssl-dev
   libvectorscan-dev libpcre2-dev libyara-dev libclamav-dev
   # reference tools and data builders used by tests and the demo
   dpkg dpkg-dev rpm python3-rpm python3-jsonschema python3-cryptography mmdebstrap skopeo debian-archive-keyring jq zstd pigz isal
