@@ -41,6 +41,7 @@ void on_sigbus(int sig, siginfo_t* info, void* uctx) {
     uintptr_t page = addr & ~(g_page - 1);
     uintptr_t end = s.end.load(std::memory_order_acquire);
     s.truncated.store(true, std::memory_order_release);
+    // NOLINTNEXTLINE(performance-no-int-to-ptr): the page address comes from si_addr.
     void* r = ::mmap(reinterpret_cast<void*>(page), end - page, PROT_READ,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
     if (r != MAP_FAILED) return;
@@ -56,7 +57,7 @@ void on_sigbus(int sig, siginfo_t* info, void* uctx) {
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   sigemptyset(&dfl.sa_mask);
-  ::sigaction(SIGBUS, &dfl, nullptr);
+  (void)::sigaction(SIGBUS, &dfl, nullptr);
   if (info->si_code <= 0) ::raise(SIGBUS);  // sent by kill(), not a fault: deliver it again
 }
 

@@ -36,9 +36,9 @@ namespace bulwark::image {
 // fault outside our mappings goes to the previous handler (by default the process dies).
 class MappedBlobStream final : public ByteStream, public BlobDigest {
  public:
-  static constexpr size_t kBlock = 256 * 1024;     // bytes lent per read_block
-  static constexpr size_t kWindow = 1 << 20;       // how far the reader and hasher may drift
-  static constexpr size_t kReleaseStep = 2 << 20;  // pages released in steps of this
+  static constexpr size_t kBlock = size_t{256} * 1024;  // bytes lent per read_block
+  static constexpr size_t kWindow = 1 << 20;            // how far the reader and hasher may drift
+  static constexpr size_t kReleaseStep = 2 << 20;       // pages released in steps of this
 
   // Maps the rest of `range` ([position, end) of its file). nullptr when that is not possible
   // (not a regular file, the file is shorter than the range, an empty range, mmap or the thread

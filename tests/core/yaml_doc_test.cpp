@@ -54,8 +54,8 @@ void expect_same_tree_as_yaml_cpp(const std::string& text) {
 TEST(YamlDoc, GivesTheSameTreeAsYamlCppForEveryStyle) {
   const char* texts[] = {
       "a: 1\nb: two\n",
-      "lockfileVersion: '6.0'\npackages:\n  /a@1.0.0:\n    resolution: {integrity: sha512-x}\n"
-      "    dev: false\n  /b@2.0.0: {}\n",
+      ("lockfileVersion: '6.0'\npackages:\n  /a@1.0.0:\n    resolution: {integrity: sha512-x}\n"
+       "    dev: false\n  /b@2.0.0: {}\n"),
       "list:\n  - one\n  - 'two'\n  - \"three\\tfour\"\n  - [5, six, {seven: 7}]\n",
       "empty:\nnull_word: null\ntilde: ~\nquoted_null: 'null'\nquoted_empty: ''\n",
       "literal: |\n  line one\n  line two\nfolded: >\n  folded\n  text\n",
