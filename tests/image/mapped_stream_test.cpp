@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/digest.hpp"
 #include "image/container.hpp"
 #include "image/stream.hpp"
 #include "support/image_builder.hpp"
@@ -177,12 +178,15 @@ TEST(MappedBlobStream, ResidentMemoryStaysBoundedWhateverTheBlobSize) {
   long base = rss_kib();
   long peak = base;
   uint64_t total = 0;
-  volatile unsigned char sink = 0;
+  // Every lent byte is read, as a decompressor would, by OpenSSL's SHA-256: code that is not
+  // instrumented, so ThreadSanitizer's shadow memory (which would grow with every page our own
+  // code touches, whatever the mapping releases) stays out of the measurement.
+  core::Sha256 reader;
   while (true) {
     auto b = s->read_block({});
     ASSERT_TRUE(b.ok());
     if (b->empty()) break;
-    for (size_t i = 0; i < b->size(); i += 4096) sink = sink + static_cast<unsigned char>((*b)[i]);
+    reader.update(*b);
     total += b->size();
     if ((total & ((8 << 20) - 1)) == 0) peak = std::max(peak, rss_kib());
   }
