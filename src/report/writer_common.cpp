@@ -94,18 +94,28 @@ std::string dump_ordered(const nlohmann::ordered_json& j, int indent) {
   return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
-std::string dump_with_content_uuid(nlohmann::ordered_json& doc, const std::string& key,
-                                   const std::string& prefix) {
-  static const std::string kPlaceholder = "00000000-0000-0000-0000-000000000000";
-  doc[key] = prefix + kPlaceholder;
-  std::string text = dump_ordered(doc);
-  // Both writers set `key` near the top of the document, before any package data, so its value
-  // is the first occurrence of the quoted pattern.
-  std::string pattern = "\"" + prefix + kPlaceholder + "\"";
+namespace {
+constexpr std::string_view kUuidPlaceholder = "00000000-0000-0000-0000-000000000000";
+}  // namespace
+
+std::string content_uuid_placeholder(std::string_view prefix) {
+  return std::string(prefix) + std::string(kUuidPlaceholder);
+}
+
+std::string set_content_uuid(std::string text, std::string_view prefix) {
+  // Both writers set the key near the top of the document, before any package data, so its
+  // value is the first occurrence of the quoted pattern.
+  std::string pattern = "\"" + content_uuid_placeholder(prefix) + "\"";
   auto pos = text.find(pattern);
   if (pos != std::string::npos)
-    text.replace(pos + 1 + prefix.size(), kPlaceholder.size(), uuid_from_content(text));
+    text.replace(pos + 1 + prefix.size(), kUuidPlaceholder.size(), uuid_from_content(text));
   return text;
+}
+
+std::string dump_with_content_uuid(nlohmann::ordered_json& doc, const std::string& key,
+                                   const std::string& prefix) {
+  doc[key] = content_uuid_placeholder(prefix);
+  return set_content_uuid(dump_ordered(doc), prefix);
 }
 
 std::optional<CodePoint> decode_utf8(std::string_view s, size_t i) {

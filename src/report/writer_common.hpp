@@ -45,6 +45,11 @@ std::string dump_ordered(const nlohmann::ordered_json& j, int indent = 2);
 // one serialisation instead of two (large SBOMs spend most of their writing time there).
 std::string dump_with_content_uuid(nlohmann::ordered_json& doc, const std::string& key,
                                    const std::string& prefix);
+// The two steps of dump_with_content_uuid, for a writer that edits the text in between: the
+// value to give `key` (prefix + placeholder), then, on the finished text, the placeholder
+// replaced by the UUID derived from that text.
+std::string content_uuid_placeholder(std::string_view prefix);
+std::string set_content_uuid(std::string text, std::string_view prefix);
 
 // One UTF-8 code point of `s` at byte `i`: the code point and its length in bytes, or nullopt
 // for an invalid byte (bad lead or continuation byte, truncation, overlong form, surrogate,
