@@ -47,7 +47,7 @@ ordered_json properties_of(const Target& t) {
 // schema's licenseChoice says. Several declared licenses that include an expression become
 // one expression joined by AND, which is what a package under all of them means; if one of
 // them is not valid SPDX, everything goes in as named licenses so nothing is lost.
-ordered_json licenses_of(const core::Package& p) {
+void write_licenses(const core::Package& p, detail::PrettyJson& w) {
   const std::vector<std::string> declared = detail::unique_licenses(p);
   std::vector<detail::LicenseChoice> choices;
   bool any_expression = false;
@@ -57,7 +57,9 @@ ordered_json licenses_of(const core::Package& p) {
     any_expression |= choices.back().kind == detail::LicenseChoice::Kind::kExpression;
     any_name |= choices.back().kind == detail::LicenseChoice::Kind::kName;
   }
-  ordered_json out = ordered_json::array();
+  if (declared.empty()) return;
+  w.key("licenses");
+  w.begin_array();
   if (any_expression && !any_name) {
     std::string expression;
     for (const auto& c : choices) {
@@ -65,89 +67,128 @@ ordered_json licenses_of(const core::Package& p) {
       bool compound = choices.size() > 1 && c.text.find(' ') != std::string::npos;
       expression += compound ? "(" + c.text + ")" : c.text;
     }
-    out.push_back({{"expression", expression}});
-    return out;
+    w.begin_object();
+    w.member("expression", expression);
+    w.end_object();
+    w.end_array();
+    return;
   }
   for (size_t i = 0; i < choices.size(); ++i) {
+    w.begin_object();
+    w.key("license");
+    w.begin_object();
     if (choices[i].kind == detail::LicenseChoice::Kind::kId) {
-      out.push_back({{"license", {{"id", choices[i].text}}}});
+      w.member("id", choices[i].text);
     } else {
-      out.push_back(
-          {{"license",
-            {{"name", choices[i].kind == detail::LicenseChoice::Kind::kName ? choices[i].text
-                                                                            : declared[i]}}}});
+      w.member("name", choices[i].kind == detail::LicenseChoice::Kind::kName ? choices[i].text
+                                                                             : declared[i]);
     }
+    w.end_object();
+    w.end_object();
   }
-  return out;
+  w.end_array();
 }
 
-ordered_json properties_of(const core::Package& p) {
-  ordered_json props = ordered_json::array();
-  for (const auto& loc : p.locations) {
-    add_property(props, "bulwark:location:path", loc.path);
-    if (loc.layer_index >= 0) {
-      add_property(props, "bulwark:layer:index", std::to_string(loc.layer_index));
-    }
-    add_property(props, "bulwark:layer:digest", loc.layer_digest);
+// A component's "properties", opened at the first non-empty value (none: no member at all).
+class PropertyWriter {
+ public:
+  explicit PropertyWriter(detail::PrettyJson& w) : w_(w) {}
+  PropertyWriter(const PropertyWriter&) = delete;
+  PropertyWriter& operator=(const PropertyWriter&) = delete;
+  ~PropertyWriter() {
+    if (open_) w_.end_array();
   }
-  add_property(props, "bulwark:package:ecosystem", p.ecosystem);
-  add_property(props, "bulwark:package:architecture", p.architecture);
-  add_property(props, "bulwark:package:source-name", p.source_name);
-  add_property(props, "bulwark:package:source-version", p.source_version);
+  void add(std::string_view name, std::string_view value) {
+    if (value.empty()) return;
+    if (!open_) {
+      w_.key("properties");
+      w_.begin_array();
+      open_ = true;
+    }
+    w_.begin_object();
+    w_.member("name", name);
+    w_.member("value", value);
+    w_.end_object();
+  }
+
+ private:
+  detail::PrettyJson& w_;
+  bool open_ = false;
+};
+
+void write_properties(const core::Package& p, detail::PrettyJson& w) {
+  PropertyWriter props(w);
+  for (const auto& loc : p.locations) {
+    props.add("bulwark:location:path", loc.path);
+    if (loc.layer_index >= 0) {
+      props.add("bulwark:layer:index", std::to_string(loc.layer_index));
+    }
+    props.add("bulwark:layer:digest", loc.layer_digest);
+  }
+  props.add("bulwark:package:ecosystem", p.ecosystem);
+  props.add("bulwark:package:architecture", p.architecture);
+  props.add("bulwark:package:source-name", p.source_name);
+  props.add("bulwark:package:source-version", p.source_version);
   if (const auto* m = std::get_if<core::DpkgMetadata>(&p.metadata)) {
-    add_property(props, "bulwark:dpkg:maintainer", m->maintainer);
-    add_property(props, "bulwark:dpkg:status", m->status);
+    props.add("bulwark:dpkg:maintainer", m->maintainer);
+    props.add("bulwark:dpkg:status", m->status);
     if (m->installed_size_kib > 0) {
-      add_property(props, "bulwark:dpkg:installed-size-kib", std::to_string(m->installed_size_kib));
+      props.add("bulwark:dpkg:installed-size-kib", std::to_string(m->installed_size_kib));
     }
   } else if (const auto* a = std::get_if<core::ApkMetadata>(&p.metadata)) {
-    add_property(props, "bulwark:apk:origin", a->origin);
-    add_property(props, "bulwark:apk:commit", a->commit);
-    add_property(props, "bulwark:apk:maintainer", a->maintainer);
-    add_property(props, "bulwark:apk:checksum", a->checksum);
+    props.add("bulwark:apk:origin", a->origin);
+    props.add("bulwark:apk:commit", a->commit);
+    props.add("bulwark:apk:maintainer", a->maintainer);
+    props.add("bulwark:apk:checksum", a->checksum);
   } else if (const auto* r = std::get_if<core::RpmMetadata>(&p.metadata)) {
-    if (r->epoch) add_property(props, "bulwark:rpm:epoch", std::to_string(*r->epoch));
-    add_property(props, "bulwark:rpm:release", r->release);
-    add_property(props, "bulwark:rpm:source-rpm", r->source_rpm);
-    add_property(props, "bulwark:rpm:modularity-label", r->modularity_label);
-    add_property(props, "bulwark:rpm:vendor", r->vendor);
-    add_property(props, "bulwark:rpm:db-format", r->db_format);
+    if (r->epoch) props.add("bulwark:rpm:epoch", std::to_string(*r->epoch));
+    props.add("bulwark:rpm:release", r->release);
+    props.add("bulwark:rpm:source-rpm", r->source_rpm);
+    props.add("bulwark:rpm:modularity-label", r->modularity_label);
+    props.add("bulwark:rpm:vendor", r->vendor);
+    props.add("bulwark:rpm:db-format", r->db_format);
   } else if (const auto* l = std::get_if<core::LanguageMetadata>(&p.metadata)) {
-    if (l->dev) add_property(props, "bulwark:lock:dev", "true");
-    if (l->optional) add_property(props, "bulwark:lock:optional", "true");
-    add_property(props, "bulwark:lock:resolved", l->resolved);
-    add_property(props, "bulwark:lock:integrity", l->integrity);
+    if (l->dev) props.add("bulwark:lock:dev", "true");
+    if (l->optional) props.add("bulwark:lock:optional", "true");
+    props.add("bulwark:lock:resolved", l->resolved);
+    props.add("bulwark:lock:integrity", l->integrity);
   } else if (const auto* g = std::get_if<core::GoMetadata>(&p.metadata)) {
-    add_property(props, "bulwark:go:module",
-                 g->main_module       ? "main"
-                 : p.name == "stdlib" ? "stdlib"
-                                      : "dependency");
-    add_property(props, "bulwark:go:toolchain", g->go_version);
-    add_property(props, "bulwark:go:main-path", g->main_path);
-    add_property(props, "bulwark:go:sum", g->sum);
-    for (const auto& [k, v] : g->build_settings) add_property(props, "bulwark:go:build:" + k, v);
+    props.add("bulwark:go:module", g->main_module       ? "main"
+                                   : p.name == "stdlib" ? "stdlib"
+                                                        : "dependency");
+    props.add("bulwark:go:toolchain", g->go_version);
+    props.add("bulwark:go:main-path", g->main_path);
+    props.add("bulwark:go:sum", g->sum);
+    for (const auto& [k, v] : g->build_settings) props.add("bulwark:go:build:" + k, v);
   }
-  return props;
 }
 
-// A component, as the document's "components" array holds it.
-ordered_json component_json(const core::Package& p, const std::string& ref) {
-  ordered_json c;
+// A package's component, as an element of the document's "components" array.
+void write_component(const core::Package& p, const std::string& ref, detail::PrettyJson& w) {
+  w.begin_object();
   // "library" for distribution packages too: CycloneDX recommends it when nothing more
   // specific fits, and it is what consumers matching vulnerabilities by purl expect.
-  c["type"] = "library";
-  c["bom-ref"] = ref;
-  c["name"] = p.name;
-  if (!p.version.empty()) c["version"] = p.version;
-  if (auto licenses = licenses_of(p); !licenses.empty()) c["licenses"] = std::move(licenses);
-  if (!p.purl.empty()) c["purl"] = p.purl;
+  w.member("type", "library");
+  w.member("bom-ref", ref);
+  w.member("name", p.name);
+  if (!p.version.empty()) w.member("version", p.version);
+  write_licenses(p, w);
+  if (!p.purl.empty()) w.member("purl", p.purl);
   if (!p.locations.empty()) {
-    ordered_json occurrences = ordered_json::array();
-    for (const auto& loc : p.locations) occurrences.push_back({{"location", loc.path}});
-    c["evidence"]["occurrences"] = std::move(occurrences);
+    w.key("evidence");
+    w.begin_object();
+    w.key("occurrences");
+    w.begin_array();
+    for (const auto& loc : p.locations) {
+      w.begin_object();
+      w.member("location", loc.path);
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
   }
-  if (auto props = properties_of(p); !props.empty()) c["properties"] = std::move(props);
-  return c;
+  write_properties(p, w);
+  w.end_object();
 }
 
 // Stands for the packages' components in the document while it is dumped: an element of
@@ -155,27 +196,14 @@ ordered_json component_json(const core::Package& p, const std::string& ref) {
 constexpr std::string_view kComponentsMarker = "bulwark:components";
 constexpr std::string_view kSerialPrefix = "urn:uuid:";
 
-// Appends `j` as dump(2) writes it for an element of an array member of the top-level object,
-// four spaces deeper: every line after the first indented by four more. Raw newlines in a dump
-// are only those between lines (strings carry theirs escaped).
-void append_nested(std::string& out, const ordered_json& j) {
-  const std::string text = detail::dump_ordered(j);  // ends with a newline, dropped below
-  size_t start = 0;
-  for (size_t nl = text.find('\n'); nl + 1 < text.size(); nl = text.find('\n', start)) {
-    out.append(text, start, nl + 1 - start);
-    out.append(4, ' ');
-    start = nl + 1;
-  }
-  out.append(text, start, text.size() - 1 - start);
-}
-
 // Packages [begin, end) as the text of consecutive array elements.
 std::string components_text(const std::vector<const core::Package*>& packages,
                             const std::vector<std::string>& refs, size_t begin, size_t end) {
   std::string out;
   for (size_t i = begin; i < end; ++i) {
     if (i != begin) out += ",\n    ";
-    append_nested(out, component_json(*packages[i], refs[i]));
+    detail::PrettyJson w(out, 4);  // elements of a top-level member's array
+    write_component(*packages[i], refs[i], w);
   }
   return out;
 }

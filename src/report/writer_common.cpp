@@ -118,6 +118,64 @@ std::string dump_with_content_uuid(nlohmann::ordered_json& doc, const std::strin
   return set_content_uuid(dump_ordered(doc), prefix);
 }
 
+void PrettyJson::newline_and_indent(size_t depth) {
+  out_ += '\n';
+  out_.append(base_ + 2 * depth, ' ');
+}
+
+void PrettyJson::before_value() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (has_members_.empty()) return;  // the top-level value
+  if (has_members_.back()) out_ += ',';
+  has_members_.back() = true;
+  newline_and_indent(has_members_.size());
+}
+
+void PrettyJson::open(char bracket) {
+  before_value();
+  out_ += bracket;
+  has_members_.push_back(false);
+}
+
+void PrettyJson::close(char bracket) {
+  bool any = has_members_.back();
+  has_members_.pop_back();
+  if (any) newline_and_indent(has_members_.size());
+  out_ += bracket;
+}
+
+void PrettyJson::key(std::string_view k) {
+  if (has_members_.back()) out_ += ',';
+  has_members_.back() = true;
+  newline_and_indent(has_members_.size());
+  quoted(k);
+  out_ += ": ";
+  after_key_ = true;
+}
+
+void PrettyJson::string(std::string_view v) {
+  before_value();
+  quoted(v);
+}
+
+void PrettyJson::quoted(std::string_view s) {
+  // Printable ASCII other than '"' and '\\' is written as it is; anything else (controls,
+  // UTF-8, invalid bytes) is left to nlohmann's own escaping and replacement.
+  bool plain = std::all_of(s.begin(), s.end(),
+                           [](char c) { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'; });
+  if (plain) {
+    out_ += '"';
+    out_ += s;
+    out_ += '"';
+    return;
+  }
+  out_ += nlohmann::ordered_json(s).dump(-1, ' ', false,
+                                         nlohmann::ordered_json::error_handler_t::replace);
+}
+
 std::optional<CodePoint> decode_utf8(std::string_view s, size_t i) {
   auto b = static_cast<unsigned char>(s[i]);
   size_t len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xe ? 3 : (b >> 3) == 0x1e ? 4 : 0;
