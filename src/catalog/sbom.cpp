@@ -151,8 +151,8 @@ void warn_if_visible_version_unread(const image::MergedFs& fs,
 //
 // The OS packages of big own ~80,000 files and the declared packages sit in a few dozen lock
 // files: the files are checked against the lock files' paths, not the other way round, and a
-// file whose last eight bytes end no lock file's path is passed over without hashing it (a
-// hash set of all 80,000 cost ~5 ms of the serial tail to build and free).
+// file whose length or last eight bytes match no lock file's path is passed over without
+// hashing it (a hash set of all 80,000 cost ~5 ms of the serial tail to build and free).
 size_t drop_os_shipped_declarations(const std::vector<core::Package>& cataloged, size_t os_count,
                                     std::vector<core::Package>& packages) {
   auto relative = [](std::string_view path) {
@@ -170,8 +170,12 @@ size_t drop_os_shipped_declarations(const std::vector<core::Package>& cataloged,
     for (const auto& l : p.locations) wanted.insert(relative(l.path));
   }
   if (wanted.empty()) return 0;
+  // First the length (stored beside the pointer, no access to the characters), then the tail.
+  constexpr size_t kMaxLength = 4096;
+  std::vector<bool> length_wanted(kMaxLength + 1);
   std::vector<uint64_t> tails;
   for (auto w : wanted) {
+    length_wanted[std::min(w.size(), kMaxLength)] = true;
     if (w.size() >= kTail) tails.push_back(tail_of(w));
   }
   std::sort(tails.begin(), tails.end());
@@ -181,6 +185,7 @@ size_t drop_os_shipped_declarations(const std::vector<core::Package>& cataloged,
     const auto& p = cataloged[i];
     if (p.ecosystem != "deb" && p.ecosystem != "rpm" && p.ecosystem != "apk") continue;
     for (const auto& f : p.files) {
+      if (!length_wanted[std::min(f.size(), kMaxLength)]) continue;
       // Paths shorter than the tail can only equal paths as short: always looked up.
       if (f.size() >= kTail && !std::binary_search(tails.begin(), tails.end(), tail_of(f)))
         continue;
