@@ -126,10 +126,9 @@ void follow_evidence(const std::string& path, const std::vector<image::LayerResu
 // The visible version of an evidence file may be one no analyzer could read (over the size
 // limit, a hardlink to a file outside the layer, unparsable): its packages are then reported as
 // of the last version that was read, which may be stale, and the report must say so.
-void warn_if_visible_version_unread(const image::MergedFs& fs,
+void warn_if_visible_version_unread(const image::FileRecord* visible,
                                     const std::vector<image::LayerResult>& layers,
                                     const std::string& path, std::vector<std::string>& warnings) {
-  const auto* visible = fs.find(path);
   if (visible == nullptr || visible->entry->type == image::EntryType::kDir) return;
   const auto& top = layers[static_cast<size_t>(visible->layer)];
   if (top.facts.packages_by_path.count(path) != 0) return;
@@ -308,12 +307,14 @@ Sbom build_sbom(const image::Image& image, const std::vector<image::LayerResult>
 
   follow_all();
   helper.reset();  // joins
+  const auto visible =
+      fs.find_all(std::vector<std::string_view>(evidence_paths.begin(), evidence_paths.end()));
   for (size_t k = 0; k < evidence_paths.size(); ++k) {
     const auto& path = evidence_paths[k];
     auto mask = matcher.match(path);
     // A catch-all pattern (executables anywhere) must not claim another cataloger's evidence:
     // the header filter decides too, when the file is still visible.
-    const auto* rec = fs.find(path);
+    const auto* rec = visible[k];
     auto claims = [&](size_t i) {
       return (mask & (image::AnalyzerMask{1} << i)) != 0 &&
              (rec == nullptr || rec->entry == nullptr || catalogers[i]->wants(*rec->entry));
@@ -321,7 +322,7 @@ Sbom build_sbom(const image::Image& image, const std::vector<image::LayerResult>
     size_t owner = 0;
     while (owner < catalogers.size() && !claims(owner)) ++owner;
     if (owner == catalogers.size()) continue;
-    warn_if_visible_version_unread(fs, layers, path, sbom.warnings);
+    warn_if_visible_version_unread(rec, layers, path, sbom.warnings);
     for (auto& p : followed[k].installed) installed[owner].push_back(std::move(p));
     for (auto& p : followed[k].removed) removed[owner].push_back(std::move(p));
   }

@@ -155,6 +155,26 @@ const FileRecord* MergedFs::find(std::string_view path) const {
   return r == nullptr || r->rec.removed_in_layer ? nullptr : &r->rec;
 }
 
+std::vector<const FileRecord*> MergedFs::find_all(std::span<const std::string_view> paths) const {
+  std::vector<const FileRecord*> out(paths.size(), nullptr);
+  if (slots_.empty()) return out;
+  std::vector<uint64_t> hashes(paths.size());
+  for (size_t i = 0; i < paths.size(); ++i) hashes[i] = hash_path(paths[i]);
+  const size_t mask = slots_.size() - 1;
+  constexpr size_t kAhead = 8;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    if (i == 0) {
+      for (size_t k = 0; k < kAhead && k < paths.size(); ++k)
+        __builtin_prefetch(&slots_[static_cast<size_t>(hashes[k]) & mask]);
+    } else if (i + kAhead - 1 < paths.size()) {
+      __builtin_prefetch(&slots_[static_cast<size_t>(hashes[i + kAhead - 1]) & mask]);
+    }
+    const Record* r = lookup(paths[i], hashes[i]);
+    out[i] = r == nullptr || r->rec.removed_in_layer ? nullptr : &r->rec;
+  }
+  return out;
+}
+
 bool MergedFs::has_entries_under(std::string_view dir) const {
   for (const auto& r : records_) {
     if (!r.rec.removed_in_layer && core::is_under(r.rec.entry->path, dir)) return true;
