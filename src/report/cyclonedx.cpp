@@ -242,12 +242,19 @@ void splice_components(std::string& text, const std::vector<std::string>& parts)
   const std::string pattern = "\n    " + quoted + "\n  ]";
   auto at = text.find(pattern, text.find("\n  \"components\": [\n"));
   if (at == std::string::npos) return;
-  std::string joined;
+  constexpr std::string_view kBetween = ",\n    ";
+  const size_t start = at + 5;  // the marker's opening quote
+  size_t size = text.size() - quoted.size() + kBetween.size() * (parts.size() - 1);
+  for (const auto& part : parts) size += part.size();
+  std::string out;
+  out.reserve(size);
+  out.append(text, 0, start);
   for (size_t i = 0; i < parts.size(); ++i) {
-    if (i > 0) joined += ",\n    ";
-    joined += parts[i];
+    if (i > 0) out += kBetween;
+    out += parts[i];
   }
-  text.replace(at + 5, quoted.size(), joined);
+  out.append(text, start + quoted.size());
+  text = std::move(out);
 }
 
 // bom-refs must be unique in the document. The purl is the natural one; packages that share
