@@ -15,6 +15,7 @@
 #include "catalog/os_release.hpp"
 #include "core/log.hpp"
 #include "core/path.hpp"
+#include "core/teardown.hpp"
 #include "image/merged_fs.hpp"
 #include "image/path_matcher.hpp"
 
@@ -356,6 +357,15 @@ Sbom build_sbom(const image::Image& image, const std::vector<image::LayerResult>
             });
   merge_duplicate_packages(sbom.packages);
   merge_duplicate_packages(sbom.removed_packages);
+  // The working state (the merged view's table, every evidence path, the moved-from packages)
+  // is freed at once or, at the end of a CLI command, not at all: freeing it made glibc
+  // consolidate its free lists, ~1.5 ms of the serial tail on big (core/teardown.hpp).
+  core::discard(std::move(fs));
+  core::discard(std::move(followed));
+  core::discard(std::move(installed));
+  core::discard(std::move(removed));
+  core::discard(std::move(evidence_paths));
+  core::discard(std::move(deletions));
   return sbom;
 }
 
