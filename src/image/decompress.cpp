@@ -2,6 +2,9 @@
 // see bench/RESULTS.md), zstd through libzstd's streaming API. Both count output against the
 // decompression-bomb limits before handing bytes on.
 #include <isa-l/igzip_lib.h>
+// The buffer-less decompression API (ZSTD_decompressContinue and its helpers) sits behind this
+// macro; the shared libzstd exports it, and Debian 12 pins the version (1.5.4).
+#define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
 #include <cstring>
@@ -149,60 +152,212 @@ class GzipStream final : public ByteStream {
   bool done_ = false;
 };
 
+// The compressed input of a zstd stream, as the buffer-less API wants it: exactly the number of
+// bytes it asks for, in one piece. Mostly a view into the block the inner stream lent (no
+// copy); a piece that straddles two lent blocks (one per compressed block at most) is copied
+// together into `carry_`.
+class ZstdInput {
+ public:
+  explicit ZstdInput(ByteStream& inner) : inner_(inner), scratch_(ZSTD_DStreamInSize()) {}
+
+  // At least `want` bytes in one piece, fewer only where the input ends. Not consumed.
+  Result<std::span<const std::byte>> peek(size_t want) {
+    while (cur_.size() < want) {
+      if (next_.empty()) {
+        // The inner stream's next call ends the life of the block it lent last (and reuses
+        // scratch_): what is left of it moves to carry_ first.
+        if (!cur_.empty()) {
+          if (!in_carry_) {
+            carry_.assign(cur_.begin(), cur_.end());
+            in_carry_ = true;
+          } else {
+            carry_.erase(carry_.begin(), carry_.begin() + (cur_.data() - carry_.data()));
+          }
+          cur_ = carry_;
+        }
+        BW_ASSIGN_OR_RETURN(next_, inner_.read_block(std::span<std::byte>(scratch_)));
+        in_total_ += next_.size();
+        if (next_.empty()) break;
+      }
+      if (cur_.empty()) {
+        cur_ = next_;
+        next_ = {};
+        in_carry_ = false;
+        continue;
+      }
+      // cur_ is in carry_ (next_ is only ever set beside it): append what is missing.
+      auto off = cur_.data() - carry_.data();
+      size_t n = std::min(want - cur_.size(), next_.size());
+      carry_.insert(carry_.end(), next_.begin(), next_.begin() + static_cast<ptrdiff_t>(n));
+      cur_ = std::span<const std::byte>(carry_).subspan(static_cast<size_t>(off));
+      next_ = next_.subspan(n);
+    }
+    return cur_.first(std::min(want, cur_.size()));
+  }
+  void consume(size_t n) {
+    cur_ = cur_.subspan(n);
+    if (cur_.empty()) {
+      cur_ = next_;
+      next_ = {};
+      in_carry_ = false;
+    }
+  }
+  // The bytes at hand without waiting for more (for the streaming API); empty only at the end.
+  Result<std::span<const std::byte>> some() { return peek(1); }
+  uint64_t total() const { return in_total_; }
+
+ private:
+  ByteStream& inner_;
+  std::vector<std::byte> scratch_;  // for inner streams that read into the caller's buffer
+  std::vector<std::byte> carry_;
+  std::span<const std::byte> cur_;   // what is consumed next: in a lent block or in carry_
+  std::span<const std::byte> next_;  // the rest of the lent block, once cur_ is in carry_
+  bool in_carry_ = false;
+  uint64_t in_total_ = 0;
+};
+
+// zstd, frame by frame. Where the caller keeps the output in a ring big enough for a frame's
+// window (PipelinedStream accepts that; see ByteStream::accept_output_ring), the frame is
+// decoded in place with the buffer-less API: blocks land straight in the caller's ring and
+// refer back to earlier output there. Otherwise (a window too large for the ring, a frame that
+// needs a dictionary, a caller that offered no ring) the streaming API decodes into a window
+// of its own and copies out of it. On the corpus `big` image that copy was ~7% of the cold
+// scan's CPU (bench/RESULTS.md).
 class ZstdStream final : public ByteStream {
  public:
   ZstdStream(std::unique_ptr<ByteStream> inner, std::string name)
       : inner_(std::move(inner)),
         name_(std::move(name)),
         guard_(name_),
-        in_(ZSTD_DStreamInSize()),
+        input_(*inner_),
         ctx_(ZSTD_createDCtx()) {
     // Frames may ask for a window up to 2^27 (128 MiB, zstd's default maximum): bounded memory.
-    ZSTD_DCtx_setParameter(ctx_, ZSTD_d_windowLogMax, 27);
+    ZSTD_DCtx_setParameter(ctx_, ZSTD_d_windowLogMax, kWindowLogMax);
   }
   ~ZstdStream() override { ZSTD_freeDCtx(ctx_); }
   ZstdStream(const ZstdStream&) = delete;
   ZstdStream& operator=(const ZstdStream&) = delete;
 
+  size_t accept_output_ring(size_t ring_bytes) override {
+    // A ring that cannot hold even a small window next to a block is of no use.
+    if (ring_bytes < 4 * kMinInPlaceRead) return 0;
+    ring_bytes_ = ring_bytes;
+    return kMinInPlaceRead;
+  }
+
   Result<size_t> read(std::span<std::byte> buf) override {
     if (done_ || buf.empty()) return size_t{0};
-    ZSTD_outBuffer out{buf.data(), buf.size(), 0};
-    while (out.pos == 0) {
-      if (input_.pos == input_.size) {
-        // Lent from the inner stream's buffer where it has one (no copy); valid until the
-        // next call on inner_, which comes only once zstd consumed all of it.
-        BW_ASSIGN_OR_RETURN(auto block, inner_->read_block(std::span<std::byte>(in_)));
-        size_t n = block.size();
-        if (n == 0) {
-          if (last_ret_ != 0) return Error::invalid(name_ + ": truncated zstd stream");
+    size_t produced = 0;
+    while (produced == 0) {
+      if (mode_ == Mode::kFrameStart) {
+        BW_ASSIGN_OR_RETURN(bool more, start_frame());
+        if (!more) {
           done_ = true;
           return size_t{0};
         }
-        in_total_ += n;
-        input_ = ZSTD_inBuffer{block.data(), n, 0};
       }
-      size_t ret = ZSTD_decompressStream(ctx_, &out, &input_);
-      if (ZSTD_isError(ret)) {
-        return Error::invalid(name_ + ": corrupt zstd stream (" + ZSTD_getErrorName(ret) + ")");
+      if (mode_ == Mode::kInPlace) {
+        BW_ASSIGN_OR_RETURN(produced, decode_in_place(buf));
+      } else {
+        BW_ASSIGN_OR_RETURN(produced, decode_streaming(buf));
       }
-      last_ret_ = ret;
     }
-    out_total_ += out.pos;
-    BW_TRY(guard_.account(in_total_, out_total_));
-    return out.pos;
+    out_total_ += produced;
+    BW_TRY(guard_.account(input_.total(), out_total_));
+    return produced;
   }
 
   void cancel() override { inner_->cancel(); }
 
  private:
+  enum class Mode { kFrameStart, kInPlace, kStreaming };
+  static constexpr int kWindowLogMax = 27;
+  // The caller's buffers in place mode: a whole block, whatever the frame's block size (at
+  // most ZSTD_BLOCKSIZE_MAX), with room to spare for the decoder's over-long copies.
+  static constexpr size_t kMinInPlaceRead = ZSTD_BLOCKSIZE_MAX + 256;
+
+  Error corrupt(size_t code) const {
+    return Error::invalid(name_ + ": corrupt zstd stream (" + ZSTD_getErrorName(code) + ")");
+  }
+  Error truncated() const { return Error::invalid(name_ + ": truncated zstd stream"); }
+
+  // At a frame boundary: reads the next frame's header and picks how to decode the frame.
+  // False at the end of the input.
+  Result<bool> start_frame() {
+    BW_ASSIGN_OR_RETURN(auto head, input_.peek(ZSTD_FRAMEHEADERSIZE_MAX));
+    if (head.empty()) {
+      if (frames_ == 0) return truncated();  // no frame at all
+      return false;
+    }
+    ZSTD_frameHeader h{};
+    size_t r = ZSTD_getFrameHeader(&h, head.data(), head.size());
+    if (ZSTD_isError(r)) return corrupt(r);
+    if (r > 0) return truncated();  // the input ends inside the header
+    ++frames_;
+    bool fits = h.windowSize <= (1ULL << kWindowLogMax) &&
+                ZSTD_decodingBufferSize_min(h.windowSize, h.frameContentSize) + kMinInPlaceRead <=
+                    ring_bytes_;
+    if (ring_bytes_ > 0 && h.dictID == 0 && (h.frameType == ZSTD_skippableFrame || fits)) {
+      size_t rc = ZSTD_decompressBegin(ctx_);
+      if (ZSTD_isError(rc)) return corrupt(rc);
+      mode_ = Mode::kInPlace;
+    } else {
+      ZSTD_DCtx_reset(ctx_, ZSTD_reset_session_only);
+      mode_ = Mode::kStreaming;
+    }
+    return true;
+  }
+
+  // Decodes blocks straight into `buf` while a whole block fits; the caller's ring keeps the
+  // window (the promise of accept_output_ring).
+  Result<size_t> decode_in_place(std::span<std::byte> buf) {
+    if (buf.size() < kMinInPlaceRead) {
+      return Error::internal(name_ + ": zstd output buffer smaller than the ring promised");
+    }
+    size_t produced = 0;
+    while (buf.size() - produced >= kMinInPlaceRead) {
+      size_t need = ZSTD_nextSrcSizeToDecompress(ctx_);
+      if (need == 0) {
+        mode_ = Mode::kFrameStart;
+        break;
+      }
+      BW_ASSIGN_OR_RETURN(auto src, input_.peek(need));
+      if (src.size() < need) return truncated();
+      size_t n = ZSTD_decompressContinue(ctx_, buf.data() + produced, buf.size() - produced,
+                                         src.data(), need);
+      if (ZSTD_isError(n)) return corrupt(n);
+      input_.consume(need);
+      produced += n;
+    }
+    return produced;
+  }
+
+  // One call's worth of the streaming API: into its own window, copied out into `buf`.
+  Result<size_t> decode_streaming(std::span<std::byte> buf) {
+    ZSTD_outBuffer out{buf.data(), buf.size(), 0};
+    while (out.pos == 0) {
+      BW_ASSIGN_OR_RETURN(auto src, input_.some());
+      if (src.empty()) return truncated();
+      ZSTD_inBuffer in{src.data(), src.size(), 0};
+      size_t ret = ZSTD_decompressStream(ctx_, &out, &in);
+      if (ZSTD_isError(ret)) return corrupt(ret);
+      input_.consume(in.pos);
+      if (ret == 0) {  // the frame is complete and flushed
+        mode_ = Mode::kFrameStart;
+        break;
+      }
+    }
+    return out.pos;
+  }
+
   std::unique_ptr<ByteStream> inner_;
   std::string name_;
   BombGuard guard_;
-  std::vector<std::byte> in_;
+  ZstdInput input_;
   ZSTD_DCtx* ctx_;
-  ZSTD_inBuffer input_{nullptr, 0, 0};
-  size_t last_ret_ = 1;  // 0 once a frame is complete
-  uint64_t in_total_ = 0;
+  size_t ring_bytes_ = 0;  // of the caller's ring; 0: no ring offered
+  Mode mode_ = Mode::kFrameStart;
+  uint64_t frames_ = 0;
   uint64_t out_total_ = 0;
   bool done_ = false;
 };

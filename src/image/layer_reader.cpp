@@ -480,6 +480,9 @@ class CountingStream final : public ByteStream {
     return n;
   }
   void cancel() override { inner_.cancel(); }
+  size_t accept_output_ring(size_t ring_bytes) override {
+    return inner_.accept_output_ring(ring_bytes);
+  }
   uint64_t count() const { return count_; }
 
  private:

@@ -52,11 +52,52 @@ Result<size_t> HashingStream::read(std::span<std::byte> buf) {
   return size_t{0};
 }
 
+namespace {
+
+// Rings for PipelinedStream, kept for the next stream once one is done: a layer's ring (16 MiB)
+// then arrives with its pages already mapped, where a fresh allocation would fault every page in
+// again (on big, six layers: ~24,000 page faults). At most kMaxKept rings are kept, so memory
+// is bounded by what the busiest moment used.
+class RingPool {
+ public:
+  static RingPool& instance() {
+    static auto* pool = new RingPool;  // never destroyed: streams may end during exit
+    return *pool;
+  }
+  std::shared_ptr<std::byte[]> take(size_t size) {
+    std::unique_ptr<std::byte[]> ring;
+    {
+      std::lock_guard lock(mu_);
+      for (auto it = kept_.begin(); it != kept_.end(); ++it) {
+        if (it->first == size) {
+          ring = std::move(it->second);
+          kept_.erase(it);
+          break;
+        }
+      }
+    }
+    if (!ring) ring = std::make_unique_for_overwrite<std::byte[]>(size);
+    return {ring.release(), [size](std::byte* p) { instance().give(p, size); }};
+  }
+
+ private:
+  static constexpr size_t kMaxKept = 4;
+  void give(std::byte* p, size_t size) {
+    std::unique_ptr<std::byte[]> ring(p);
+    std::lock_guard lock(mu_);
+    if (kept_.size() < kMaxKept) kept_.emplace_back(size, std::move(ring));
+  }
+  std::mutex mu_;
+  std::vector<std::pair<size_t, std::unique_ptr<std::byte[]>>> kept_;
+};
+
+}  // namespace
+
 PipelinedStream::PipelinedStream(ByteStream& source, size_t chunk_size, size_t depth)
     : source_(source),
       chunk_size_(std::max<size_t>(chunk_size, 1)),
-      ring_(std::max<size_t>(depth, 1)) {
-  for (auto& c : ring_) c.data = std::make_unique_for_overwrite<std::byte[]>(chunk_size_);
+      ring_size_(chunk_size_ * std::max<size_t>(depth, 1)) {
+  ring_ = RingPool::instance().take(ring_size_);
   try {
     thread_ = std::thread([this] { produce(); });
   } catch (const std::system_error&) {
@@ -81,27 +122,67 @@ PipelinedStream::~PipelinedStream() {
   thread_.join();
 }
 
+bool PipelinedStream::source_writes_in_place() const {
+  std::lock_guard lock(mu_);
+  return in_place_;
+}
+
+std::optional<std::span<std::byte>> PipelinedStream::writable_span() {
+  // Hand the source at least a chunk's worth where the ring allows (fewer, larger hand-overs),
+  // and never less than it asked for.
+  const size_t want = std::max(min_write_, std::min(chunk_size_, ring_size_ / 4));
+  // What the consumer has not given back runs from the oldest segment's start to head_,
+  // possibly across the ring's end.
+  const bool empty = segments_.empty();
+  const size_t oldest = empty ? 0 : segments_.front().offset;
+  if (empty || oldest < head_) {
+    // Free up to the ring's end; the source keeps writing on where it stopped until fewer than
+    // min_write_ bytes are left there (the promise to a source that decodes in place).
+    if (ring_size_ - head_ >= min_write_) {
+      return std::span<std::byte>(ring_.get() + head_, ring_size_ - head_);
+    }
+    size_t start_free = empty ? ring_size_ : oldest;
+    if (start_free < want) return std::nullopt;
+    head_ = 0;
+    return std::span<std::byte>(ring_.get(), start_free);
+  }
+  if (oldest == head_) return std::nullopt;  // full
+  if (oldest - head_ < want) return std::nullopt;
+  return std::span<std::byte>(ring_.get() + head_, oldest - head_);
+}
+
 void PipelinedStream::produce() {
+  // Asked before the first read, on the thread that does all the reads.
+  if (size_t m = source_.accept_output_ring(ring_size_); m > 0) {
+    std::lock_guard lock(mu_);
+    min_write_ = m;
+    in_place_ = true;
+  }
   while (true) {
-    Chunk* c = nullptr;
+    std::span<std::byte> span;
     {
       std::unique_lock lock(mu_);
-      auto ready = [&] { return stop_ || filled_ - released_ < ring_.size(); };
+      std::optional<std::span<std::byte>> w;
+      auto ready = [&] {
+        if (stop_) return true;
+        w = writable_span();
+        return w.has_value();
+      };
       if (!ready()) {
         auto since = std::chrono::steady_clock::now();
         free_cv_.wait(lock, ready);
         waits_.producer += std::chrono::steady_clock::now() - since;
       }
       if (stop_) return;
-      c = &ring_[filled_ % ring_.size()];
+      span = w->first(std::min(w->size(), std::max(chunk_size_, min_write_)));
     }
-    // The chunk is free: the consumer touches it only once filled_ counts it. Filled at least
-    // half (a decompressor may return a few KiB per call) to keep hand-overs few.
+    // The span is free: the consumer touches it only once a segment covers it. Filled at
+    // least half (a decompressor may return a few KiB per call) to keep hand-overs few.
     size_t len = 0;
     std::optional<Error> error;
     bool end = false;  // of the source, or at an error
-    while (len < chunk_size_ / 2 + 1) {
-      auto n = source_.read(std::span<std::byte>(c->data.get() + len, chunk_size_ - len));
+    while (span.size() - len >= min_write_ && len <= span.size() / 2) {
+      auto n = source_.read(span.subspan(len));
       if (!n.ok()) {
         error = std::move(n).error();
         break;
@@ -111,13 +192,13 @@ void PipelinedStream::produce() {
         break;
       }
       len += *n;
-      if (len == chunk_size_) break;
     }
     {
       std::lock_guard lock(mu_);
       if (len > 0) {
-        c->len = len;
-        ++filled_;
+        size_t offset = static_cast<size_t>(span.data() - ring_.get());
+        segments_.push_back(Segment{offset, len});
+        head_ = offset + len;
       }
       if (error) end = true;
       if (end) {
@@ -132,23 +213,22 @@ void PipelinedStream::produce() {
 
 Result<void> PipelinedStream::advance() {
   std::unique_lock lock(mu_);
-  if (holding_) {
-    ++released_;
-    holding_ = false;
+  if (taken_ > 0) {
+    segments_.pop_front();
+    taken_ = 0;
     free_cv_.notify_one();
   }
-  auto ready = [&] { return taken_ < filled_ || done_; };
+  auto ready = [&] { return !segments_.empty() || done_; };
   if (!ready()) {
     auto since = std::chrono::steady_clock::now();
     filled_cv_.wait(lock, ready);
     waits_.consumer += std::chrono::steady_clock::now() - since;
   }
   cur_pos_ = 0;
-  if (taken_ < filled_) {
-    const Chunk& c = ring_[taken_ % ring_.size()];
-    ++taken_;
-    holding_ = true;
-    cur_ = std::span<const std::byte>(c.data.get(), c.len);
+  if (!segments_.empty()) {
+    const Segment& s = segments_.front();
+    taken_ = 1;
+    cur_ = std::span<const std::byte>(ring_.get() + s.offset, s.len);
     return core::ok();
   }
   cur_ = {};

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -35,6 +36,16 @@ class ByteStream {
   // (PipelinedStream's destructor, before it joins the thread reading its source), so an
   // implementation only sets atomics. Default: nothing to abandon.
   virtual void cancel() {}
+  // Offered once, before the first read(), by a caller that writes into a ring of `ring_bytes`
+  // and promises two things: (1) each read() gets a buffer that starts where the previous one
+  // ended, except that it starts over at the ring's start when fewer than the returned number
+  // of bytes were left before the ring's end, and is at least that many bytes long; (2) bytes
+  // handed out stay as they are until a later read() writes over them. A decoder whose output
+  // refers back to its earlier output (zstd) may then decode in place, keeping its window in
+  // the caller's ring instead of a buffer of its own, and save copying every byte out of it.
+  // Returns the smallest read() it then needs; 0 declines (the caller need not keep (1)).
+  // Streams that pass their caller's buffer straight to another pass the offer on.
+  virtual size_t accept_output_ring(size_t /*ring_bytes*/) { return 0; }
 };
 
 // What a stream that hashes a stored blob tells once it reported its end (HashingStream,
@@ -84,6 +95,9 @@ class HashingStream final : public ByteStream, public BlobDigest {
       : inner_(std::move(inner)), expected_(std::move(expected)), name_(std::move(name)) {}
   core::Result<size_t> read(std::span<std::byte> buf) override;
   void cancel() override { inner_->cancel(); }
+  size_t accept_output_ring(size_t ring_bytes) override {
+    return inner_->accept_output_ring(ring_bytes);
+  }
   // Valid once read() returned 0.
   const std::optional<core::Digest>& computed() const override { return computed_; }
   uint64_t bytes() const override { return bytes_; }
@@ -103,6 +117,11 @@ class HashingStream final : public ByteStream, public BlobDigest {
 // in the source's order; an error is returned after the bytes read before it, and again on
 // every later call. `source` must outlive this stream, whose destructor stops the thread
 // (cancelling the source first, so a read waiting on the network gives up).
+//
+// The chunks are stretches of one ring of chunk_size * depth bytes, which the source writes
+// into directly: a source that accepts the ring (ByteStream::accept_output_ring: zstd) keeps
+// its window there and is never copied out of. Rings come from a small pool, so that the pages
+// of one layer's ring are reused by the next instead of being faulted in again.
 class PipelinedStream final : public ByteStream {
  public:
   PipelinedStream(ByteStream& source, size_t chunk_size, size_t depth);
@@ -122,30 +141,36 @@ class PipelinedStream final : public ByteStream {
     std::chrono::nanoseconds consumer{0}, producer{0};
   };
   Waits waits() const;
+  // Whether the source decodes straight into the ring (for tests).
+  bool source_writes_in_place() const;
 
  private:
-  struct Chunk {
-    std::unique_ptr<std::byte[]> data;
+  struct Segment {  // a filled stretch of the ring
+    size_t offset = 0;
     size_t len = 0;
   };
   void produce();
-  core::Result<void> advance();  // gives back the chunk held, takes the next one into cur_
+  std::optional<std::span<std::byte>> writable_span();  // (mu_) where the producer may write
+  core::Result<void> advance();  // gives back the segment held, takes the next one into cur_
 
   std::unique_ptr<ByteStream> owned_;  // destroyed after the thread is joined
   ByteStream& source_;
   const size_t chunk_size_;
-  std::vector<Chunk> ring_;
+  std::shared_ptr<std::byte[]> ring_;
+  size_t ring_size_ = 0;
+  // Set before the first read, on the producer thread, which alone uses min_write_ after.
+  size_t min_write_ = 1;   // the smallest span the source is given; wraps come before
+  bool in_place_ = false;  // (mu_)
   mutable std::mutex mu_;
-  std::condition_variable filled_cv_;  // producer -> consumer: a chunk or the end arrived
-  std::condition_variable free_cv_;    // consumer -> producer: a chunk was given back
-  uint64_t filled_ = 0;                // chunks the producer has filled so far
-  uint64_t taken_ = 0;                 // chunks the consumer has taken so far
-  uint64_t released_ = 0;              // chunks the consumer has given back so far
-  bool holding_ = false;               // the consumer holds chunk taken_ - 1
+  std::condition_variable filled_cv_;  // producer -> consumer: a segment or the end arrived
+  std::condition_variable free_cv_;    // consumer -> producer: a segment was given back
+  std::deque<Segment> segments_;       // filled and not given back yet, oldest first
+  size_t taken_ = 0;                   // of segments_, how many the consumer took (0 or 1)
+  size_t head_ = 0;                    // where the producer writes next
   bool done_ = false;                  // the producer reached the end or an error
   bool stop_ = false;
   std::optional<core::Error> error_;
-  std::span<const std::byte> cur_;  // the chunk held by the consumer
+  std::span<const std::byte> cur_;  // the segment held by the consumer
   size_t cur_pos_ = 0;              // how much of cur_ read() has handed out
   bool direct_ = false;             // no thread could be started: reads go straight through
   Waits waits_;                     // (mu_)
