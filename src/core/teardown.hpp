@@ -1,6 +1,6 @@
 // Skipping the destruction of large results when the process is about to exit anyway, like
 // clang's -disable-free. Freeing the SBOM of a big image (a vector of LayerResults with their
-// maps of facts, ~80,000 owned-file strings, the Report) costs ~15 ms of single-core time at
+// maps of facts, ~80,000 owned-file strings, the Report) costs ~10 ms of single-core time at
 // the end of `bulwark sbom`, only to hand memory back to an OS that reclaims it at exit in one
 // go. The CLI's main turns this on; libraries and tests keep freeing normally, and sanitizer
 // builds always free, so LeakSanitizer in CI sees every allocation released.

@@ -95,8 +95,8 @@ MergedFs MergedFs::build(const std::vector<LayerResult>& layers) {
   // wrote this path" for every lower layer, which therefore never sees it again.
   // The table is several MiB and every entry lands at a random slot of it: the entries'
   // hashes are computed first (one sequential pass) so that the slot an entry a few places
-  // ahead will probe can be prefetched while this one is looked up. That halved the time of
-  // this serial step on big (65,000 entries).
+  // ahead will probe can be prefetched while this one is looked up: on big (65,000 entries)
+  // this serial step went from ~9 to ~6 ms.
   std::vector<uint64_t> hashes;
   const size_t mask = capacity - 1;
   auto prefetch = [&](size_t i) {
