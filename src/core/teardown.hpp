@@ -68,12 +68,13 @@ inline bool skip_teardown() {
 // destructor must run (files to flush, threads to join, temporary files to remove).
 template <typename T>
 void discard(T&& value) {
-  static_assert(!std::is_lvalue_reference_v<T>, "discard takes ownership: pass std::move(x)");
+  static_assert(!std::is_lvalue_reference_v<T> && !std::is_const_v<T>,
+                "discard takes ownership: pass std::move(x)");
   if (!skip_teardown()) {
-    [[maybe_unused]] T gone = std::move(value);
+    [[maybe_unused]] T gone = std::forward<T>(value);
     return;
   }
-  auto* kept = new detail::Kept<T>(std::move(value));
+  auto* kept = new detail::Kept<T>(std::forward<T>(value));
   auto& list = detail::kept_list();
   std::lock_guard lock(list.mutex);
   list.items.push_back(kept);
