@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
-#include <map>
+#include <unordered_map>
 
 #include "core/text.hpp"
 #include "version/version.hpp"
@@ -86,8 +86,12 @@ std::vector<core::ChangelogCve> changelog_cves_up_to(std::vector<core::Changelog
   if (scheme == nullptr || mentions.empty()) return out;
   // Entries repeat versions (one per CVE): compare each distinct version once.
   // allowed: version -> (kept, parsable).
-  std::map<std::string, std::pair<bool, bool>, std::less<>> allowed;
-  std::map<std::string, size_t, std::less<>> by_cve;  // cve -> index in out
+  // Hash maps: only looked up, never walked (the output is sorted below).
+  std::unordered_map<std::string, std::pair<bool, bool>> allowed;
+  std::unordered_map<std::string, size_t> by_cve;  // cve -> index in out
+  allowed.reserve(mentions.size());
+  by_cve.reserve(mentions.size());
+  out.reserve(mentions.size());
   for (auto& m : mentions) {
     auto it = allowed.find(m.version);
     if (it == allowed.end()) {

@@ -1,9 +1,13 @@
 #include "catalog/dpkg.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <optional>
 #include <set>
 #include <span>
+#include <system_error>
+#include <thread>
 
 #include "catalog/changelog.hpp"
 #include "catalog/debian_changelog.hpp"
@@ -273,7 +277,10 @@ void DpkgCataloger::finalize(const MergeContext& ctx, std::vector<core::Package>
   const auto& os = ctx.os();
   std::string vendor = os.id == "ubuntu" ? "ubuntu" : "debian";
   std::string distro = os.id.empty() ? "" : os.id + "-" + os.version_id;
-  for (auto& p : packages) {
+  // Each package is completed from the merged view alone (read-only) and touches nothing but
+  // itself, so a second thread shares the work: on big (1,000 packages, 80,000 owned files,
+  // 635 changelogs) this step was ~10 ms of the serial tail after the layers are read.
+  auto complete = [&](core::Package& p) {
     std::string info = std::string(kInfoDir) + p.name;
     const auto* files = ctx.facts(info + ":" + p.architecture + ".list");
     if (files == nullptr) files = ctx.facts(info + ".list");
@@ -310,7 +317,26 @@ void DpkgCataloger::finalize(const MergeContext& ctx, std::vector<core::Package>
       purl.qualifiers["upstream"] = p.source_name;
     }
     p.purl = purl.to_string();
+  };
+  // Shared out in small chunks: the cost per package varies a lot (file lists, changelogs).
+  constexpr size_t kChunk = 16;
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t begin = next.fetch_add(kChunk); begin < packages.size();
+         begin = next.fetch_add(kChunk)) {
+      for (size_t i = begin; i < std::min(begin + kChunk, packages.size()); ++i)
+        complete(packages[i]);
+    }
+  };
+  std::optional<std::jthread> helper;
+  if (packages.size() > 4 * kChunk) {
+    try {
+      helper.emplace(work);
+    } catch (const std::system_error&) {
+      // No thread: this one completes them all.
+    }
   }
+  work();
 }
 
 }  // namespace bulwark::catalog

@@ -288,8 +288,12 @@ OsInfo detect_os(const CapturedLookup& captured, bool has_dpkg_status_d) {
 OsInfo detect_os(const MergeContext& ctx) {
   std::string_view status_dir = kDpkgStatusDir;
   if (status_dir.ends_with('/')) status_dir.remove_suffix(1);
-  const bool status_d = ctx.fs().has_entries_under(status_dir);
-  return detect_os([&](std::string_view path) { return ctx.captured(path); }, status_d);
+  auto captured = [&](std::string_view path) { return ctx.captured(path); };
+  // Whether status.d holds anything walks every path of the image (~1 ms on big), and matters
+  // only when no release file was found: asked only then.
+  OsInfo os = detect_os(captured, false);
+  if (!os.evidence_path.empty()) return os;
+  return detect_os(captured, ctx.fs().has_entries_under(status_dir));
 }
 
 std::vector<image::PathPattern> OsReleaseCataloger::patterns() const {

@@ -1,4 +1,5 @@
 #include "cli/app.hpp"
+#include "core/teardown.hpp"
 #include "report/report.hpp"
 
 namespace bulwark::cli {
@@ -43,8 +44,12 @@ void add_sbom_command(CLI::App& app, GlobalOptions& g) {
       return;
     }
     const auto* w = report::find_writer(*format);
-    auto written = write_output(args->output, w->write(*r));
+    std::string text = w->write(*r);
+    auto written = write_output(args->output, text);  // flushed and closed on return
     g.exit_code = written.ok() ? kExitOk : report_error(written.error());
+    // The process exits next: no need to free the report one string at a time.
+    core::discard(std::move(text));
+    core::discard(std::move(r).value());
   });
 }
 

@@ -3,6 +3,7 @@
 #include "cli/suppression_args.hpp"
 #include "cli/vuln_args.hpp"
 #include "core/log.hpp"
+#include "core/teardown.hpp"
 #include "report/report.hpp"
 #include "vulndb/locate.hpp"
 
@@ -76,13 +77,17 @@ void add_scan_command(CLI::App& app, GlobalOptions& g) {
       r->warnings.push_back(db_warning);
     }
     apply_finding_filters(*vuln_args, *r);
-    auto written = write_output(args->output, report::find_writer(*format)->write(*r));
+    std::string text = report::find_writer(*format)->write(*r);
+    auto written = write_output(args->output, text);  // flushed and closed on return
     if (!written.ok()) {
       g.exit_code = report_error(written.error());
       return;
     }
     g.exit_code =
         vuln_args->exit_code != 0 && failing_findings(*r) > 0 ? vuln_args->exit_code : kExitOk;
+    // The process exits next: no need to free the report one string at a time.
+    core::discard(std::move(text));
+    core::discard(std::move(r).value());
   });
 }
 

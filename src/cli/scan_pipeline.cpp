@@ -15,6 +15,7 @@
 #include "cli/analysis_cache.hpp"
 #include "core/limits.hpp"
 #include "core/log.hpp"
+#include "core/teardown.hpp"
 #include "image/layer_reader.hpp"
 #include "image/merged_fs.hpp"
 #include "license/scanner.hpp"
@@ -143,6 +144,9 @@ core::Result<report::Report> analyze_layers(
   }
   // ---- secret and malware findings of the layers (findings/) ----
   add_findings(options, img, *layers, r);
+  // The report holds copies of all it needs; the layers' facts and file lists are the largest
+  // structure of the scan (core/teardown.hpp).
+  core::discard(std::move(layers).value());
   return r;
 }
 

@@ -93,23 +93,39 @@ MergedFs MergedFs::build(const std::vector<LayerResult>& layers) {
   // Top down. A path's record is created by the topmost layer that has it (the last entry of
   // that layer's tar at the path: extraction keeps the last); it then stands for "a higher layer
   // wrote this path" for every lower layer, which therefore never sees it again.
+  // The table is several MiB and every entry lands at a random slot of it: the entries'
+  // hashes are computed first (one sequential pass) so that the slot an entry a few places
+  // ahead will probe can be prefetched while this one is looked up: on big (65,000 entries)
+  // this serial step went from ~9 to ~6 ms.
+  std::vector<uint64_t> hashes;
+  const size_t mask = capacity - 1;
+  auto prefetch = [&](size_t i) {
+    if (i < hashes.size()) __builtin_prefetch(&fs.slots_[static_cast<size_t>(hashes[i]) & mask]);
+  };
+  constexpr size_t kAhead = 8;
   for (size_t pos = layers.size(); pos-- > 0;) {
     const auto& l = layers[pos];
+    const auto& entries = l.files.entries;
+    hashes.resize(entries.size());
+    for (size_t i = 0; i < entries.size(); ++i) hashes[i] = hash_path(entries[i].path);
     // A higher layer's file where this layer has a directory hides the directory's contents
     // (rare: only then do this layer's entries pay for an ancestor walk). The higher layer's
     // kind is that of its first entry at the path.
     if (!fs.records_.empty()) {
-      for (const auto& e : l.files.entries) {
+      for (size_t i = 0; i < entries.size(); ++i) {
+        const auto& e = entries[i];
         if (e.type != EntryType::kDir) continue;
-        const Record* w = fs.lookup(e.path, hash_path(e.path));
+        const Record* w = fs.lookup(e.path, hashes[i]);
         if (w != nullptr && !w->first_is_dir) above.subtree.emplace(e.path, w->rec.layer);
       }
       above.forget();
     }
     // Backwards through the layer, so that the first entry seen at a path is the one kept.
-    for (auto ei = l.files.entries.rbegin(); ei != l.files.entries.rend(); ++ei) {
-      const auto& e = *ei;
-      const uint64_t h = hash_path(e.path);
+    for (size_t k = 0; k < kAhead && k < entries.size(); ++k) prefetch(entries.size() - 1 - k);
+    for (size_t i = entries.size(); i-- > 0;) {
+      if (i >= kAhead) prefetch(i - kAhead);
+      const auto& e = entries[i];
+      const uint64_t h = hashes[i];
       if (Record* seen = fs.lookup(e.path, h)) {
         // Either a higher layer wrote its own version, or this layer holds the path twice
         // (then this entry comes earlier in the tar: it decides the kind a lower layer sees).
@@ -137,6 +153,26 @@ MergedFs MergedFs::build(const std::vector<LayerResult>& layers) {
 const FileRecord* MergedFs::find(std::string_view path) const {
   const Record* r = lookup(path, hash_path(path));
   return r == nullptr || r->rec.removed_in_layer ? nullptr : &r->rec;
+}
+
+std::vector<const FileRecord*> MergedFs::find_all(std::span<const std::string_view> paths) const {
+  std::vector<const FileRecord*> out(paths.size(), nullptr);
+  if (slots_.empty()) return out;
+  std::vector<uint64_t> hashes(paths.size());
+  for (size_t i = 0; i < paths.size(); ++i) hashes[i] = hash_path(paths[i]);
+  const size_t mask = slots_.size() - 1;
+  constexpr size_t kAhead = 8;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    if (i == 0) {
+      for (size_t k = 0; k < kAhead && k < paths.size(); ++k)
+        __builtin_prefetch(&slots_[static_cast<size_t>(hashes[k]) & mask]);
+    } else if (i + kAhead - 1 < paths.size()) {
+      __builtin_prefetch(&slots_[static_cast<size_t>(hashes[i + kAhead - 1]) & mask]);
+    }
+    const Record* r = lookup(paths[i], hashes[i]);
+    out[i] = r == nullptr || r->rec.removed_in_layer ? nullptr : &r->rec;
+  }
+  return out;
 }
 
 bool MergedFs::has_entries_under(std::string_view dir) const {

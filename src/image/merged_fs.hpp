@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,6 +28,10 @@ class MergedFs {
 
   // The visible entry at `path` (no symlink following), or nullptr.
   const FileRecord* find(std::string_view path) const;
+  // find() of each path, in order. For thousands of paths (every evidence file of an image)
+  // this is faster than one call each: the table slot a path a few places ahead will probe is
+  // fetched from memory while the current one is looked up.
+  std::vector<const FileRecord*> find_all(std::span<const std::string_view> paths) const;
   // Follows symlinks in every component, never leaving the root; nullopt for loops (more than
   // max_symlink_hops) and dangling links.
   std::optional<std::string> resolve(std::string_view path) const;

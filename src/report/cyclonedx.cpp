@@ -2,7 +2,11 @@
 // the OS and every installed package are components. Packages a later layer removed are left
 // out: an SBOM lists what the image contains, and the native JSON report keeps them.
 #include <map>
+#include <optional>
 #include <set>
+#include <string>
+#include <system_error>
+#include <thread>
 
 #include "core/digest.hpp"
 #include "report/licenses.hpp"
@@ -43,7 +47,7 @@ ordered_json properties_of(const Target& t) {
 // schema's licenseChoice says. Several declared licenses that include an expression become
 // one expression joined by AND, which is what a package under all of them means; if one of
 // them is not valid SPDX, everything goes in as named licenses so nothing is lost.
-ordered_json licenses_of(const core::Package& p) {
+void write_licenses(const core::Package& p, detail::PrettyJson& w) {
   const std::vector<std::string> declared = detail::unique_licenses(p);
   std::vector<detail::LicenseChoice> choices;
   bool any_expression = false;
@@ -53,7 +57,9 @@ ordered_json licenses_of(const core::Package& p) {
     any_expression |= choices.back().kind == detail::LicenseChoice::Kind::kExpression;
     any_name |= choices.back().kind == detail::LicenseChoice::Kind::kName;
   }
-  ordered_json out = ordered_json::array();
+  if (declared.empty()) return;
+  w.key("licenses");
+  w.begin_array();
   if (any_expression && !any_name) {
     std::string expression;
     for (const auto& c : choices) {
@@ -61,69 +67,194 @@ ordered_json licenses_of(const core::Package& p) {
       bool compound = choices.size() > 1 && c.text.find(' ') != std::string::npos;
       expression += compound ? "(" + c.text + ")" : c.text;
     }
-    out.push_back({{"expression", expression}});
-    return out;
+    w.begin_object();
+    w.member("expression", expression);
+    w.end_object();
+    w.end_array();
+    return;
   }
   for (size_t i = 0; i < choices.size(); ++i) {
+    w.begin_object();
+    w.key("license");
+    w.begin_object();
     if (choices[i].kind == detail::LicenseChoice::Kind::kId) {
-      out.push_back({{"license", {{"id", choices[i].text}}}});
+      w.member("id", choices[i].text);
     } else {
-      out.push_back(
-          {{"license",
-            {{"name", choices[i].kind == detail::LicenseChoice::Kind::kName ? choices[i].text
-                                                                            : declared[i]}}}});
+      w.member("name", choices[i].kind == detail::LicenseChoice::Kind::kName ? choices[i].text
+                                                                             : declared[i]);
     }
+    w.end_object();
+    w.end_object();
+  }
+  w.end_array();
+}
+
+// A component's "properties", opened at the first non-empty value (none: no member at all).
+class PropertyWriter {
+ public:
+  explicit PropertyWriter(detail::PrettyJson& w) : w_(w) {}
+  PropertyWriter(const PropertyWriter&) = delete;
+  PropertyWriter& operator=(const PropertyWriter&) = delete;
+  ~PropertyWriter() {
+    if (open_) w_.end_array();
+  }
+  void add(std::string_view name, std::string_view value) {
+    if (value.empty()) return;
+    if (!open_) {
+      w_.key("properties");
+      w_.begin_array();
+      open_ = true;
+    }
+    w_.begin_object();
+    w_.member("name", name);
+    w_.member("value", value);
+    w_.end_object();
+  }
+
+ private:
+  detail::PrettyJson& w_;
+  bool open_ = false;
+};
+
+void write_properties(const core::Package& p, detail::PrettyJson& w) {
+  PropertyWriter props(w);
+  for (const auto& loc : p.locations) {
+    props.add("bulwark:location:path", loc.path);
+    if (loc.layer_index >= 0) {
+      props.add("bulwark:layer:index", std::to_string(loc.layer_index));
+    }
+    props.add("bulwark:layer:digest", loc.layer_digest);
+  }
+  props.add("bulwark:package:ecosystem", p.ecosystem);
+  props.add("bulwark:package:architecture", p.architecture);
+  props.add("bulwark:package:source-name", p.source_name);
+  props.add("bulwark:package:source-version", p.source_version);
+  if (const auto* m = std::get_if<core::DpkgMetadata>(&p.metadata)) {
+    props.add("bulwark:dpkg:maintainer", m->maintainer);
+    props.add("bulwark:dpkg:status", m->status);
+    if (m->installed_size_kib > 0) {
+      props.add("bulwark:dpkg:installed-size-kib", std::to_string(m->installed_size_kib));
+    }
+  } else if (const auto* a = std::get_if<core::ApkMetadata>(&p.metadata)) {
+    props.add("bulwark:apk:origin", a->origin);
+    props.add("bulwark:apk:commit", a->commit);
+    props.add("bulwark:apk:maintainer", a->maintainer);
+    props.add("bulwark:apk:checksum", a->checksum);
+  } else if (const auto* r = std::get_if<core::RpmMetadata>(&p.metadata)) {
+    if (r->epoch) props.add("bulwark:rpm:epoch", std::to_string(*r->epoch));
+    props.add("bulwark:rpm:release", r->release);
+    props.add("bulwark:rpm:source-rpm", r->source_rpm);
+    props.add("bulwark:rpm:modularity-label", r->modularity_label);
+    props.add("bulwark:rpm:vendor", r->vendor);
+    props.add("bulwark:rpm:db-format", r->db_format);
+  } else if (const auto* l = std::get_if<core::LanguageMetadata>(&p.metadata)) {
+    if (l->dev) props.add("bulwark:lock:dev", "true");
+    if (l->optional) props.add("bulwark:lock:optional", "true");
+    props.add("bulwark:lock:resolved", l->resolved);
+    props.add("bulwark:lock:integrity", l->integrity);
+  } else if (const auto* g = std::get_if<core::GoMetadata>(&p.metadata)) {
+    props.add("bulwark:go:module", g->main_module       ? "main"
+                                   : p.name == "stdlib" ? "stdlib"
+                                                        : "dependency");
+    props.add("bulwark:go:toolchain", g->go_version);
+    props.add("bulwark:go:main-path", g->main_path);
+    props.add("bulwark:go:sum", g->sum);
+    for (const auto& [k, v] : g->build_settings) props.add("bulwark:go:build:" + k, v);
+  }
+}
+
+// A package's component, as an element of the document's "components" array.
+void write_component(const core::Package& p, const std::string& ref, detail::PrettyJson& w) {
+  w.begin_object();
+  // "library" for distribution packages too: CycloneDX recommends it when nothing more
+  // specific fits, and it is what consumers matching vulnerabilities by purl expect.
+  w.member("type", "library");
+  w.member("bom-ref", ref);
+  w.member("name", p.name);
+  if (!p.version.empty()) w.member("version", p.version);
+  write_licenses(p, w);
+  if (!p.purl.empty()) w.member("purl", p.purl);
+  if (!p.locations.empty()) {
+    w.key("evidence");
+    w.begin_object();
+    w.key("occurrences");
+    w.begin_array();
+    for (const auto& loc : p.locations) {
+      w.begin_object();
+      w.member("location", loc.path);
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+  }
+  write_properties(p, w);
+  w.end_object();
+}
+
+// Stands for the packages' components in the document while it is dumped: an element of
+// "components", which the packages' text then replaces.
+constexpr std::string_view kComponentsMarker = "bulwark:components";
+constexpr std::string_view kSerialPrefix = "urn:uuid:";
+
+// Packages [begin, end) as the text of consecutive array elements.
+std::string components_text(const std::vector<const core::Package*>& packages,
+                            const std::vector<std::string>& refs, size_t begin, size_t end) {
+  std::string out;
+  for (size_t i = begin; i < end; ++i) {
+    if (i != begin) out += ",\n    ";
+    detail::PrettyJson w(out, 4);  // elements of a top-level member's array
+    write_component(*packages[i], refs[i], w);
   }
   return out;
 }
 
-ordered_json properties_of(const core::Package& p) {
-  ordered_json props = ordered_json::array();
-  for (const auto& loc : p.locations) {
-    add_property(props, "bulwark:location:path", loc.path);
-    if (loc.layer_index >= 0) {
-      add_property(props, "bulwark:layer:index", std::to_string(loc.layer_index));
+// The packages' components in document order, in up to two parts: the first half on a second
+// thread when there are enough to be worth one (both only read the report).
+std::vector<std::string> component_texts(const std::vector<const core::Package*>& packages,
+                                         const std::vector<std::string>& refs) {
+  constexpr size_t kMinForThread = 64;
+  std::vector<std::string> parts;
+  if (packages.empty()) return parts;
+  size_t half = packages.size() >= kMinForThread ? packages.size() / 2 : 0;
+  std::string first;
+  std::optional<std::jthread> helper;
+  if (half > 0) {
+    try {
+      helper.emplace([&] { first = components_text(packages, refs, 0, half); });
+    } catch (const std::system_error&) {
+      half = 0;  // no thread: this one writes them all
     }
-    add_property(props, "bulwark:layer:digest", loc.layer_digest);
   }
-  add_property(props, "bulwark:package:ecosystem", p.ecosystem);
-  add_property(props, "bulwark:package:architecture", p.architecture);
-  add_property(props, "bulwark:package:source-name", p.source_name);
-  add_property(props, "bulwark:package:source-version", p.source_version);
-  if (const auto* m = std::get_if<core::DpkgMetadata>(&p.metadata)) {
-    add_property(props, "bulwark:dpkg:maintainer", m->maintainer);
-    add_property(props, "bulwark:dpkg:status", m->status);
-    if (m->installed_size_kib > 0) {
-      add_property(props, "bulwark:dpkg:installed-size-kib", std::to_string(m->installed_size_kib));
-    }
-  } else if (const auto* a = std::get_if<core::ApkMetadata>(&p.metadata)) {
-    add_property(props, "bulwark:apk:origin", a->origin);
-    add_property(props, "bulwark:apk:commit", a->commit);
-    add_property(props, "bulwark:apk:maintainer", a->maintainer);
-    add_property(props, "bulwark:apk:checksum", a->checksum);
-  } else if (const auto* r = std::get_if<core::RpmMetadata>(&p.metadata)) {
-    if (r->epoch) add_property(props, "bulwark:rpm:epoch", std::to_string(*r->epoch));
-    add_property(props, "bulwark:rpm:release", r->release);
-    add_property(props, "bulwark:rpm:source-rpm", r->source_rpm);
-    add_property(props, "bulwark:rpm:modularity-label", r->modularity_label);
-    add_property(props, "bulwark:rpm:vendor", r->vendor);
-    add_property(props, "bulwark:rpm:db-format", r->db_format);
-  } else if (const auto* l = std::get_if<core::LanguageMetadata>(&p.metadata)) {
-    if (l->dev) add_property(props, "bulwark:lock:dev", "true");
-    if (l->optional) add_property(props, "bulwark:lock:optional", "true");
-    add_property(props, "bulwark:lock:resolved", l->resolved);
-    add_property(props, "bulwark:lock:integrity", l->integrity);
-  } else if (const auto* g = std::get_if<core::GoMetadata>(&p.metadata)) {
-    add_property(props, "bulwark:go:module",
-                 g->main_module       ? "main"
-                 : p.name == "stdlib" ? "stdlib"
-                                      : "dependency");
-    add_property(props, "bulwark:go:toolchain", g->go_version);
-    add_property(props, "bulwark:go:main-path", g->main_path);
-    add_property(props, "bulwark:go:sum", g->sum);
-    for (const auto& [k, v] : g->build_settings) add_property(props, "bulwark:go:build:" + k, v);
+  std::string second = components_text(packages, refs, half, packages.size());
+  helper.reset();  // joins
+  if (half > 0) parts.push_back(std::move(first));
+  parts.push_back(std::move(second));
+  return parts;
+}
+
+// Replaces the marker element in the dumped document with the packages' components. The
+// pattern holds raw newlines, which only the document's structure writes (strings carry theirs
+// escaped), and the marker's indentation and closing bracket make it the last element of the
+// top-level "components": no string from the image can imitate it.
+void splice_components(std::string& text, const std::vector<std::string>& parts) {
+  if (parts.empty()) return;
+  const std::string quoted = "\"" + std::string(kComponentsMarker) + "\"";
+  const std::string pattern = "\n    " + quoted + "\n  ]";
+  auto at = text.find(pattern, text.find("\n  \"components\": [\n"));
+  if (at == std::string::npos) return;
+  constexpr std::string_view kBetween = ",\n    ";
+  const size_t start = at + 5;  // the marker's opening quote
+  size_t size = text.size() - quoted.size() + kBetween.size() * (parts.size() - 1);
+  for (const auto& part : parts) size += part.size();
+  std::string out;
+  out.reserve(size);
+  out.append(text, 0, start);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) out += kBetween;
+    out += parts[i];
   }
-  return props;
+  out.append(text, start + quoted.size());
+  text = std::move(out);
 }
 
 // bom-refs must be unique in the document. The purl is the natural one; packages that share
@@ -317,7 +448,7 @@ std::string write_cyclonedx(const Report& r) {
         {{{"alg", "SHA-256"}, {"content", r.target.manifest_digest.substr(7)}}});
   }
   if (auto props = properties_of(r.target); !props.empty()) image["properties"] = props;
-  meta["component"] = image;
+  meta["component"] = std::move(image);
 
   ordered_json components = ordered_json::array();
   if (!r.os.empty()) {
@@ -332,27 +463,13 @@ std::string write_cyclonedx(const Report& r) {
     add_property(props, "bulwark:os:id-like", r.os.id_like);
     add_property(props, "bulwark:os:evidence-path", r.os.evidence_path);
     if (!props.empty()) os["properties"] = props;
-    components.push_back(os);
+    components.push_back(std::move(os));
   }
-  for (size_t i = 0; i < packages.size(); ++i) {
-    const core::Package& p = *packages[i];
-    ordered_json c;
-    // "library" for distribution packages too: CycloneDX recommends it when nothing more
-    // specific fits, and it is what consumers matching vulnerabilities by purl expect.
-    c["type"] = "library";
-    c["bom-ref"] = refs[i];
-    c["name"] = p.name;
-    if (!p.version.empty()) c["version"] = p.version;
-    if (auto licenses = licenses_of(p); !licenses.empty()) c["licenses"] = licenses;
-    if (!p.purl.empty()) c["purl"] = p.purl;
-    if (!p.locations.empty()) {
-      ordered_json occurrences = ordered_json::array();
-      for (const auto& loc : p.locations) occurrences.push_back({{"location", loc.path}});
-      c["evidence"]["occurrences"] = occurrences;
-    }
-    if (auto props = properties_of(p); !props.empty()) c["properties"] = props;
-    components.push_back(std::move(c));
-  }
+  // The packages' components are the bulk of the document (big: 889 of them, 1.6 MB): each is
+  // built and serialised on its own, half of them on a second thread, and spliced into the
+  // document's text where a marker stands (see splice_components).
+  auto texts = component_texts(packages, refs);
+  if (!texts.empty()) components.push_back(kComponentsMarker);
   doc["components"] = std::move(components);
 
   // The image depends on its OS and on every package in it. Packages get no entries of their
@@ -363,11 +480,18 @@ std::string write_cyclonedx(const Report& r) {
   ordered_json image_deps = ordered_json::array();
   if (!os_ref.empty()) image_deps.push_back(os_ref);
   for (const auto& ref : refs) image_deps.push_back(ref);
-  doc["dependencies"] = ordered_json::array({{{"ref", image_ref}, {"dependsOn", image_deps}}});
+  ordered_json image_dep;
+  image_dep["ref"] = image_ref;
+  image_dep["dependsOn"] = std::move(image_deps);
+  doc["dependencies"] = ordered_json::array();
+  doc["dependencies"].push_back(std::move(image_dep));
   if (auto vulns = vulnerabilities_json(r, packages, refs); !vulns.empty())
     doc["vulnerabilities"] = std::move(vulns);
 
-  return detail::dump_with_content_uuid(doc, "serialNumber", "urn:uuid:");
+  doc["serialNumber"] = detail::content_uuid_placeholder(kSerialPrefix);
+  std::string text = detail::dump_ordered(doc);
+  splice_components(text, texts);
+  return detail::set_content_uuid(std::move(text), kSerialPrefix);
 }
 
 }  // namespace bulwark::report

@@ -94,18 +94,86 @@ std::string dump_ordered(const nlohmann::ordered_json& j, int indent) {
   return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
-std::string dump_with_content_uuid(nlohmann::ordered_json& doc, const std::string& key,
-                                   const std::string& prefix) {
-  static const std::string kPlaceholder = "00000000-0000-0000-0000-000000000000";
-  doc[key] = prefix + kPlaceholder;
-  std::string text = dump_ordered(doc);
-  // Both writers set `key` near the top of the document, before any package data, so its value
-  // is the first occurrence of the quoted pattern.
-  std::string pattern = "\"" + prefix + kPlaceholder + "\"";
+namespace {
+constexpr std::string_view kUuidPlaceholder = "00000000-0000-0000-0000-000000000000";
+}  // namespace
+
+std::string content_uuid_placeholder(std::string_view prefix) {
+  return std::string(prefix) + std::string(kUuidPlaceholder);
+}
+
+std::string set_content_uuid(std::string text, std::string_view prefix) {
+  // Both writers set the key near the top of the document, before any package data, so its
+  // value is the first occurrence of the quoted pattern.
+  std::string pattern = "\"" + content_uuid_placeholder(prefix) + "\"";
   auto pos = text.find(pattern);
   if (pos != std::string::npos)
-    text.replace(pos + 1 + prefix.size(), kPlaceholder.size(), uuid_from_content(text));
+    text.replace(pos + 1 + prefix.size(), kUuidPlaceholder.size(), uuid_from_content(text));
   return text;
+}
+
+std::string dump_with_content_uuid(nlohmann::ordered_json& doc, const std::string& key,
+                                   const std::string& prefix) {
+  doc[key] = content_uuid_placeholder(prefix);
+  return set_content_uuid(dump_ordered(doc), prefix);
+}
+
+void PrettyJson::newline_and_indent(size_t depth) {
+  out_ += '\n';
+  out_.append(base_ + 2 * depth, ' ');
+}
+
+void PrettyJson::before_value() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (has_members_.empty()) return;  // the top-level value
+  if (has_members_.back()) out_ += ',';
+  has_members_.back() = true;
+  newline_and_indent(has_members_.size());
+}
+
+void PrettyJson::open(char bracket) {
+  before_value();
+  out_ += bracket;
+  has_members_.push_back(false);
+}
+
+void PrettyJson::close(char bracket) {
+  bool any = has_members_.back();
+  has_members_.pop_back();
+  if (any) newline_and_indent(has_members_.size());
+  out_ += bracket;
+}
+
+void PrettyJson::key(std::string_view k) {
+  if (has_members_.back()) out_ += ',';
+  has_members_.back() = true;
+  newline_and_indent(has_members_.size());
+  quoted(k);
+  out_ += ": ";
+  after_key_ = true;
+}
+
+void PrettyJson::string(std::string_view v) {
+  before_value();
+  quoted(v);
+}
+
+void PrettyJson::quoted(std::string_view s) {
+  // Printable ASCII other than '"' and '\\' is written as it is; anything else (controls,
+  // UTF-8, invalid bytes) is left to nlohmann's own escaping and replacement.
+  bool plain = std::all_of(s.begin(), s.end(),
+                           [](char c) { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'; });
+  if (plain) {
+    out_ += '"';
+    out_ += s;
+    out_ += '"';
+    return;
+  }
+  out_ += nlohmann::ordered_json(s).dump(-1, ' ', false,
+                                         nlohmann::ordered_json::error_handler_t::replace);
 }
 
 std::optional<CodePoint> decode_utf8(std::string_view s, size_t i) {

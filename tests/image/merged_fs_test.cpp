@@ -129,6 +129,38 @@ TEST(MergedFs, PathTwiceInOneLayerKeepsTheLastEntryAndTheFirstDecidesWhatItHides
   EXPECT_EQ(fs.visible_count(), 2U);
 }
 
+TEST(MergedFs, FindAllAnswersAsFindDoesForEachPathInOrder) {
+  // Enough layers and paths for the batched lookup to prefetch ahead and wrap around: visible,
+  // overwritten, removed by a whiteout and by an opaque directory, never written.
+  std::vector<LayerResult> layers;
+  std::vector<std::string> paths;
+  for (int l = 0; l < 3; ++l) {
+    std::vector<Entry> entries;
+    for (int i = 0; i < 200; ++i) {
+      std::string p = "d" + std::to_string(i % 7) + "/f" + std::to_string(i * (l + 1));
+      entries.push_back(file(p));
+      paths.push_back(p);
+    }
+    std::vector<std::string> whiteouts, opaque;
+    if (l == 2) whiteouts.push_back("d3");
+    if (l == 1) opaque.push_back("d5");
+    layers.push_back(layer(l, std::move(entries), std::move(whiteouts), std::move(opaque)));
+  }
+  for (int i = 0; i < 50; ++i) paths.push_back("missing/" + std::to_string(i));
+  auto fs = MergedFs::build(layers);
+  std::vector<std::string_view> views(paths.begin(), paths.end());
+  auto all = fs.find_all(views);
+  ASSERT_EQ(all.size(), paths.size());
+  size_t found = 0;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    EXPECT_EQ(all[i], fs.find(paths[i])) << paths[i];
+    found += all[i] != nullptr ? 1 : 0;
+  }
+  EXPECT_GT(found, 100U);
+  EXPECT_LT(found, paths.size() - 50);  // some removed
+  EXPECT_TRUE(MergedFs{}.find_all(views).size() == views.size());
+}
+
 TEST(MergedFs, DefaultConstructedViewIsEmpty) {
   MergedFs fs;
   EXPECT_EQ(fs.find("etc/os-release"), nullptr);

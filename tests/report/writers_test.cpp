@@ -334,6 +334,29 @@ TEST(CycloneDx, ValidatesAgainstTheOfficialSchema) {
   EXPECT_EQ(schema_errors(schema, write_cyclonedx(Report{})), "");
 }
 
+// The writer emits components as text, half of them on a second thread, into a document dumped
+// by nlohmann: the result must be byte for byte what dumping the whole document at once gives,
+// whatever the strings hold. Enough packages for the second thread to take part.
+TEST(CycloneDx, TextIsExactlyOneDumpOfTheWholeDocument) {
+  Report r = sample_report();
+  const std::vector<std::string> awkward = {
+      "quote\"back\\slash", "tab\tnew\nline", "back\\slash", "del\x7f",
+      "\xc3\xa9t\xc3\xa9",  "bad\xff\xfe",    "esc\x1b[0m"};
+  for (int i = 0; i < 150; ++i) {
+    const std::string& odd = awkward[static_cast<size_t>(i) % awkward.size()];
+    auto p = deb("pkg" + std::to_string(i) + odd, "1." + std::to_string(i), "src" + odd, "1",
+                 {i % 3 == 0 ? "GPL-2+ or " + odd : "MIT", "Apache-2.0"}, i % 3);
+    p.locations.push_back(at("opt/" + odd + "/status", i % 3));
+    if (i % 5 == 0) p.licenses.clear();
+    r.packages.push_back(std::move(p));
+  }
+  std::string out = write_cyclonedx(r);
+  auto doc = nlohmann::ordered_json::parse(out);
+  EXPECT_EQ(doc["components"].size(), r.packages.size() + 1);  // and the OS
+  EXPECT_EQ(doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n", out);
+  EXPECT_EQ(write_cyclonedx(r), out);
+}
+
 TEST(CycloneDx, SerialNumberIsDerivedFromContent) {
   json a = parse(write_cyclonedx(sample_report()));
   std::string serial = a["serialNumber"];
