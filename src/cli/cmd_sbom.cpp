@@ -33,6 +33,8 @@ void add_sbom_command(CLI::App& app, GlobalOptions& g) {
       "  bulwark sbom oci:./layout:1.0 --format spdx\n"
       "  bulwark sbom dir:/srv/rootfs --format table");
   cmd->callback([&g, args, format] {
+    // One scan, then the process exits: its large results are left to the OS (core/teardown.hpp).
+    core::set_skip_teardown(true);
     auto opts = to_scan_options(*args, g);
     if (!opts.ok()) {
       g.exit_code = report_error(opts.error());

@@ -37,6 +37,8 @@ void add_scan_command(CLI::App& app, GlobalOptions& g) {
       "  bulwark scan app.tar --severity HIGH,CRITICAL --ignore-unfixed --exit-code 1\n"
       "  bulwark scan oci:./layout --format json -o report.json");
   cmd->callback([&g, cmd, args, format, findings_args, vuln_args, suppression_args] {
+    // One scan, then the process exits: its large results are left to the OS (core/teardown.hpp).
+    core::set_skip_teardown(true);
     auto opts = to_scan_options(*args, g);
     if (!opts.ok()) {
       g.exit_code = report_error(opts.error());

@@ -2,8 +2,8 @@
 // clang's -disable-free. Freeing the SBOM of a big image (a vector of LayerResults with their
 // maps of facts, ~80,000 owned-file strings, the Report) costs ~10 ms of single-core time at
 // the end of `bulwark sbom`, only to hand memory back to an OS that reclaims it at exit in one
-// go. The CLI's main turns this on; libraries and tests keep freeing normally, and sanitizer
-// builds always free, so LeakSanitizer in CI sees every allocation released.
+// go. The one-shot CLI commands turn this on; libraries and tests keep freeing normally, and
+// sanitizer builds always free, so LeakSanitizer in CI sees every allocation released.
 #pragma once
 
 #include <atomic>
@@ -54,8 +54,9 @@ inline KeptList& kept_list() {
 
 }  // namespace detail
 
-// Set once by a program's main when it exits right after its one command; ignored (always
-// false) in sanitizer builds.
+// Set by a command that exits right after its one piece of work (`sbom`, `scan`); ignored
+// (always false) in sanitizer builds. Never by a command that keeps running (a server, a
+// watcher): every result it discards would stay for the life of the process.
 inline void set_skip_teardown(bool on) {
   detail::skip_teardown_flag.store(on && !kSanitizerBuild, std::memory_order_relaxed);
 }
