@@ -9,7 +9,8 @@
 #   peak RSS    /usr/bin/time of each process alone (the cold SBOM runs)
 # Runs are interleaved (bulwark, trivy, bulwark, trivy ...) so machine noise hits both alike;
 # the table shows medians. It also diffs what both find (bench/trivy_diff.py): packages by
-# purl, secrets by (path, layer); every item only Trivy finds is listed.
+# purl, secrets by (path, layer); and Dockerfile findings on the rule tests' Dockerfiles by
+# rule meaning (bench/dockerfile_vs_trivy.py); every item only Trivy finds is listed.
 #
 #   bash bench/vs-trivy.sh [--runs N] [--images "big debian-app"] [--append]
 #
@@ -114,6 +115,14 @@ $($py bench/trivy_diff.py secrets "$work/t.$tag.secrets.json" "$work/b.$tag.secr
     fi
   done
 done
+
+# Dockerfile findings on the Dockerfiles the rule tests use, compared by rule meaning.
+if df_diff=$($py bench/dockerfile_vs_trivy.py "$bin" "$trivy" "$work" 2>&1); then :; else
+  df_diff="    Dockerfile comparison not counted: $(printf '%s\n' "$df_diff" | tail -n 1)"
+fi
+diffs+="
+### Dockerfiles of tests/misconfig/dockerfile_rules_test.cpp (bulwark config / trivy config)
+$df_diff"
 
 header="$(date -u +%Y-%m-%d) $(nproc) cores, $(uname -m), bulwark $("$bin" version | head -1 | cut -d' ' -f2) $(git rev-parse --short HEAD), Trivy $("$trivy" --version 2>/dev/null | head -1), $runs interleaved runs, medians"
 printf '%s\n\n%s\n%s\n' "$header" "$table" "$diffs"

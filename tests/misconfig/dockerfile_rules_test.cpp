@@ -123,6 +123,10 @@ const Case kCases[] = {
      "/usr/local/bin/python\n"},
     {"BW-DF-036", "FROM a:1\nRUN curl -o a https://x\nRUN wget https://y\n",
      "FROM a:1\nRUN curl -o a https://x && curl -o b https://y\n"},
+    {"BW-DF-041", "FROM a:1\nRUN apt-get update\nRUN apt-get install -y curl\n",
+     "FROM a:1\nRUN apt-get update && apt-get install -y curl\n"},
+    {"BW-DF-041", "FROM alpine:3.19\nRUN apk update\nRUN apk add curl\n",
+     "FROM alpine:3.19\nRUN apk update && apk upgrade\n"},
 };
 
 std::vector<Issue> run(std::string_view text) {

@@ -743,6 +743,24 @@ void check_relative_dest(const Ctx& c, const Rule& r, std::vector<Issue>& out) {
   }
 }
 
+// Docker reuses a cached RUN layer: an index refresh in a RUN of its own can leave a later
+// install (in another RUN, after a cache hit) working from an old index. Docker's Dockerfile
+// best practices: combine `apt-get update` with `apt-get install` in the same RUN.
+void check_update_alone(const Ctx& c, const Rule& r, std::vector<Issue>& out) {
+  for_each(c, "RUN", [&](size_t, const Instruction& ins) {
+    bool update = run_has(c, ins, {"apt-get", "apt", "aptitude"}, {"update"}) ||
+                  run_has(c, ins, {"apk"}, {"update"});
+    if (!update) return;
+    if (run_has(c, ins, {"apt-get", "apt", "aptitude"},
+                {"install", "upgrade", "dist-upgrade", "full-upgrade"}) ||
+        run_has(c, ins, {"apk"}, {"add", "upgrade"}))
+      return;
+    emit(c, r, out, ins.line,
+         "package index updated in a RUN of its own: after a cache hit a later install uses a "
+         "stale index");
+  });
+}
+
 void check_ln_sh(const Ctx& c, const Rule& r, std::vector<Issue>& out) {
   for_each_command(c, [&](const Instruction& ins, const Command& cmd, size_t p) {
     if (program_name(cmd.words[p]) != "ln" || cmd.words.size() < p + 3) return;
@@ -875,6 +893,9 @@ const std::array kTable = {
     DfRule{{"BW-DF-040", "/bin/sh replaced in RUN", S::kLow,
             "Use SHELL [\"/bin/bash\", \"-c\"] instead of linking over /bin/sh", kDf},
            check_ln_sh},
+    DfRule{{"BW-DF-041", "Package index updated in a RUN of its own", S::kLow,
+            "Update and install in the same RUN: `apt-get update && apt-get install -y ...`", kDf},
+           check_update_alone},
 };
 
 }  // namespace
