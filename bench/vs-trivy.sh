@@ -45,7 +45,10 @@ if ! trivy=$(bash "$shared/peers/trivy.sh" 2>/tmp/vs-trivy-install.log); then
 fi
 py=/usr/bin/python3
 have_secrets=false
-"$bin" scan --help 2>/dev/null | grep -q -- '--scanners' && have_secrets=true
+# The help is read whole first: `| grep -q` would stop reading at the match, and with pipefail
+# bulwark's SIGPIPE on the rest of its help turned the check false in some runs.
+scan_help=$("$bin" scan --help 2>/dev/null || true)
+[[ $scan_help == *--scanners* ]] && have_secrets=true
 
 work=$(mktemp -d /var/tmp/vs-trivy.XXXXXX)
 trap 'rm -rf "$work"' EXIT
