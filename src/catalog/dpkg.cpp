@@ -13,6 +13,7 @@
 #include "catalog/debian_changelog.hpp"
 #include "catalog/debian_licenses.hpp"
 #include "catalog/entry_bytes.hpp"
+#include "core/cpus.hpp"
 #include "core/limits.hpp"
 #include "core/path.hpp"
 #include "core/purl.hpp"
@@ -329,7 +330,7 @@ void DpkgCataloger::finalize(const MergeContext& ctx, std::vector<core::Package>
     }
   };
   std::optional<std::jthread> helper;
-  if (packages.size() > 4 * kChunk) {
+  if (packages.size() > 4 * kChunk && core::available_cpus() > 1) {
     try {
       helper.emplace(work);
     } catch (const std::system_error&) {

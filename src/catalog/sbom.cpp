@@ -13,6 +13,7 @@
 #include <unordered_set>
 
 #include "catalog/os_release.hpp"
+#include "core/cpus.hpp"
 #include "core/log.hpp"
 #include "core/path.hpp"
 #include "core/teardown.hpp"
@@ -285,7 +286,7 @@ Sbom build_sbom(const image::Image& image, const std::vector<image::LayerResult>
     }
   };
   std::optional<std::jthread> helper;
-  if (evidence_paths.size() > 1) {
+  if (evidence_paths.size() > 1 && core::available_cpus() > 1) {
     try {
       helper.emplace(follow_all);
     } catch (const std::system_error&) {

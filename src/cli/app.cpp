@@ -28,7 +28,9 @@ void add_image_args(CLI::App& cmd, ImageArgs& args) {
   cmd.add_flag("--verify-diffids", args.verify_diff_ids,
                "Also hash each decompressed layer and check it against the config's diff_id\n"
                "(always done for layers stored uncompressed)");
-  cmd.add_option("--threads", args.threads, "Layers read in parallel (default: one per core)");
+  cmd.add_option("--threads", args.threads,
+                 "Layers read in parallel (default: one per CPU available: affinity mask, "
+                 "cgroup CPU limit)");
   cmd.add_option("--catalogers", args.catalogers,
                  "Only these catalogers: comma-separated names or tags (os, language, npm,\n"
                  "pypi, javascript, python, ...); default: all");

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/cpus.hpp"
 #include "core/limits.hpp"
 #include "core/log.hpp"
 #include "image/layer_cache.hpp"
@@ -706,8 +707,9 @@ Result<std::vector<LayerResult>> read_layers(const Image& image,
   }
 
   Context ctx{image, analyzers, matcher, options, std::nullopt};
-  unsigned threads =
-      options.threads != 0 ? options.threads : std::max(1U, std::thread::hardware_concurrency());
+  // One layer reader per CPU this process may use (its affinity mask and cgroup CPU limit),
+  // not per CPU of the host: in a 2-CPU pod on a 64-core node, 64 readers would only fight.
+  unsigned threads = options.threads != 0 ? options.threads : core::available_cpus();
   ctx.pipeline = threads > 1;
   if (options.cache_dir) {
     if (auto ok = LayerCache::prepare(*options.cache_dir); ok.ok()) {
@@ -760,6 +762,8 @@ Result<std::vector<LayerResult>> read_layers(const Image& image,
     }
   };
   threads = static_cast<unsigned>(std::min<size_t>(threads, n));
+  core::log_debug("reading {} layers on {} thread{}{}", n, threads, threads == 1 ? "" : "s",
+                  ctx.pipeline ? ", each layer pipelined" : "");
   {
     std::vector<std::jthread> pool;
     for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);

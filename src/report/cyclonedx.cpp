@@ -8,6 +8,7 @@
 #include <system_error>
 #include <thread>
 
+#include "core/cpus.hpp"
 #include "core/digest.hpp"
 #include "report/licenses.hpp"
 #include "report/report.hpp"
@@ -215,7 +216,9 @@ std::vector<std::string> component_texts(const std::vector<const core::Package*>
   constexpr size_t kMinForThread = 64;
   std::vector<std::string> parts;
   if (packages.empty()) return parts;
-  size_t half = packages.size() >= kMinForThread ? packages.size() / 2 : 0;
+  // Two halves on two threads, where there is a second CPU to run the other on.
+  size_t half =
+      packages.size() >= kMinForThread && core::available_cpus() > 1 ? packages.size() / 2 : 0;
   std::string first;
   std::optional<std::jthread> helper;
   if (half > 0) {

@@ -1,5 +1,6 @@
 // End-to-end tests of the bulwark binary: exit codes, one-line errors, help, determinism.
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <nlohmann/json.hpp>
 #include <set>
@@ -166,6 +167,24 @@ TEST(Cli, CatalogersOptionSelectsByTagAndRejectsUnknownNames) {
   EXPECT_EQ(bad.rc, 2);
   EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
   EXPECT_NE(bad.err.find("unknown cataloger or tag: nope"), std::string::npos) << bad.err;
+}
+
+TEST(Cli, LayerReadersFollowTheCpusTheProcessMayUse) {
+  // Pinned to one CPU (as taskset, a cpuset or a 1-CPU container would), layers are read on
+  // one thread without the per-layer pipeline threads, whatever the host's core count.
+  testing::TempDir tmp;
+  ImageBuilder b;
+  b.layer({TarEntry::file("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n")});
+  b.layer({TarEntry::file("app/a.txt", "a\n")});
+  b.write_docker_archive(tmp.str() + "/two.tar");
+  std::string args = " --no-cache " + tmp.str() + "/two.tar -o /dev/null";
+  auto one = bulwark("--verbose sbom" + args, "taskset -c " + std::to_string(sched_getcpu()));
+  ASSERT_EQ(one.rc, 0) << one.err;
+  EXPECT_NE(one.err.find("reading 2 layers on 1 thread\n"), std::string::npos) << one.err;
+  auto two = bulwark("--verbose sbom --threads 2" + args);
+  ASSERT_EQ(two.rc, 0) << two.err;
+  EXPECT_NE(two.err.find("reading 2 layers on 2 threads, each layer pipelined"), std::string::npos)
+      << two.err;
 }
 
 TEST(Cli, JsonLogFormatForMachines) {
