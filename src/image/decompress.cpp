@@ -202,8 +202,12 @@ class ZstdInput {
       in_carry_ = false;
     }
   }
-  // The bytes at hand without waiting for more (for the streaming API); empty only at the end.
-  Result<std::span<const std::byte>> some() { return peek(1); }
+  // All the bytes at hand, reading more only when none are (for the streaming API); empty
+  // only at the end. Not peek(1): that is one byte, and zstd fed byte by byte is 8x slower.
+  Result<std::span<const std::byte>> some() {
+    BW_TRY(peek(1));
+    return cur_;
+  }
   uint64_t total() const { return in_total_; }
 
  private:
