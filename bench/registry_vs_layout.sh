@@ -3,13 +3,19 @@
 # loopback docker-registry against the same image's OCI layout on disk, in the same run; then
 # a warm re-scan, counting the layer-blob GETs in the registry's access log.
 #
-# Two registry set-ups, measured in the same hyperfine run:
+# Two registry set-ups, each measured against the layout in the same hyperfine run:
 #  - "registry": docker-registry serves the blobs itself (Go's io.Copy through 32 KiB buffers,
 #    no sendfile): its CPU competes with the scan for this machine's 2 cores;
 #  - "registry+storage": the same docker-registry with its redirect middleware answers blob
 #    GETs with 307 to nginx (sendfile) over the same storage directory, which is how Docker Hub,
 #    GHCR, ECR and GCR serve blobs (redirect to object storage or a CDN).
 # The servers' CPU per pull is read from /proc before and after the timed runs.
+#
+# Two rounds: "shared", the servers and the scanner on all CPUs (on a 2-CPU machine the
+# scan keeps both busy, so every cycle a server spends adds to the scan's wall time), and
+# "isolated", the servers pinned to the last CPU and both scans to the others (a registry on
+# hardware of its own, as registries are deployed), which shows what the pull costs the
+# scanner itself.
 #
 #   bash bench/registry_vs_layout.sh [--append]
 #
@@ -81,15 +87,32 @@ layout=oci:$corpus/big.oci
 cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14+$15)/hz}' "/proc/$1/stat"; }
 nginx_pids() { local m; m=$(cat "$work/nginx.pid"); echo "$m" $(pgrep -P "$m"); }
 nginx_cpu() { local t=0 p; for p in $(nginx_pids); do t=$(awk -v a="$t" -v b="$(cpu_s "$p")" 'BEGIN{print a+b}'); done; echo "$t"; }
-server_before=$(cpu_s "$pid") redirect_before=$(awk -v a="$(cpu_s "$rpid")" -v b="$(nginx_cpu)" 'BEGIN{print a+b}')
+# One timed round: hyperfine over the three scans (each prefixed with $1, a taskset or
+# nothing), then the servers' CPU per pull. Sets round_json, server_cpu, redirect_cpu.
+timed_round() {  # PREFIX NAME
+  local prefix=$1 sb rb pulls=$((runs + 1))
+  sb=$(cpu_s "$pid") rb=$(awk -v a="$(cpu_s "$rpid")" -v b="$(nginx_cpu)" 'BEGIN{print a+b}')
+  round_json=$work/$2.json
+  hyperfine --runs "$runs" --warmup 1 --export-json "$round_json" \
+    -n layout "$prefix $bin sbom --no-cache -q $layout -o /dev/null" \
+    -n registry "$prefix $bin sbom --no-cache -q --insecure-registry 127.0.0.1:$port $ref -o /dev/null" \
+    -n registry+storage "$prefix $bin sbom --no-cache -q --insecure-registry 127.0.0.1:$rport $rref -o /dev/null" >&2
+  server_cpu=$(awk -v a="$(cpu_s "$pid")" -v b="$sb" -v n="$pulls" 'BEGIN{printf "%.3f", (a-b)/n}')
+  redirect_cpu=$(awk -v a="$(cpu_s "$rpid")" -v c="$(nginx_cpu)" -v b="$rb" -v n="$pulls" 'BEGIN{printf "%.3f", (a+c-b)/n}')
+}
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-hyperfine --runs "$runs" --warmup 1 --export-json "$work/h.json" \
-  -n layout "$bin sbom --no-cache -q $layout -o /dev/null" \
-  -n registry "$bin sbom --no-cache -q --insecure-registry 127.0.0.1:$port $ref -o /dev/null" \
-  -n registry+storage "$bin sbom --no-cache -q --insecure-registry 127.0.0.1:$rport $rref -o /dev/null" >&2
-pulls=$((runs + 1))
-server_cpu=$(awk -v a="$(cpu_s "$pid")" -v b="$server_before" -v n="$pulls" 'BEGIN{printf "%.3f", (a-b)/n}')
-redirect_cpu=$(awk -v a="$(cpu_s "$rpid")" -v c="$(nginx_cpu)" -v b="$redirect_before" -v n="$pulls" 'BEGIN{printf "%.3f", (a+c-b)/n}')
+# Shared: scanner and servers on all CPUs, as when both run on one host.
+timed_round "" shared
+shared_json=$round_json shared_server=$server_cpu shared_redirect=$redirect_cpu
+# Isolated: the servers on the last CPU, the scanner (both scans alike) on the others, which
+# is how a registry on hardware of its own is seen; on a 2-CPU machine the scanner gets one
+# CPU, so it reads layers on one thread (core::available_cpus follows the affinity mask).
+ncpu=$(nproc) last=$(( $(nproc) - 1 ))
+scanner_cpus=0-$(( last > 0 ? last - 1 : 0 ))
+for p in "$pid" "$rpid" $(nginx_pids); do taskset -a -p -c "$last" "$p" >/dev/null; done
+timed_round "taskset -c $scanner_cpus" isolated
+isolated_json=$round_json isolated_server=$server_cpu isolated_redirect=$redirect_cpu
+for p in "$pid" "$rpid" $(nginx_pids); do taskset -a -p -c "0-$last" "$p" >/dev/null; done
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 cache=$work/cache
@@ -101,25 +124,31 @@ warm_gets=$(( $(blob_gets) - before ))
 layers=$(jq -r '.manifests[0].digest' "$corpus/big.oci/index.json" | sed 's/sha256://' |
   xargs -I{} jq '.layers|length' "$corpus/big.oci/blobs/sha256/{}")
 
-table=$(jq -r --arg wg "$warm_gets" --arg nl "$layers" --arg sc "$server_cpu" --arg rc "$redirect_cpu" '
+table_of() {  # JSON SERVER_CPU REDIRECT_CPU LABEL
+  jq -r --arg sc "$2" --arg rc "$3" --arg lb "$4" '
   (.results | map({(.command): .}) | add) as $r
   | def r3: . * 1000 | round / 1000; def x2: . * 100 | round / 100;
   ($r.layout.median) as $l | ($r.layout.user) as $lu | ($r.layout.user + $r.layout.system) as $lc
   | def row($name; $k; $server):
       ($r[$k].median) as $g | ($r[$k].user) as $gu | ($r[$k].user + $r[$k].system) as $gc
-      | "| \($name) | \($g|r3) | \($g/$l|x2)x | \($gu|r3) | \($gu/$lu|x2)x | \($gc|r3) | \($gc/$lc|x2)x | \($server) | <= 1.15x |";
-  "| measure | median wall s | wall ratio | mean user CPU s | user ratio | mean user+sys CPU s | CPU ratio | server CPU s per pull | target |",
-  "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-  "| bulwark sbom --no-cache, OCI layout on disk | \($l|r3) | 1.00 | \($lu|r3) | 1.00 | \($lc|r3) | 1.00 | | |",
-  row("bulwark sbom --no-cache, loopback docker-registry serving blobs"; "registry"; $sc),
-  row("bulwark sbom --no-cache, loopback docker-registry redirecting blobs to nginx (sendfile)"; "registry+storage"; $rc),
-  "| warm re-scan: blob GETs (config + layers; \($nl) layers) | \($wg) | | | | | | | 1 (config only), 0 layer blobs |"
-' "$work/h.json")
+      | "| \($lb): \($name) | \($g|r3) | \($g/$l|x2)x | \($gu|r3) | \($gu/$lu|x2)x | \($gc|r3) | \($gc/$lc|x2)x | \($server) | <= 1.15x |";
+  "| \($lb): bulwark sbom --no-cache, OCI layout on disk | \($l|r3) | 1.00 | \($lu|r3) | 1.00 | \($lc|r3) | 1.00 | | |",
+  row("loopback docker-registry serving blobs"; "registry"; $sc),
+  row("loopback docker-registry redirecting blobs to nginx (sendfile)"; "registry+storage"; $rc)
+  ' "$1"
+}
+table=$(
+  echo "| measure | median wall s | wall ratio | mean user CPU s | user ratio | mean user+sys CPU s | CPU ratio | server CPU s per pull | target |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+  table_of "$shared_json" "$shared_server" "$shared_redirect" "shared (scanner and servers on CPUs 0-$last)"
+  table_of "$isolated_json" "$isolated_server" "$isolated_redirect" "isolated (scanner on CPUs $scanner_cpus, servers on CPU $last)"
+  echo "| warm re-scan: blob GETs (config + layers; $layers layers) | $warm_gets | | | | | | | 1 (config only), 0 layer blobs |"
+)
 header="$(date -u +%Y-%m-%d) $(nproc) cores, $(uname -m), bulwark $(git rev-parse --short HEAD), image big.oci ($(du -sh "$corpus/big.oci" | cut -f1), $layers layers), docker-registry $(dpkg-query -W -f '${Version}' docker-registry) on 127.0.0.1, plain HTTP, load average before/after $load_before / $load_after"
 printf '%s\n%s\n' "$header" "$table"
 if [[ ${1:-} == --append ]]; then
   {
     printf '\n### Registry pull vs OCI layout — %s\n' "$header"
-    printf 'Command: `bash bench/registry_vs_layout.sh --append` (hyperfine, %s runs, medians)\n\n%s\n' "$runs" "$table"
+    printf 'Command: `bash bench/registry_vs_layout.sh --append` (hyperfine, %s runs per round, medians)\n\n%s\n' "$runs" "$table"
   } >>bench/RESULTS.md
 fi
