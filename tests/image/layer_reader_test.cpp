@@ -526,6 +526,23 @@ TEST(LayerCache, RefusesADirectoryOthersCanWrite) {
             std::filesystem::perms::owner_all);
 }
 
+TEST(LayerCache, TestLayersAreTheSameBlobWhenWrittenASecondApart) {
+  // WarmScanStillVerifiesDiffIds needs its two images to share the layer blob: a gzip header
+  // with the writing time in it made them differ when a second boundary fell between them.
+  testing::TempDir tmp;
+  ImageBuilder b;
+  b.layer({TarEntry::file("a", "1")});
+  b.write_oci_layout(tmp.str() + "/l");
+  int gzip_blobs = 0;
+  for (const auto& e : std::filesystem::directory_iterator(tmp.path() / "l/blobs/sha256")) {
+    std::string blob = testing::read_file(e.path());
+    if (blob.size() < 10 || blob[0] != '\x1f' || blob[1] != '\x8b') continue;
+    ++gzip_blobs;
+    EXPECT_EQ(blob.substr(4, 4), std::string(4, '\0')) << "gzip MTIME set in " << e.path();
+  }
+  EXPECT_EQ(gzip_blobs, 1);
+}
+
 TEST(LayerCache, WarmScanStillVerifiesDiffIds) {
   testing::TempDir tmp;
   ImageBuilder good;
