@@ -762,8 +762,8 @@ Result<std::vector<LayerResult>> read_layers(const Image& image,
     }
   };
   threads = static_cast<unsigned>(std::min<size_t>(threads, n));
-  core::log_debug("reading {} layers on {} thread{}{}", n, threads, threads == 1 ? "" : "s",
-                  ctx.pipeline ? ", each layer pipelined" : "");
+  core::log_debug("reading {} layer{} on {} thread{}{}", n, n == 1 ? "" : "s", threads,
+                  threads == 1 ? "" : "s", ctx.pipeline ? ", each layer pipelined" : "");
   {
     std::vector<std::jthread> pool;
     for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
