@@ -29,6 +29,17 @@ std::optional<unsigned> cpus_from_quota(int64_t quota, int64_t period) {
   return static_cast<unsigned>(std::clamp<int64_t>(cpus, 1, 1 << 20));
 }
 
+// Calls f on each piece of s between `sep`s (empty pieces too).
+template <typename F>
+void for_each_piece(std::string_view s, char sep, F f) {
+  for (size_t pos = 0; pos <= s.size();) {
+    size_t end = s.find(sep, pos);
+    if (end == std::string_view::npos) end = s.size();
+    f(s.substr(pos, end - pos));
+    pos = end + 1;
+  }
+}
+
 // A small control file's text (at most `max` bytes); empty when missing or unreadable.
 std::string read_small(const std::filesystem::path& p, size_t max = 256) {
   std::ifstream in(p, std::ios::binary);
@@ -45,17 +56,12 @@ std::string read_small(const std::filesystem::path& p, size_t max = 256) {
 std::vector<std::filesystem::path> cgroup_chain(const std::filesystem::path& root,
                                                 std::string_view rel) {
   std::vector<std::string_view> parts;
-  for (size_t pos = 0; pos <= rel.size();) {
-    size_t slash = rel.find('/', pos);
-    if (slash == std::string_view::npos) slash = rel.size();
-    std::string_view part = rel.substr(pos, slash - pos);
-    if (part == "..") {
-      parts.clear();
-      break;
-    }
+  bool leaves_root = false;
+  for_each_piece(rel, '/', [&](std::string_view part) {
+    leaves_root = leaves_root || part == "..";
     if (!part.empty() && part != ".") parts.push_back(part);
-    pos = slash + 1;
-  }
+  });
+  if (leaves_root) parts.clear();
   std::vector<std::filesystem::path> chain;
   std::filesystem::path dir = root;
   chain.push_back(dir);
@@ -106,31 +112,22 @@ unsigned available_cpus(unsigned affinity, const std::filesystem::path& cgroup_r
     if (limit) cpus = std::min(cpus, *limit);
   };
   std::error_code ec;
-  for (size_t pos = 0; pos < proc_self_cgroup.size();) {
-    size_t eol = proc_self_cgroup.find('\n', pos);
-    if (eol == std::string_view::npos) eol = proc_self_cgroup.size();
-    std::string_view line = proc_self_cgroup.substr(pos, eol - pos);
-    pos = eol + 1;
+  for_each_piece(proc_self_cgroup, '\n', [&](std::string_view line) {
     // "hierarchy-ID:controller-list:path"; the path may itself contain ':'.
     size_t c1 = line.find(':');
     size_t c2 = c1 == std::string_view::npos ? c1 : line.find(':', c1 + 1);
-    if (c2 == std::string_view::npos) continue;
+    if (c2 == std::string_view::npos) return;
     std::string_view id = line.substr(0, c1);
     std::string_view controllers = line.substr(c1 + 1, c2 - c1 - 1);
     std::string_view rel = line.substr(c2 + 1);
     if (id == "0" && controllers.empty()) {  // cgroup v2, the unified hierarchy
       for (const auto& dir : cgroup_chain(cgroup_root, rel))
         lower(cpus_from_cpu_max(read_small(dir / "cpu.max")));
-      continue;
+      return;
     }
     bool has_cpu = false;  // cgroup v1: the hierarchy with the "cpu" controller
-    for (size_t cp = 0; cp <= controllers.size();) {
-      size_t comma = controllers.find(',', cp);
-      if (comma == std::string_view::npos) comma = controllers.size();
-      has_cpu = has_cpu || controllers.substr(cp, comma - cp) == "cpu";
-      cp = comma + 1;
-    }
-    if (!has_cpu) continue;
+    for_each_piece(controllers, ',', [&](std::string_view c) { has_cpu = has_cpu || c == "cpu"; });
+    if (!has_cpu) return;
     for (const char* mount : {"cpu,cpuacct", "cpuacct,cpu", "cpu"}) {
       std::filesystem::path base = cgroup_root / mount;
       if (!std::filesystem::is_directory(base, ec)) continue;
@@ -140,7 +137,7 @@ unsigned available_cpus(unsigned affinity, const std::filesystem::path& cgroup_r
       }
       break;
     }
-  }
+  });
   return cpus;
 }
 
